@@ -1,0 +1,51 @@
+# 真如安全风险地图 — two commands: `make run` (the app) and `make test` (the whole suite).
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STORE   := data/generated/zhenru.db
+PORT    ?= 8501
+
+.PHONY: run test venv dev store lint pytest e2e-deps bench clean
+
+$(BIN)/.runtime-installed: requirements.txt constraints.txt
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt -c constraints.txt
+	touch $@
+
+$(BIN)/.dev-installed: $(BIN)/.runtime-installed requirements-dev.txt
+	$(BIN)/pip install -q -r requirements-dev.txt -c constraints.txt
+	touch $@
+
+venv: $(BIN)/.runtime-installed
+dev: $(BIN)/.dev-installed
+
+$(STORE): | venv
+	$(BIN)/python -m registry build --path $(STORE)
+
+store: $(STORE)
+
+run: venv store
+	$(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) \
+	  --server.headless true --browser.gatherUsageStats false
+
+# Debian's Chromium for the end-to-end tests (Playwright drives it via executablePath).
+e2e-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null) \
+	  || (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null); \
+	fi
+
+lint: dev
+	$(BIN)/ruff check .
+
+pytest: dev e2e-deps
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+test: lint pytest
+
+bench: dev
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) data/generated test-artifacts
