@@ -1,0 +1,59 @@
+"""真如安全风险地图 — Streamlit entry point: page config, sidebar 评估日期 and the page router.
+
+Run with ``make run`` (or ``streamlit run app.py``). The pages live in ``app_pages/``; the
+large screen opens directly at ``/screen``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from app_pages._data import StoreUnavailable, as_of_input, load_tables, store_path
+
+st.set_page_config(
+    page_title="真如安全风险地图",
+    page_icon=":material/shield:",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+
+HERE = Path(__file__).resolve().parent
+
+# (file, title, url_path, icon); the first is the default page.
+PAGES: tuple[tuple[str, str, str, str], ...] = (
+    ("app_pages/map.py", "风险地图", "map", ":material/map:"),
+    ("app_pages/ranking.py", "优先排名", "ranking", ":material/format_list_numbered:"),
+    ("app_pages/routes.py", "巡查路线", "routes", ":material/route:"),
+    ("app_pages/holiday.py", "节前检查", "holiday", ":material/event:"),
+    ("app_pages/stats.py", "统计考核", "stats", ":material/bar_chart:"),
+    ("app_pages/screen.py", "大屏", "screen", ":material/tv:"),
+)
+
+
+def _pages() -> list[st.Page]:
+    # Skip a page file that does not exist (yet): the others must keep working.
+    present = [row for row in PAGES if (HERE / row[0]).is_file()]
+    return [
+        st.Page(path, title=title, url_path=url_path, icon=icon, default=i == 0)
+        for i, (path, title, url_path, icon) in enumerate(present)
+    ]
+
+
+page = st.navigation(_pages(), position="sidebar")
+
+try:
+    load_tables()
+except StoreUnavailable as err:
+    st.error(f"台账数据库无法打开：{err}")
+    st.info(f"当前数据库路径：{store_path()}")
+    st.stop()
+
+as_of_input()
+st.sidebar.caption(
+    "界面语言：中文。Interface in Chinese; data columns and exports use ASCII column names "
+    "(see docs/ARCHITECTURE.md)."
+)
+
+page.run()

@@ -1,0 +1,185 @@
+"""Shared data access of the app pages: the store, its tables, the 评估日期 and scored sites.
+
+Every page reads the registry through these cached functions so a page switch costs nothing
+once the tables are loaded. The store path is the env var ``ZHENRU_STORE`` when set (tests,
+a user's own registry), else ``registry.store.default_store_path()``.
+
+The 评估日期 (as-of date) is one sidebar widget rendered by ``app.py`` (:func:`as_of_input`);
+pages read it with :func:`current_as_of`, which falls back to the last inspection date in the
+ledger when the widget has not been rendered (a page run on its own).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
+
+__all__ = [
+    "AS_OF_KEY",
+    "STORE_ENV",
+    "StoreUnavailable",
+    "as_of_input",
+    "current_as_of",
+    "default_as_of",
+    "get_store",
+    "load_tables",
+    "scored_sites",
+    "store_path",
+    "store_version",
+]
+
+#: Environment variable naming the store file.
+STORE_ENV = "ZHENRU_STORE"
+#: ``st.session_state`` key of the shared 评估日期.
+AS_OF_KEY = "as_of"
+
+_TABLES = ("sites", "inspections", "hazards", "assets")
+
+
+class StoreUnavailable(RuntimeError):
+    """The registry store cannot be opened (message in Chinese, shown with ``st.error``)."""
+
+
+def store_path() -> Path:
+    """Path of the registry store: ``$ZHENRU_STORE`` or the default store path."""
+    env = os.environ.get(STORE_ENV, "").strip()
+    if env:
+        return Path(env).expanduser()
+    from registry.store import default_store_path
+
+    return Path(default_store_path())
+
+
+def store_version() -> tuple[str, float]:
+    """Cache key of the store: (path, file mtime); mtime 0.0 when the file does not exist yet."""
+    path = store_path()
+    try:
+        mtime = path.stat().st_mtime
+    except FileNotFoundError:
+        mtime = 0.0
+    return str(path), mtime
+
+
+@st.cache_resource(show_spinner="正在打开台账数据库…")
+def _open_store(path: str):
+    from registry import store as store_mod
+
+    p = Path(path)
+    if not p.exists():
+        if p.resolve() == Path(store_mod.default_store_path()).resolve():
+            # First start: build the sample store from the deterministic generator.
+            return store_mod.default_store()
+        raise StoreUnavailable(
+            f"找不到台账数据库文件：{path}。请检查环境变量 {STORE_ENV}，"
+            "或运行 `python -m registry build --path <文件>` 生成示例数据。"
+        )
+    try:
+        return store_mod.SQLiteStore(p)
+    except (OSError, ValueError, SQLAlchemyError) as err:
+        raise StoreUnavailable(f"无法打开台账数据库 {path}：{err}") from err
+
+
+def get_store():
+    """The opened registry store (cached per path; built from the sample generator if missing).
+
+    Raises
+    ------
+    StoreUnavailable
+        With a Chinese message when the file is missing (non-default path) or unreadable.
+    """
+    return _open_store(str(store_path()))
+
+
+@st.cache_data(show_spinner="正在读取台账…", max_entries=4)
+def _load_tables(path: str, mtime: float) -> dict[str, pd.DataFrame]:
+    store = _open_store(path)
+    try:
+        return {name: getattr(store, name)() for name in _TABLES}
+    except (OSError, ValueError, SQLAlchemyError) as err:
+        raise StoreUnavailable(f"读取台账数据库 {path} 失败：{err}") from err
+
+
+def load_tables() -> dict[str, pd.DataFrame]:
+    """Tables of the store: ``sites`` (GeoDataFrame), ``inspections``, ``hazards``, ``assets``.
+
+    Cached on (path, file mtime), so editing the store invalidates the cache.
+    Callers must not mutate the returned frames (copy first).
+    """
+    path, mtime = store_version()
+    if mtime == 0.0:
+        get_store()  # builds the default store or raises StoreUnavailable
+        path, mtime = store_version()
+    return _load_tables(path, mtime)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _default_as_of(path: str, mtime: float) -> dt.date:
+    insp = _load_tables(path, mtime)["inspections"]
+    if insp.empty:
+        return dt.date.today()
+    return pd.to_datetime(insp["date"]).max().date()
+
+
+def default_as_of() -> dt.date:
+    """Last inspection date in the ledger (today when the ledger is empty)."""
+    load_tables()
+    return _default_as_of(*store_version())
+
+
+def current_as_of() -> dt.date:
+    """The 评估日期 chosen in the sidebar (``st.session_state["as_of"]``), else the default."""
+    value = st.session_state.get(AS_OF_KEY)
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return default_as_of()
+
+
+def as_of_input() -> dt.date:
+    """Render the sidebar date input “评估日期” (once per run, from ``app.py``) and return it."""
+    default = default_as_of()
+    if not isinstance(st.session_state.get(AS_OF_KEY), dt.date):
+        st.session_state[AS_OF_KEY] = default
+    value = st.sidebar.date_input(
+        "评估日期",
+        key=AS_OF_KEY,
+        min_value=dt.date(2020, 1, 1),
+        max_value=default + dt.timedelta(days=366),
+        format="YYYY-MM-DD",
+        help=f"风险评分、逾期和应检日期都按这一天计算。默认为台账中最后一次检查的日期（{default}）。",
+    )
+    return value if isinstance(value, dt.date) else default
+
+
+@st.cache_data(show_spinner="正在计算风险评分…", max_entries=8)
+def _scored_sites(path: str, mtime: float, as_of: dt.date) -> pd.DataFrame:
+    from risk import score_sites
+
+    tables = _load_tables(path, mtime)
+    sites = tables["sites"]
+    scores = score_sites(
+        sites, tables["inspections"], tables["hazards"], as_of, assets=tables["assets"]
+    )
+    extra = [c for c in scores.columns if c == "site_id" or c not in sites.columns]
+    out = sites.merge(scores[extra], on="site_id", how="left", validate="one_to_one")
+    if "rank" in out.columns:
+        out = out.sort_values("rank", kind="stable").reset_index(drop=True)
+    return out
+
+
+def scored_sites(as_of: dt.date | None = None) -> pd.DataFrame:
+    """Sites (GeoDataFrame) joined with ``risk.score_sites`` output, sorted by rank.
+
+    Parameters
+    ----------
+    as_of : date, optional
+        Scoring date; defaults to :func:`current_as_of`.
+    """
+    load_tables()
+    return _scored_sites(*store_version(), as_of or current_as_of())
