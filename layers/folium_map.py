@@ -1,0 +1,375 @@
+"""The 风险地图 as a folium map: context layers, toggleable site layers, heat view, legend.
+
+:func:`risk_map` is the one entry point the 风险地图 page calls. Without a web basemap the map
+draws no tiles at all: our own vector layers (neighbouring 街道, the 真如 boundary, 36 居委
+zones with labels, roads, rail, water, metro) on a plain background, so it works on an
+intranet with no network. Every element's JS/CSS is rewritten to the self-hosted copies by
+:func:`layers.offline.make_offline`.
+
+Site layers (each a LayerControl entry): 风险点 (all filtered sites coloured by level), 危险源,
+园区 (approximate outlines + tenants), 商贸市场, 建筑工地, one per remaining sector, and the
+protective assets (微型消防站, 充电设施). Dense layers are clustered (vendored markercluster).
+
+Examples
+--------
+>>> import pandas as pd
+>>> sites = pd.DataFrame({"site_id": ["S1"], "name": ["甲厂"], "lon": [121.40], "lat": [31.25],
+...     "category": ["厂房仓库"], "level": ["重大"], "colour": ["#E60012"], "score": [90.0]})
+>>> m = risk_map(sites)
+>>> html = m.get_root().render()
+>>> "S1 · 甲厂" in html, "https://" in html.split("<body>")[0]
+(True, False)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import Element
+
+from layers.heat import heat_layer, heat_points
+from layers.legend import Legend, legend_items
+from layers.offline import make_offline
+from layers.parks import park_outlines
+from layers.popup import esc
+from layers.sites_layer import PointLayer, asset_points, site_points
+
+__all__ = [
+    "ASSET_LAYERS",
+    "BACKGROUND",
+    "MAIN_LAYER",
+    "POPUP_LIMIT",
+    "LayerSpec",
+    "display_transform",
+    "risk_map",
+    "site_layer_specs",
+]
+
+#: Name of the layer with every filtered site coloured by risk level.
+MAIN_LAYER = "风险点（按等级着色）"
+
+#: Asset layers: layer name → asset kinds.
+ASSET_LAYERS: dict[str, tuple[str, ...]] = {
+    "微型消防站": ("微型消防站",),
+    "充电设施（智能车库/充电端口）": ("电动自行车智能车库", "充电端口"),
+}
+
+#: Background colour of the tile-less (offline) map.
+BACKGROUND = "#F3F1EC"
+
+#: Above this many sites the short popups are left out (the card beside the map has details).
+POPUP_LIMIT = 6000
+
+_HAZARD_LAYER = "危险源（危化品/加油站/锅炉等）"
+_PARK_LAYER = "园区企业（铁三角科技园/天地软件园）"
+_PARK_OUTLINE_LAYER = "园区范围（近似）"
+_MARKET_LAYER = "商贸市场"
+_CONSTRUCTION_LAYER = "建筑工地"
+
+DisplayFn = Callable[[Any, Any], tuple[Any, Any]]
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """A site layer: its name, which rows of the sites table it holds, whether it starts visible."""
+
+    name: str
+    mask: pd.Series
+    show: bool = False
+
+
+def _hazard_source_mask(sites: pd.DataFrame) -> pd.Series:
+    from registry.sectors import SECTORS
+
+    def flag(cat: Any, sub: Any) -> bool:
+        sector = SECTORS.get(str(cat))
+        return bool(sector and sector.is_hazard_source(None if pd.isna(sub) else str(sub)))
+
+    sub = sites["subcategory"] if "subcategory" in sites.columns else pd.Series(None, sites.index)
+    return pd.Series(
+        [flag(c, s) for c, s in zip(sites["category"], sub, strict=True)], index=sites.index
+    )
+
+
+def site_layer_specs(sites: pd.DataFrame) -> list[LayerSpec]:
+    """The toggleable site layers for a (filtered, scored) sites table, in control order.
+
+    Empty layers are left out. Only :data:`MAIN_LAYER` starts visible.
+
+    Examples
+    --------
+    >>> sites = pd.DataFrame({"category": ["加油站", "商贸市场", "群租"], "park": [None] * 3})
+    >>> [s.name for s in site_layer_specs(sites)]  # doctest: +NORMALIZE_WHITESPACE
+    ['风险点（按等级着色）', '危险源（危化品/加油站/锅炉等）', '商贸市场', '行业：群租']
+    """
+    specs = [LayerSpec(MAIN_LAYER, pd.Series(True, index=sites.index), show=True)]
+    if sites.empty:
+        return specs
+    category = sites["category"].astype(str) if "category" in sites.columns else None
+    hazard = _hazard_source_mask(sites) if category is not None else None
+    if hazard is not None:
+        specs.append(LayerSpec(_HAZARD_LAYER, hazard))
+    if "park" in sites.columns:
+        in_park = sites["park"].notna() & (sites["park"].astype(str).str.strip() != "")
+        specs.append(LayerSpec(_PARK_LAYER, in_park))
+    if category is not None:
+        specs.append(LayerSpec(_MARKET_LAYER, category == "商贸市场"))
+        specs.append(LayerSpec(_CONSTRUCTION_LAYER, category == "建筑施工"))
+        shown = {"商贸市场", "建筑施工"}
+        for cat in sorted(set(category[~hazard]) - shown):
+            specs.append(LayerSpec(f"行业：{cat}", category == cat))
+    return [s for s in specs if s.name == MAIN_LAYER or bool(s.mask.any())]
+
+
+def display_transform(basemap: str) -> DisplayFn | None:
+    """Coordinate conversion for drawing on a basemap (None when the basemap is WGS-84).
+
+    AMap (高德) tiles are GCJ-02, so every drawn coordinate is shifted with
+    ``layers.basemaps.to_display_coords``; the offline, OSM and Tianditu maps use WGS-84.
+    """
+    provider = _provider(basemap)
+    if provider is None or not provider.needs_gcj02():
+        return None
+
+    def convert(lon: Any, lat: Any) -> tuple[Any, Any]:
+        return provider.to_display_coords(np.asarray(lon, float), np.asarray(lat, float))
+
+    return convert
+
+
+def _provider(basemap: str) -> Any:
+    if basemap == "offline":
+        return None
+    from layers import basemaps
+
+    return basemaps.get(basemap)
+
+
+def _geojson_dict(gdf: gpd.GeoDataFrame, columns: Sequence[str], display: DisplayFn | None):
+    gdf = gdf[[c for c in columns if c in gdf.columns] + ["geometry"]].copy()
+    if display is not None:
+
+        def shift(xy: np.ndarray) -> np.ndarray:
+            lon, lat = display(xy[:, 0], xy[:, 1])
+            return np.column_stack([lon, lat])
+
+        gdf["geometry"] = shapely.transform(gdf.geometry.values, shift)
+    gdf["geometry"] = shapely.set_precision(gdf.geometry.values, 1e-6)
+    return json.loads(gdf.to_json(drop_id=True))
+
+
+@cache
+def _context_geojson(display_key: str) -> dict[str, dict]:
+    """GeoJSON dicts of the static context layers (cached per coordinate system)."""
+    from layers import geodata, zones
+
+    display = display_transform(display_key) if display_key != "offline" else None
+    return {
+        "neighbours": _geojson_dict(geodata.neighbours(), ["name"], display),
+        "boundary": _geojson_dict(geodata.boundary(), ["name"], display),
+        "zones": _geojson_dict(zones.committee_zones(), ["name", "short_name"], display),
+        "water": _geojson_dict(geodata.water(), ["name", "kind"], display),
+        "roads": _geojson_dict(geodata.roads(), ["name", "rank"], display),
+        "rail": _geojson_dict(geodata.rail(), ["name"], display),
+        "metro_lines": _geojson_dict(geodata.metro_lines(), ["name"], display),
+        "metro_stations": _geojson_dict(geodata.metro_stations(), ["name"], display),
+    }
+
+
+def _zone_labels(display: DisplayFn | None) -> list[tuple[float, float, str]]:
+    from layers import zones
+
+    z = zones.committee_zones()
+    pts = z.geometry.representative_point()
+    lon, lat = pts.x.to_numpy(), pts.y.to_numpy()
+    if display is not None:
+        lon, lat = display(lon, lat)
+    names = z["short_name"] if "short_name" in z.columns else z["name"]
+    return [(float(a), float(o), str(n)) for a, o, n in zip(lat, lon, names, strict=True)]
+
+
+def _add_context(m: folium.Map, basemap: str, display: DisplayFn | None) -> None:
+    ctx = _context_geojson(basemap if display is not None else "offline")
+    tiles = basemap != "offline"
+    folium.GeoJson(
+        ctx["neighbours"], name="周边街道", control=False,
+        style_function=lambda f: {"color": "#B0ACA4", "weight": 1, "fillColor": "#E4E1DA",
+                                  "fillOpacity": 0.0 if tiles else 0.6},
+        tooltip=folium.GeoJsonTooltip(["name"], labels=False),
+    ).add_to(m)
+    folium.GeoJson(
+        ctx["zones"], name="居委范围（近似）",
+        style_function=lambda f: {"color": "#8C8C8C", "weight": 1, "dashArray": "4 3",
+                                  "fillColor": "#FFFFFF", "fillOpacity": 0.0 if tiles else 0.55},
+        highlight_function=lambda f: {"weight": 2, "color": "#555555"},
+        tooltip=folium.GeoJsonTooltip(["name"], labels=False),
+    ).add_to(m)
+    folium.GeoJson(
+        ctx["water"], name="河道水系", control=False,
+        style_function=lambda f: {"color": "#6FA8DC", "weight": 2, "fillColor": "#9FC5E8",
+                                  "fillOpacity": 0.8},
+    ).add_to(m)
+    folium.GeoJson(
+        ctx["roads"], name="主要道路",
+        style_function=lambda f: {"color": "#A39E93",
+                                  "weight": 4 if f["properties"].get("rank") == "major" else 2.5},
+        tooltip=folium.GeoJsonTooltip(["name"], labels=False),
+    ).add_to(m)
+    folium.GeoJson(
+        ctx["rail"], name="铁路", control=False,
+        style_function=lambda f: {"color": "#555555", "weight": 2, "dashArray": "8 4"},
+    ).add_to(m)
+    folium.GeoJson(
+        ctx["metro_lines"], name="轨道交通",
+        style_function=lambda f: {"color": "#7B1FA2", "weight": 2.5, "opacity": 0.7},
+        tooltip=folium.GeoJsonTooltip(["name"], labels=False),
+    ).add_to(m)
+    folium.GeoJson(
+        ctx["boundary"], name="真如镇街道边界",
+        style_function=lambda f: {"color": "#C62828", "weight": 3, "fill": False},
+        interactive=False,
+    ).add_to(m)
+    labels = folium.FeatureGroup(name="居委名称", show=True)
+    for lat, lon, name in _zone_labels(display):
+        folium.Marker(
+            [lat, lon],
+            icon=folium.DivIcon(html=f'<div class="zr-zone-label">{esc(name)}</div>',
+                                icon_size=(80, 16), icon_anchor=(40, 8)),
+            interactive=False,
+        ).add_to(labels)
+    labels.add_to(m)
+    stations = folium.FeatureGroup(name="地铁站", show=True)
+    for feat in ctx["metro_stations"]["features"]:
+        lon, lat = feat["geometry"]["coordinates"][:2]
+        folium.CircleMarker(
+            [lat, lon], radius=4, color="#7B1FA2", fill=True, fill_color="#FFFFFF",
+            fill_opacity=1, weight=2, tooltip=f"地铁站：{esc(feat['properties'].get('name'))}",
+        ).add_to(stations)
+    stations.add_to(m)
+
+
+_STYLE = """
+<style>
+.leaflet-container {{ background: {bg}; font-family: "Noto Sans CJK SC", "Microsoft YaHei",
+  sans-serif; }}
+.zr-zone-label {{ font-size: 11px; color: #555; text-align: center; white-space: nowrap;
+  text-shadow: 0 0 3px #fff, 0 0 3px #fff; pointer-events: none; }}
+.zr-cluster div {{ color: #fff; font-weight: bold; text-shadow: 0 0 2px #000; }}
+.zr-popup {{ font-size: 13px; line-height: 1.5; }}
+</style>
+"""
+
+
+def risk_map(
+    sites: pd.DataFrame,
+    assets: pd.DataFrame | None = None,
+    *,
+    basemap: str = "offline",
+    cluster: bool = True,
+    heat: bool = False,
+    height: int = 680,
+) -> folium.Map:
+    """Build the 风险地图 (offline-ready folium map).
+
+    Parameters
+    ----------
+    sites : DataFrame
+        Filtered sites, ideally scored (``level``, ``colour``, ``score``); needs
+        ``site_id, name, lon, lat, category``.
+    assets : DataFrame, optional
+        Protective assets (``kind, name, lon, lat, ...``).
+    basemap : str
+        ``"offline"`` (default: no tiles, own vector layers) or a ``layers.basemaps`` name.
+    cluster : bool
+        Cluster dense site layers.
+    heat : bool
+        Start in the heat (density) view: the heat layer is visible and the points hidden.
+    height : int
+        Map height in pixels.
+
+    Returns
+    -------
+    folium.Map
+        With every JS/CSS asset pointing at ``/app/static/vendor``.
+    """
+    provider = _provider(basemap)
+    display = display_transform(basemap)
+    m = folium.Map(
+        location=[31.245, 121.40], zoom_start=14, tiles=None, control_scale=True,
+        min_zoom=11, max_zoom=19, height=height, zoom_control=True,
+    )
+    # Map-level zoom limits (folium only passes them to a tile layer; markercluster needs them).
+    m.options.update(min_zoom=11, max_zoom=19)
+    m.get_root().header.add_child(Element(_STYLE.format(bg=BACKGROUND)))
+    if provider is not None and provider.url:
+        _add_tiles(m, provider)
+    _add_context(m, basemap, display)
+
+    popups = len(sites) <= POPUP_LIMIT
+    for spec in site_layer_specs(sites):
+        subset = sites[spec.mask]
+        show = spec.show and not heat
+        PointLayer(
+            site_points(subset, popups=popups, display=display), name=spec.name,
+            cluster=cluster and len(subset) > 80, show=show,
+        ).add_to(m)
+    outlines = park_outlines(sites)
+    if not outlines.empty:
+        parks = folium.FeatureGroup(name=_PARK_OUTLINE_LAYER, show=True)
+        gj = _geojson_dict(outlines, ["park", "n_tenants"], display)
+        for feat in gj["features"]:
+            props = feat["properties"]
+            folium.GeoJson(
+                feat,
+                style_function=lambda f: {"color": "#6A1B9A", "weight": 2, "dashArray": "6 4",
+                                          "fillColor": "#CE93D8", "fillOpacity": 0.12},
+                tooltip=f"{esc(props['park'])}（范围为近似，由 {int(props['n_tenants'])} "
+                "家入驻单位位置推算）",
+            ).add_to(parks)
+        parks.add_to(m)
+    if assets is not None and not assets.empty:
+        for name, kinds in ASSET_LAYERS.items():
+            subset = assets[assets["kind"].isin(kinds)]
+            if not subset.empty:
+                PointLayer(
+                    asset_points(subset, display=display), name=name, cluster=len(subset) > 150,
+                    radius=5, show=False, stroke="#000000",
+                ).add_to(m)
+    heat_layer(heat_points(sites, display=display), show=heat).add_to(m)
+    Legend(legend_items(sites)).add_to(m)
+    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    _fit(m, display)
+    return make_offline(m)
+
+
+def _add_tiles(m: folium.Map, provider: Any) -> None:
+    """Web tiles of a ``layers.basemaps`` provider (+ the 天地图 label overlay for 天地图矢量)."""
+    from layers import basemaps
+
+    layers = [provider]
+    if provider.name == "tianditu_vec":
+        layers.append(basemaps.get("tianditu_cva"))
+    for p in layers:
+        folium.TileLayer(
+            tiles=p.build_url(fill_subdomain=False),  # ValueError (Chinese) when a token is missing
+            attr=esc(p.attribution), name=p.name_zh, max_zoom=p.max_zoom,
+            subdomains=p.subdomains or "abc", control=False, overlay=p.overlay,
+        ).add_to(m)
+
+
+def _fit(m: folium.Map, display: DisplayFn | None) -> None:
+    from layers import geodata
+
+    minx, miny, maxx, maxy = geodata.boundary().total_bounds
+    if display is not None:
+        (minx, maxx), (miny, maxy) = display(np.array([minx, maxx]), np.array([miny, maxy]))
+    m.fit_bounds([[float(miny), float(minx)], [float(maxy), float(maxx)]], padding=(10, 10))

@@ -1,0 +1,279 @@
+"""Fast point layers for folium: thousands of CircleMarkers from one compact JSON array.
+
+A folium ``CircleMarker`` per site costs a Python object, a template render and ~1 kB of
+JavaScript each; at 3,000+ sites that dominates page load (folium#1814, streamlit-folium#125).
+:class:`PointLayer` instead embeds one JSON array ``[lat, lon, colour, grade, approximate,
+tooltip, popup]`` and builds the markers in a JavaScript loop, optionally inside a
+``L.markerClusterGroup`` (vendored leaflet.markercluster) whose cluster bubbles take the colour
+of their most severe member. Tooltips/popups are pre-escaped by :mod:`layers.popup`; the JSON is
+additionally ``<``/``>``/``&``-escaped so no text can close the surrounding ``<script>``.
+
+Approximate positions are drawn with a dashed dark outline (and say 位置为近似 in the tooltip).
+
+Examples
+--------
+>>> import pandas as pd
+>>> sites = pd.DataFrame({"site_id": ["S1"], "name": ["甲"], "lon": [121.4], "lat": [31.25],
+...                       "level": ["重大"], "colour": ["#E60012"], "coord_quality": ["osm"]})
+>>> layer = PointLayer(site_points(sites), name="风险点")
+>>> layer.count
+1
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
+
+import pandas as pd
+from folium.elements import JSCSSMixin
+from folium.map import Layer
+from jinja2 import Template
+
+from layers.popup import asset_popup, asset_tooltip, is_approximate, site_popup, site_tooltip
+
+__all__ = [
+    "LEVEL_GRADE",
+    "UNSCORED_COLOUR",
+    "PointLayer",
+    "asset_points",
+    "safe_json",
+    "site_points",
+]
+
+#: Grade of each risk level (1 = most severe), used to colour clusters.
+LEVEL_GRADE: dict[str, int] = {"重大": 1, "较大": 2, "一般": 3, "低": 4}
+
+#: Fill colour of sites without a score.
+UNSCORED_COLOUR = "#9E9E9E"
+
+#: Fill colours of protective assets by kind.
+ASSET_COLOURS: dict[str, str] = {
+    "微型消防站": "#C62828",
+    "电动自行车智能车库": "#00897B",
+    "充电端口": "#26A69A",
+}
+
+Point = list[Any]
+
+
+def safe_json(value: Any) -> str:
+    """JSON that is safe inside an HTML ``<script>`` element.
+
+    Examples
+    --------
+    >>> safe_json(["</script><b>"])
+    '["\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e"]'
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+def _points(
+    df: pd.DataFrame,
+    colour: Callable[[Mapping[str, Any]], str],
+    grade: Callable[[Mapping[str, Any]], int],
+    tooltip: Callable[[Mapping[str, Any]], str],
+    popup: Callable[[Mapping[str, Any]], str] | None,
+    display: Callable[[Any, Any], tuple[Any, Any]] | None,
+) -> list[Point]:
+    if df.empty:
+        return []
+    for col in ("lon", "lat"):
+        if col not in df.columns:
+            raise KeyError(f"点位表缺少坐标列 {col!r}")
+    lon = pd.to_numeric(df["lon"], errors="coerce").to_numpy(dtype=float)
+    lat = pd.to_numeric(df["lat"], errors="coerce").to_numpy(dtype=float)
+    if display is not None:
+        lon, lat = display(lon, lat)
+    out: list[Point] = []
+    for i, row in enumerate(df.to_dict("records")):
+        if lon[i] != lon[i] or lat[i] != lat[i]:  # NaN: no position, nothing to draw
+            continue
+        out.append(
+            [
+                round(float(lat[i]), 6),
+                round(float(lon[i]), 6),
+                colour(row),
+                grade(row),
+                1 if is_approximate(row) else 0,
+                tooltip(row),
+                popup(row) if popup is not None else "",
+            ]
+        )
+    return out
+
+
+def _site_colour(row: Mapping[str, Any]) -> str:
+    value = row.get("colour")
+    return str(value) if isinstance(value, str) and value.startswith("#") else UNSCORED_COLOUR
+
+
+def site_points(
+    sites: pd.DataFrame,
+    *,
+    popups: bool = True,
+    display: Callable[[Any, Any], tuple[Any, Any]] | None = None,
+) -> list[Point]:
+    """Compact marker rows of scored (or unscored) sites.
+
+    Parameters
+    ----------
+    sites : DataFrame
+        Needs ``site_id, name, lon, lat``; uses ``level, colour, score, coord_quality,
+        address, category, subcategory, committee`` when present.
+    popups : bool
+        Include the short popup HTML (drop it for very large layers; the card beside the map
+        shows the details).
+    display : callable, optional
+        ``(lon_array, lat_array) -> (lon, lat)`` conversion for the basemap (GCJ-02 for AMap).
+
+    Returns
+    -------
+    list
+        ``[lat, lon, colour, grade, approximate, tooltip_html, popup_html]`` per drawable site.
+    """
+    return _points(
+        sites,
+        colour=_site_colour,
+        grade=lambda r: LEVEL_GRADE.get(str(r.get("level")), 5),
+        tooltip=site_tooltip,
+        popup=site_popup if popups else None,
+        display=display,
+    )
+
+
+def asset_points(
+    assets: pd.DataFrame, display: Callable[[Any, Any], tuple[Any, Any]] | None = None
+) -> list[Point]:
+    """Compact marker rows of protective assets (微型消防站, 智能车库, 充电端口)."""
+    return _points(
+        assets,
+        colour=lambda r: ASSET_COLOURS.get(str(r.get("kind")), "#00695C"),
+        grade=lambda r: 5,
+        tooltip=asset_tooltip,
+        popup=asset_popup,
+        display=display,
+    )
+
+
+class PointLayer(JSCSSMixin, Layer):
+    """A toggleable layer of many CircleMarkers built client-side from a JSON array.
+
+    Parameters
+    ----------
+    points : list
+        Rows from :func:`site_points` / :func:`asset_points`.
+    name : str
+        Layer name shown in the LayerControl.
+    cluster : bool
+        Group markers with leaflet.markercluster (recommended above a few hundred points).
+    radius : float
+        Marker radius in pixels.
+    show : bool
+        Visible when the map opens.
+    stroke : str
+        Outline colour of exact positions (approximate ones get a dashed dark outline).
+    """
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = (function () {
+    var rows = {{ this.data_json }};
+    var group = {% if this.cluster %}L.markerClusterGroup({
+        chunkedLoading: true, maxClusterRadius: 45, disableClusteringAtZoom: 17,
+        spiderfyOnMaxZoom: true, showCoverageOnHover: false,
+        iconCreateFunction: function (cluster) {
+            var kids = cluster.getAllChildMarkers(), best = 9, colour = "#9E9E9E";
+            for (var k = 0; k < kids.length; k++) {
+                if (kids[k].options.grade < best) {
+                    best = kids[k].options.grade; colour = kids[k].options.fillColor;
+                }
+            }
+            var n = cluster.getChildCount(), size = n < 10 ? 30 : (n < 100 ? 36 : 44);
+            return L.divIcon({
+                html: '<div style="background:' + colour + ';opacity:0.9"><span>' + n + '</span></div>',
+                className: "marker-cluster zr-cluster", iconSize: L.point(size, size)
+            });
+        }
+    }){% else %}L.featureGroup(){% endif %};
+    var markers = new Array(rows.length);
+    for (var i = 0; i < rows.length; i++) {
+        var r = rows[i];
+        var m = L.circleMarker([r[0], r[1]], {
+            radius: {{ this.radius }}, fillColor: r[2], fillOpacity: 0.85, grade: r[3],
+            color: r[4] ? "#333333" : "{{ this.stroke }}", weight: r[4] ? 1.5 : 1,
+            dashArray: r[4] ? "3 3" : null
+        });
+        m.bindTooltip(r[5]);
+        if (r[6]) { m.bindPopup(r[6], {maxWidth: 320}); }
+        markers[i] = m;
+    }
+    {% if this.cluster %}group.addLayers(markers);{% else %}
+    for (var j = 0; j < markers.length; j++) { group.addLayer(markers[j]); }{% endif %}
+    {% if not this.show %}
+    // Hidden at start: streamlit-folium only listens to layers on the map when it starts,
+    // so forward this layer's clicks through an always-present hub layer.
+    window.zr_click_hub = window.zr_click_hub || L.featureGroup().addTo({{ this._parent.get_name() }});
+    group.addEventParent(window.zr_click_hub);
+    {% endif %}
+    return group;
+})();
+{% endmacro %}
+"""
+    )
+
+    default_js: ClassVar[list[tuple[str, str]]] = [
+        (
+            "markerclusterjs",
+            "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.5.3/"
+            "leaflet.markercluster.js",
+        )
+    ]
+    default_css: ClassVar[list[tuple[str, str]]] = [
+        (
+            "markerclustercss",
+            "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.5.3/MarkerCluster.css",
+        ),
+        (
+            "markerclusterdefaultcss",
+            "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.5.3/"
+            "MarkerCluster.Default.css",
+        ),
+    ]
+
+    def __init__(
+        self,
+        points: list[Point],
+        name: str,
+        *,
+        cluster: bool = True,
+        radius: float = 6,
+        show: bool = True,
+        stroke: str = "#FFFFFF",
+    ) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "PointLayer"
+        self.points = points
+        self.cluster = bool(cluster)
+        self.radius = float(radius)
+        self.stroke = stroke if stroke.startswith("#") else "#FFFFFF"
+        if not self.cluster:
+            # No clustering: the plugin is not needed in the browser.
+            self.default_js = []
+            self.default_css = []
+        self.data_json = safe_json(points)
+
+    @property
+    def count(self) -> int:
+        """Number of markers in the layer."""
+        return len(self.points)
+
