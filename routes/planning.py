@@ -491,6 +491,7 @@ def plan_routes(
     seed: int = 0,
     max_candidates: int | None = None,
     priority: str = "score",
+    max_iterations: int | None = None,
 ) -> RoutePlan:
     """Plan one day of inspections for several teams.
 
@@ -516,6 +517,11 @@ def plan_routes(
         Random seed: same inputs, seed and time limit → same plan.
     max_candidates : int, optional
         Keep only the must-visits plus the best-priority sites up to this many candidates.
+    priority : str
+        Name of the priority column (default ``score``).
+    max_iterations : int, optional
+        Solver iteration budget (default: derived from ``time_limit``). When the budget, not
+        the deadline, ends the search, the plan depends only on the inputs and ``seed``.
 
     Returns
     -------
@@ -646,7 +652,7 @@ def plan_routes(
             )
         )
     problem = Problem(travel=travel, visits=tuple(visits), teams=tuple(model_teams))
-    solution = solve(problem, time_limit=time_limit, seed=seed)
+    solution = solve(problem, time_limit=time_limit, seed=seed, max_iterations=max_iterations)
     messages = list(check(problem, solution))
 
     # Per-team stop tables.

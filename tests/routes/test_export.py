@@ -1,0 +1,148 @@
+"""Field outputs: Excel, CSV, printable HTML, GPX and navigation links."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import xml.etree.ElementTree as ET
+from html import escape
+
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from routes.export import STOP_HEADERS, nav_links, to_csv, to_gpx, to_printable_html, to_xlsx
+from routes.gpx import GPX_NS
+from routes.planning import RoutePlan, TeamSpec, plan_routes
+
+DAY = dt.date(2026, 9, 30)
+SCRIPT_NAME = "<script>alert('x')</script>小吃店"
+FORMULA_NAME = '=HYPERLINK("http://evil.example","点我")'
+AMP_NAME = "A&B <仓库> \"一号\""
+
+
+@pytest.fixture(scope="module")
+def plan() -> RoutePlan:
+    rng = np.random.default_rng(11)
+    n = 10
+    names = [f"单位{i}" for i in range(n)]
+    names[0], names[1], names[2] = SCRIPT_NAME, FORMULA_NAME, AMP_NAME
+    sites = pd.DataFrame(
+        {
+            "site_id": [f"S{i:06d}" for i in range(n)],
+            "name": names,
+            "address": [f"真北路{i}号" for i in range(n)],
+            "lon": rng.uniform(121.380, 121.400, n),
+            "lat": rng.uniform(31.250, 31.265, n),
+            "category": ["群租", "快递外卖点", "厂房仓库", "人员密集场所", "群租"] * 2,
+            "subcategory": "",
+            "score": np.linspace(90, 40, n),
+            "level": ["重大", "较大", "一般", "低", "一般"] * 2,
+            "must_visit": [True, True, True] + [False] * (n - 3),
+            "must_reasons": ["逾期未检查", "重大隐患未销号", "节前必查"] + [None] * (n - 3),
+            "open_time": [None] * (n - 1) + ["20:00"],
+            "close_time": [None] * (n - 1) + ["23:00"],
+        }
+    )
+    morning = ("09:00-11:30",)  # short shifts, so both teams get work
+    teams = [
+        TeamSpec("一组", leader="王主任", shifts=morning),
+        TeamSpec("二组/夜班?", mode="步行", shifts=morning),
+    ]
+    return plan_routes(sites, teams, DAY, time_limit=20.0, max_iterations=100)
+
+
+def test_plan_fixture_has_stops_for_both_teams(plan: RoutePlan) -> None:
+    assert all(r.n_stops > 0 for r in plan.routes)
+    assert len(plan.left_out) >= 1  # the evening-only site
+
+
+def test_xlsx_opens_with_headers_rows_and_safe_text(plan: RoutePlan) -> None:
+    wb = load_workbook(io.BytesIO(to_xlsx(plan)))
+    assert wb.sheetnames == ["汇总", "一组", "二组_夜班_", "未安排"]
+    for r, title in zip(plan.routes, ["一组", "二组_夜班_"], strict=True):
+        ws = wb[title]
+        headers = [c.value for c in ws[1]]
+        assert headers == list(STOP_HEADERS)
+        assert ws.max_row == r.n_stops + 1
+        names = [ws.cell(row=i + 2, column=2).value for i in range(r.n_stops)]
+        assert names == r.stops["name"].tolist()
+        arrivals = [ws.cell(row=i + 2, column=6).value for i in range(r.n_stops)]
+        assert arrivals == r.stops["arrival"].tolist()
+        assert ws.freeze_panes == "B2"
+        assert ws["A1"].font.bold
+        link = ws.cell(row=2, column=STOP_HEADERS.index("导航链接") + 1)
+        assert link.hyperlink is not None and "uri.amap.com" in link.hyperlink.target
+    # the formula-like site name stays text, never becomes a formula
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value == FORMULA_NAME]
+    assert cells and all(c.data_type == "s" for c in cells)
+    left = wb["未安排"]
+    assert [c.value for c in left[1]][-1] == "原因"
+    assert left.max_row == len(plan.left_out) + 1
+    reasons = [left.cell(row=i, column=9).value for i in range(2, left.max_row + 1)]
+    assert reasons == plan.left_out["reason"].tolist()
+    assert any(r.startswith("营业时间与班次不重叠") for r in reasons)
+    summary = wb["汇总"]
+    assert summary.cell(row=2, column=1).value == "一组"
+    assert summary.cell(row=2, column=8).value == plan.routes[0].n_stops
+
+
+def test_csv_has_all_stops_and_neutralises_formulas(plan: RoutePlan) -> None:
+    raw = to_csv(plan)
+    assert raw.startswith(b"\xef\xbb\xbf")
+    df = pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig", dtype=str)
+    assert len(df) == plan.totals["sites_visited"]
+    assert {"小组", "单位名称", "预计到达", "导航链接", "导航(geo)"} <= set(df.columns)
+    assert ("'" + FORMULA_NAME) in df["单位名称"].tolist()
+
+
+def test_printable_html_escapes_and_has_one_page_per_team(plan: RoutePlan) -> None:
+    html_text = to_printable_html(plan, DAY)
+    assert "<script" not in html_text
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;小吃店" in html_text
+    assert "A&amp;B &lt;仓库&gt; &quot;一号&quot;" in html_text
+    assert html_text.count('<section class="page">') == len(plan.routes) + 1
+    assert "page-break-after: always" in html_text and "size: A4" in html_text
+    # self-contained: no external stylesheet, script, image or font
+    assert not re.search(r"<(link|img|iframe|script)\b|\ssrc=|@import|url\(", html_text)
+    assert "2026年09月30日 安全巡查路线单 · 一组" in html_text
+    assert "带队领导：王主任" in html_text
+    assert "位置为近似" in html_text
+    for r in plan.routes:
+        for name in r.stops["name"]:
+            assert escape(name) in html_text
+
+
+def test_gpx_parses_with_one_route_per_team(plan: RoutePlan) -> None:
+    text = to_gpx(plan)
+    root = ET.fromstring(text.encode("utf-8"))
+    ns = {"g": GPX_NS}
+    assert root.tag == f"{{{GPX_NS}}}gpx" and root.get("version") == "1.1"
+    routes = root.findall("g:rte", ns)
+    assert [r.findtext("g:name", namespaces=ns) for r in routes] == ["一组", "二组/夜班?"]
+    for rte, r in zip(routes, plan.routes, strict=True):
+        pts = rte.findall("g:rtept", ns)
+        assert len(pts) == r.n_stops + 2  # start, stops, end
+        for pt, (_, s) in zip(pts[1:-1], r.stops.iterrows(), strict=True):
+            assert float(pt.get("lat")) == pytest.approx(s["lat"], abs=1e-6)
+            assert float(pt.get("lon")) == pytest.approx(s["lon"], abs=1e-6)
+            assert pt.findtext("g:name", namespaces=ns) == f"{s['seq']}. {s['name']}"
+        assert float(pts[0].get("lon")) == pytest.approx(r.start.lon, abs=1e-6)
+    names = [e.text for e in root.iter(f"{{{GPX_NS}}}name")]
+    assert any(n and n.endswith(SCRIPT_NAME) for n in names)  # escaped in XML, intact when parsed
+
+
+def test_nav_links_carry_gcj02_coordinates() -> None:
+    stops = pd.DataFrame({"name": ["真如寺", "A&B"], "lon": [121.3965, 121.385], "lat": [31.2519, 31.26]})
+    links = nav_links(stops)
+    dlon = links["gcj_lon"] - stops["lon"]
+    dlat = links["gcj_lat"] - stops["lat"]
+    assert ((dlon - 0.0046).abs() < 0.0003).all()
+    assert ((dlat + 0.0018).abs() < 0.0003).all()
+    for (_, row), (_, s) in zip(links.iterrows(), stops.iterrows(), strict=True):
+        assert f"position={row['gcj_lon']:.6f},{row['gcj_lat']:.6f}" in row["amap_url"]
+        assert row["geo_url"].startswith(f"geo:{s['lat']:.6f},{s['lon']:.6f}")  # WGS-84
+    assert "A%26B" in links.loc[1, "amap_url"]
+    assert nav_links(stops.iloc[0:0]).empty
