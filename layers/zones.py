@@ -5,6 +5,8 @@ areas that tile the OSM subdistrict boundary exactly (no gaps, no overlaps): a V
 partition around one anchor per 居委 (``data/geo/committee_anchors.csv``, each row with its
 evidence in ``basis``). Where OSM has the residential estate of a 居委 (14 of the 17 真光块
 members) the whole estate outline seeds the partition, so the estate lies inside its zone.
+The elevated 中环路/真北路 corridor is a barrier: the subdistrict is first cut along it into
+blocks and each zone stays in the block of its anchor.
 Every zone is flagged ``approximate=True``; two zones are honest placeholders for the 居委
 whose names are not public (``placeholder=True``).
 
@@ -45,6 +47,9 @@ _ESTATES_FILE = geodata.DATA_DIR / "zhenguang_block_residential_osm.geojson"
 
 #: Number of 居委会 in 真如镇街道 (2021 count, zh.wikipedia / 解放日报).
 N_COMMITTEES = 36
+
+#: Major roads treated as barriers that 居委 zones do not cross (elevated 中环路 over 真北路).
+_BARRIER_ROADS = ("中环路", "真北路")
 
 #: Spacing (m) of the seed points sampled along OSM estate outlines.
 _SEED_SPACING_M = 10.0
@@ -142,6 +147,37 @@ def _seeds(anchor_df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return xy[first], label[first]
 
 
+def _label_cells(xy: np.ndarray, label: np.ndarray, owners: np.ndarray) -> list[BaseGeometry]:
+    """Voronoi cells of metric seeds merged per owner label, returned in lon/lat."""
+    if owners.size == 1:
+        huge = shapely.box(*(xy.min(axis=0) - 1e5), *(xy.max(axis=0) + 1e5))
+        merged = [huge]
+    else:
+        envelope = shapely.box(*(xy.min(axis=0) - 5000.0), *(xy.max(axis=0) + 5000.0))
+        cells = shapely.get_parts(
+            shapely.voronoi_polygons(shapely.multipoints(xy), extend_to=envelope, ordered=True)
+        )
+        if len(cells) != len(xy):
+            raise RuntimeError("Voronoi 单元数与种子点数不符 / Voronoi cell count mismatch")
+        merged = [shapely.union_all(cells[label == i]) for i in owners]
+    return list(gpd.GeoSeries(merged, crs=geodata.METRIC_CRS).to_crs(geodata.WGS84).values)
+
+
+def _blocks(boundary: BaseGeometry) -> list[BaseGeometry]:
+    """Split the boundary along barrier roads (中环路/真北路 corridor) into blocks.
+
+    居委 rarely straddle an elevated expressway, so each anchor's zone is confined to the block
+    of the subdistrict it lies in. Lines that do not cut the polygon through are ignored.
+    """
+    roads = geodata.roads()
+    barrier = roads[roads["name"].isin(_BARRIER_ROADS)].geometry
+    clipped = [g.intersection(boundary.buffer(1e-4)) for g in barrier]
+    noded = shapely.node(shapely.union_all([*clipped, boundary.exterior]))
+    faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(noded)))
+    faces = [f for f in faces if boundary.contains(f.representative_point())]
+    return faces or [boundary]
+
+
 @cache
 def _zones() -> gpd.GeoDataFrame:
     anchor_df = _anchors()
@@ -153,16 +189,29 @@ def _zones() -> gpd.GeoDataFrame:
         raise ValueError(f"锚点在街道边界外 / anchors outside the boundary: {names}")
 
     xy, label = _seeds(anchor_df)
-    seeds = shapely.multipoints(xy)
-    boundary_m = gpd.GeoSeries([boundary], crs=geodata.WGS84).to_crs(geodata.METRIC_CRS).iloc[0]
-    envelope = shapely.box(*boundary_m.buffer(2000.0).bounds)
-    cells = shapely.get_parts(shapely.voronoi_polygons(seeds, extend_to=envelope, ordered=True))
-    if len(cells) != len(xy):
-        raise RuntimeError("Voronoi 单元数与种子点数不符 / Voronoi cell count mismatch")
-    merged = [shapely.union_all(cells[label == i]) for i in range(len(anchor_df))]
-    # back to lon/lat, then clip with the original lon/lat boundary so the union is exact
-    merged_ll = gpd.GeoSeries(merged, crs=geodata.METRIC_CRS).to_crs(geodata.WGS84)
-    geoms = shapely.intersection(np.asarray(merged_ll.values), boundary)
+    blocks = _blocks(boundary)
+    anchor_block = np.full(len(anchor_df), -1)
+    for k, block in enumerate(blocks):
+        anchor_block[shapely.contains(block, np.asarray(anchor_pts)) & (anchor_block < 0)] = k
+    pieces: list[list[BaseGeometry]] = [[] for _ in range(len(anchor_df))]
+    all_owners = np.arange(len(anchor_df))
+    global_cells: list[BaseGeometry] | None = None
+    for k, block in enumerate(blocks):
+        members = np.flatnonzero(anchor_block == k)
+        if members.size:  # a block with anchors is shared among them only
+            owners = members
+            use = np.isin(label, members)
+            cells = _label_cells(xy[use], label[use], owners)
+        else:  # an empty block (e.g. between carriageways) is split among all anchors
+            owners = all_owners
+            if global_cells is None:
+                global_cells = _label_cells(xy, label, all_owners)
+            cells = global_cells
+        for i, cell in zip(owners, cells, strict=True):
+            part = shapely.intersection(cell, block)
+            if not part.is_empty:
+                pieces[i].append(part)
+    geoms = [shapely.union_all(p) if p else shapely.Polygon() for p in pieces]
     # floating-point seams between reprojected cells: remove overlaps by ordered difference
     taken = None
     clean: list[BaseGeometry] = []
@@ -318,7 +367,8 @@ def assign_committee(points: pd.DataFrame) -> pd.Series:
     Returns
     -------
     pandas.Series
-        Named ``committee``, aligned with ``points.index``; ``None`` for missing positions.
+        Named ``committee`` (string dtype), aligned with ``points.index``; NA for missing
+        positions.
         Points outside the subdistrict get the nearest zone.
 
     Examples

@@ -52,8 +52,11 @@ def test_zones_tile_the_boundary_exactly(z):
     boundary = geodata.boundary_geometry()
     union = shapely.union_all(z.geometry.values)
     assert _area_m2(union.symmetric_difference(boundary)) < 1.0
-    total = float(z.to_crs(CRS_M).area.sum())
-    assert total == pytest.approx(_area_m2(union), abs=1.0)  # no overlaps
+    # no overlaps: compare planar lon/lat areas (reprojecting each zone separately bends
+    # shared edges differently and would add projection noise of about 1 m²)
+    m2_per_deg2 = 111_320.0 * np.cos(np.radians(31.257)) * 110_574.0
+    overlap_deg2 = float(shapely.area(z.geometry.values).sum()) - union.area
+    assert abs(overlap_deg2) * m2_per_deg2 < 1.0
     # pairwise: neighbours share edges only
     geoms = list(z.geometry)
     tree = shapely.STRtree(geoms)
@@ -70,6 +73,17 @@ def test_every_anchor_inside_its_own_zone(z):
     assert len(merged) == 36
     for row in merged.itertuples():
         assert row.geometry_zone.contains(row.geometry), row.short_name
+
+
+def test_zones_do_not_cross_the_zhongshan_ring_corridor(z):
+    blocks = zones._blocks(geodata.boundary_geometry())
+    a = zones.anchors()
+    occupied = [b for b in blocks if a.within(b).any()]
+    assert len(occupied) >= 2  # west (真光) and east (old town) of 中环路
+    for row, anchor in zip(z.itertuples(), a.geometry, strict=True):
+        for block in occupied:
+            if not block.contains(anchor):
+                assert _area_m2(row.geometry.intersection(block)) < 1.0, row.short_name
 
 
 def test_osm_estates_lie_inside_their_zones(z):
