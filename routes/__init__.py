@@ -28,3 +28,10 @@ def __getattr__(name: str):
 
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'routes' has no attribute {name!r}")
+
+
+# Solver and feasibility check (light: numpy only).
+from routes.feasibility import check  # noqa: E402
+from routes.solver import solve  # noqa: E402
+
+__all__ += ["check", "solve"]

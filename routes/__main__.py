@@ -1,0 +1,80 @@
+"""Command line: ``python -m routes solve-top FILE`` / ``python -m routes solve-tsp FILE.tsp``.
+
+``solve-top`` reads the Team Orienteering format and prints one JSON object
+``{"score": S, "routes": [[i, ...], ...]}`` (one list per team; ``i`` is the 1-based
+line number of a point among the N points; start and end left out).
+
+``solve-tsp`` reads a TSPLIB EUC_2D file and prints ``{"length": L, "tour": [...]}``
+(1-based city numbers, TSPLIB ``nint`` rounding).
+
+Errors (missing or malformed file) print a message on stderr and exit with code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from routes._tsp import solve_tsp
+from routes.instances import (
+    InstanceError,
+    read_top,
+    read_tsplib,
+    top_problem,
+    top_routes_from_solution,
+    top_score,
+    tsp_length,
+    tsplib_matrix,
+)
+from routes.solver import solve
+
+
+def _parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="python -m routes", description="巡查路线求解 / route solver")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    for name, help_ in (
+        ("solve-top", "Team Orienteering instance (n, m, tmax, then x y score lines)"),
+        ("solve-tsp", "TSPLIB EUC_2D instance"),
+    ):
+        p = sub.add_parser(name, help=help_)
+        p.add_argument("file")
+        p.add_argument("--time-limit", type=float, default=2.0, help="seconds (hard cap)")
+        p.add_argument("--seed", type=int, default=0)
+    return ap
+
+
+def _time_limit(value: float) -> float:
+    if not value >= 0:
+        raise InstanceError("--time-limit must be >= 0")
+    return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        tl = _time_limit(args.time_limit)
+        if args.cmd == "solve-top":
+            inst = read_top(args.file)
+            sol = solve(top_problem(inst), time_limit=tl, seed=args.seed)
+            routes = top_routes_from_solution(sol)
+            score, _, errors = top_score(inst, routes)
+            if errors:  # never expected: the solver only builds feasible routes
+                print("internal error: infeasible routes: " + "; ".join(errors), file=sys.stderr)
+                return 1
+            out = {"score": int(score) if float(score).is_integer() else score, "routes": routes}
+        else:
+            tsp = read_tsplib(args.file)
+            tour0 = solve_tsp(tsplib_matrix(tsp.xy), time_limit=tl, seed=args.seed)
+            tour = [i + 1 for i in tour0]
+            out = {"length": tsp_length(tsp.xy, tour), "tour": tour}
+    except InstanceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,616 @@
+"""Large-neighbourhood search engine behind :func:`routes.solver.solve`.
+
+The search keeps, for every team, a sequence of visit indices.  A solution is
+improved by *ruin and recreate*: remove a few visits (random, a route segment,
+spatially related, low value per time, or a whole route), re-insert unserved
+visits greedily by ``prize**alpha / added_time`` (with noise), shorten the
+touched routes with 2-opt and or-opt, then insert again into the freed time.
+Acceptance is lexicographic on (must-visits served, prize, -travel) with a
+simulated-annealing tolerance on prize.  Must-visits carry a prize bonus larger
+than all optional prizes together, so they are inserted first and never traded
+for optional prize.
+
+Feasibility of an insertion is checked in O(1) for "simple" teams (one shift,
+windows never binding: route time ``travel + service <= shift length``) and by
+forward time propagation otherwise (a cheap capacity test filters first).
+Insertion costs are computed with numpy for all candidates and positions of a
+route at once.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+
+import numpy as np
+
+from routes._schedule import EPS, advance, earliest_start, start_intervals
+from routes.model import Problem
+
+_INF = math.inf
+
+
+class Sol:
+    """Mutable search state: one visit sequence per team plus cached totals."""
+
+    __slots__ = ("must", "prize", "seqs", "svcs", "trav", "unrouted")
+
+    def __init__(self, seqs, trav, svcs, unrouted, prize, must):
+        self.seqs: list[list[int]] = seqs
+        self.trav: list[float] = trav
+        self.svcs: list[float] = svcs
+        self.unrouted: np.ndarray = unrouted
+        self.prize: float = prize  # effective prize (with must bonus)
+        self.must: int = must
+
+    def copy(self) -> Sol:
+        return Sol(
+            [list(s) for s in self.seqs],
+            list(self.trav),
+            list(self.svcs),
+            self.unrouted.copy(),
+            self.prize,
+            self.must,
+        )
+
+    @property
+    def travel(self) -> float:
+        return float(sum(self.trav))
+
+    def key(self) -> tuple[int, float, float]:
+        return (self.must, round(self.prize, 9), -round(self.travel, 9))
+
+
+class Engine:
+    """Precomputed problem data and search operators (internal)."""
+
+    qfrac = 0.3
+    temp = 0.3
+    restart = 200
+    tabu = False
+    alphas = (0.5, 1.0, 1.0, 1.5, 2.0)
+    noises = (0.0, 0.1, 0.3)
+
+    def __init__(self, problem: Problem, seed: int = 0) -> None:
+        self.problem = problem
+        self.rng = random.Random(seed)
+        self.nprng = np.random.default_rng(seed)
+        visits, teams = problem.visits, problem.teams
+        self.V = V = len(visits)
+        self.K = K = len(teams)
+        mats = {k: np.ascontiguousarray(np.asarray(m, dtype=float)) for k, m in problem.travel.items()}
+        lists = {k: m.tolist() for k, m in mats.items()}
+        self.symmetric = {k: bool(np.allclose(m, m.T)) for k, m in mats.items()}
+        self.D = [mats[t.matrix] for t in teams]
+        self.Dl = [lists[t.matrix] for t in teams]
+        self.sym = [self.symmetric[t.matrix] for t in teams]
+        self.loc = np.array([v.loc for v in visits], dtype=np.int64)
+        self.locl = [v.loc for v in visits]
+        self.svc = np.array([v.service for v in visits], dtype=float)
+        self.svcl = [v.service for v in visits]
+        raw = np.array([v.prize for v in visits], dtype=float)
+        self.raw_prize = raw
+        self.is_must = np.array([v.must for v in visits], dtype=bool)
+        self.big = float(raw.sum()) + 1.0
+        self.pz = raw + self.big * self.is_must
+        self.pzl = self.pz.tolist()
+        self.start = [t.start for t in teams]
+        self.end = [t.end for t in teams]
+        self.shifts = [tuple(t.shifts) for t in teams]
+        self.t0 = [t.shifts[0][0] for t in teams]
+        self.tend = [t.shifts[-1][1] for t in teams]
+        self.cap = [sum(b - a for a, b in t.shifts) for t in teams]
+        # per team: skill ok, start intervals, alone-feasible
+        self.skill_ok = np.zeros((K, V), dtype=bool)
+        self.sint: list[list[list[tuple[float, float]] | None]] = []
+        self.alone = np.zeros((K, V), dtype=bool)
+        self.simple = [True] * K
+        for k, t in enumerate(teams):
+            row: list[list[tuple[float, float]] | None] = []
+            a0, b0 = t.shifts[0]
+            for i, v in enumerate(visits):
+                ok = v.skills <= t.skills
+                self.skill_ok[k, i] = ok
+                si = start_intervals(v.windows, t.shifts, v.service) if ok else None
+                row.append(si)
+            self.sint.append(row)
+            for i in range(V):
+                si = row[i]
+                if not si:
+                    continue
+                self.alone[k, i] = self.feasible(k, [i], *self._totals(k, [i]))
+                if self.alone[k, i] and not (
+                    len(t.shifts) == 1
+                    and len(si) == 1
+                    and si[0][0] <= a0 + EPS
+                    and si[0][1] >= b0 - visits[i].service - EPS
+                ):
+                    self.simple[k] = False
+        self.elig = self.alone & (self.pz > 0)[None, :]
+        self.any_elig = self.elig.any(axis=0)
+        # neighbour order for related removal (first team's matrix)
+        if V:
+            dm = self.D[0][np.ix_(self.loc, self.loc)]
+            self.near = np.argsort(dm + dm.T, axis=1)
+        else:
+            self.near = np.zeros((0, 0), dtype=np.int64)
+
+    # ------------------------------------------------------------------ basics
+    def _totals(self, k: int, seq: list[int]) -> tuple[float, float]:
+        d = self.Dl[k]
+        prev = self.start[k]
+        tr = 0.0
+        sv = 0.0
+        for v in seq:
+            loc = self.locl[v]
+            tr += d[prev][loc]
+            sv += self.svcl[v]
+            prev = loc
+        tr += d[prev][self.end[k]]
+        return tr, sv
+
+    def simulate(self, k: int, seq: list[int]) -> float:
+        """End time of route ``seq`` for team ``k`` (``inf`` when infeasible)."""
+        d = self.Dl[k]
+        shifts = self.shifts[k]
+        sint = self.sint[k]
+        t = self.t0[k]
+        prev = self.start[k]
+        for v in seq:
+            loc = self.locl[v]
+            t = advance(shifts, t, d[prev][loc])
+            if t == _INF:
+                return _INF
+            t = earliest_start(sint[v], t)
+            if t == _INF:
+                return _INF
+            t += self.svcl[v]
+            prev = loc
+        t = advance(shifts, t, d[prev][self.end[k]])
+        if t > self.tend[k] + EPS:
+            return _INF
+        return t
+
+    def feasible(self, k: int, seq: list[int], tr: float, sv: float) -> bool:
+        if tr + sv > self.cap[k] + EPS:
+            return False
+        if self.simple[k]:
+            return True
+        return self.simulate(k, seq) < _INF
+
+    def empty(self) -> Sol:
+        K = self.K
+        trav = [float(self.Dl[k][self.start[k]][self.end[k]]) for k in range(K)]
+        return Sol([[] for _ in range(K)], trav, [0.0] * K, self.any_elig.copy(), 0.0, 0)
+
+    def _locs(self, k: int, seq: list[int]) -> np.ndarray:
+        arr = np.empty(len(seq) + 2, dtype=np.int64)
+        arr[0] = self.start[k]
+        arr[-1] = self.end[k]
+        if seq:
+            arr[1:-1] = self.loc[seq]
+        return arr
+
+    # ------------------------------------------------------------------ insertion
+    def _fill(self, k: int, sol: Sol, bd: np.ndarray, bp: np.ndarray) -> None:
+        bd[:] = _INF
+        cand = np.flatnonzero(sol.unrouted & self.elig[k])
+        if cand.size == 0:
+            return
+        seq = sol.seqs[k]
+        locs = self._locs(k, seq)
+        a, b = locs[:-1], locs[1:]
+        D = self.D[k]
+        c = self.loc[cand]
+        cost = D[a][:, c].T + D[c][:, b] - D[a, b][None, :]
+        slack = self.cap[k] - sol.trav[k] - sol.svcs[k] + EPS
+        need = self.svc[cand]
+        if self.simple[k]:
+            pos = cost.argmin(axis=1)
+            dmin = cost[np.arange(cand.size), pos]
+            ok = dmin + need <= slack
+            bd[cand[ok]] = dmin[ok]
+            bp[cand[ok]] = pos[ok]
+            return
+        rows = np.flatnonzero((cost.min(axis=1) + need) <= slack)
+        for r in rows.tolist():
+            u = int(cand[r])
+            order = np.argsort(cost[r], kind="stable")
+            for p in order.tolist():
+                dl = float(cost[r, p])
+                if dl + need[r] > slack:
+                    break
+                trial = [*seq[:p], u, *seq[p:]]
+                if self.simulate(k, trial) < _INF:
+                    bd[u] = dl
+                    bp[u] = p
+                    break
+
+    def repair(self, sol: Sol, alpha: float = 1.0, noise: float = 0.0) -> set[int]:
+        """Greedy insertion of unserved visits; returns the teams whose route changed."""
+        K, V = self.K, self.V
+        if V == 0 or not sol.unrouted.any():
+            return set()
+        w = self.pz**alpha
+        if noise > 0:
+            w = w * (1.0 + noise * self.nprng.uniform(-1.0, 1.0, V))
+        bd = np.full((K, V), _INF)
+        bp = np.zeros((K, V), dtype=np.int64)
+        for k in range(K):
+            self._fill(k, sol, bd[k], bp[k])
+        inserted: set[int] = set()
+        svc_eps = self.svc + 1e-6
+        while True:
+            score = w[None, :] / (np.maximum(bd, 0.0) + svc_eps[None, :])
+            idx = int(score.argmax())
+            if not score.flat[idx] > 0:
+                break
+            k, u = divmod(idx, V)
+            p = int(bp[k, u])
+            sol.seqs[k].insert(p, u)
+            sol.trav[k] += float(bd[k, u])
+            sol.svcs[k] += self.svcl[u]
+            sol.prize += self.pzl[u]
+            sol.must += int(self.is_must[u])
+            sol.unrouted[u] = False
+            inserted.add(k)
+            bd[:, u] = _INF
+            if not sol.unrouted.any():
+                break
+            self._fill(k, sol, bd[k], bp[k])
+        return inserted
+
+    # ------------------------------------------------------------------ removal
+    def remove(self, sol: Sol, victims: set[int]) -> set[int]:
+        touched: set[int] = set()
+        if not victims:
+            return touched
+        for k in range(self.K):
+            seq = sol.seqs[k]
+            if any(v in victims for v in seq):
+                new = [v for v in seq if v not in victims]
+                if not self.simple[k] and self.simulate(k, new) == _INF:
+                    continue  # removing can break waiting-dependent schedules only in odd cases
+                for v in seq:
+                    if v in victims:
+                        sol.prize -= self.pzl[v]
+                        sol.must -= int(self.is_must[v])
+                        sol.unrouted[v] = True
+                sol.seqs[k] = new
+                sol.trav[k], sol.svcs[k] = self._totals(k, new)
+                touched.add(k)
+        return touched
+
+    def ruin(self, sol: Sol) -> set[int]:
+        rng = self.rng
+        routed = [v for s in sol.seqs for v in s]
+        if not routed:
+            return set()
+        n = len(routed)
+        qmax = max(2, int(self.qfrac * n))
+        q = rng.randint(1, qmax)
+        op = rng.random()
+        victims: set[int] = set()
+        if op < 0.25:
+            victims = set(rng.sample(routed, min(q, n)))
+        elif op < 0.5:
+            for seq in sol.seqs:
+                if seq and rng.random() < 0.7:
+                    L = rng.randint(1, max(1, math.ceil(0.4 * len(seq))))
+                    i = rng.randrange(0, len(seq) - L + 1)
+                    victims.update(seq[i : i + L])
+        elif op < 0.8:
+            seed = rng.choice(routed)
+            inr = set(routed)
+            for v in self.near[seed].tolist():
+                if v in inr:
+                    victims.add(v)
+                    if len(victims) >= q:
+                        break
+        elif op < 0.9 and self.K > 1:
+            k = rng.choice([k for k in range(self.K) if sol.seqs[k]])
+            victims = set(sol.seqs[k])
+        else:
+            # low prize per detour, with noise
+            scored = []
+            for k, seq in enumerate(sol.seqs):
+                d = self.Dl[k]
+                full = [self.start[k], *[self.locl[v] for v in seq], self.end[k]]
+                for i, v in enumerate(seq):
+                    a, c, b = full[i], full[i + 1], full[i + 2]
+                    save = d[a][c] + d[c][b] - d[a][b] + self.svcl[v]
+                    scored.append((self.pzl[v] / (save + 1e-6) * (0.5 + rng.random()), v))
+            scored.sort()
+            victims = {v for _, v in scored[:q]}
+        return self.remove(sol, victims)
+
+    # ------------------------------------------------------------------ local search
+    def _commit(self, sol: Sol, k: int, new: list[int]) -> bool:
+        tr, sv = self._totals(k, new)
+        if tr < sol.trav[k] - 1e-9 and self.feasible(k, new, tr, sv):
+            sol.seqs[k] = new
+            sol.trav[k] = tr
+            return True
+        return False
+
+    def two_opt(self, sol: Sol, k: int) -> None:
+        seq = sol.seqs[k]
+        if len(seq) < 2:
+            return
+        D = self.D[k]
+        exact = self.simple[k] and self.sym[k]
+        for _ in range(10 * len(seq) + 10):
+            locs = self._locs(k, sol.seqs[k])
+            a, b = locs[:-1], locs[1:]
+            e = D[a, b]
+            m = D[np.ix_(a, a)] + D[np.ix_(b, b)] - e[:, None] - e[None, :]
+            m = np.triu(m, 1)
+            if exact:
+                idx = int(m.argmin())
+                if m.flat[idx] >= -1e-9:
+                    return
+                i, j = divmod(idx, m.shape[1])
+                s = sol.seqs[k]
+                s[i:j] = s[i:j][::-1]
+                sol.trav[k] += float(m[i, j])
+                continue
+            cand = np.flatnonzero(m.ravel() < -1e-9)
+            if cand.size == 0:
+                return
+            order = cand[np.argsort(m.ravel()[cand], kind="stable")][:20]
+            moved = False
+            for idx in order.tolist():
+                i, j = divmod(idx, m.shape[1])
+                s = sol.seqs[k]
+                new = s[:i] + s[i:j][::-1] + s[j:]
+                if self._commit(sol, k, new):
+                    moved = True
+                    break
+            if not moved:
+                return
+
+    def or_opt(self, sol: Sol, k: int) -> None:
+        d = self.Dl[k]
+        st, en = self.start[k], self.end[k]
+        exact = self.simple[k]
+        improved = True
+        while improved:
+            improved = False
+            seq = sol.seqs[k]
+            n = len(seq)
+            if n < 2:
+                return
+            full = [st, *[self.locl[v] for v in seq], en]
+            for L in (1, 2, 3):
+                if L >= n:
+                    break
+                for i in range(1, n - L + 2):
+                    p, f, g, nx = full[i - 1], full[i], full[i + L - 1], full[i + L]
+                    gain = d[p][f] + d[g][nx] - d[p][nx]
+                    if gain <= 1e-9:
+                        continue
+                    for j in range(n + 1):
+                        # insert between full[j] and full[j+1] (outside the segment)
+                        if i - 1 <= j <= i + L - 1:
+                            continue
+                        x, y = full[j], full[j + 1]
+                        add = d[x][f] + d[g][y] - d[x][y]
+                        if add < gain - 1e-9:
+                            seg = seq[i - 1 : i - 1 + L]
+                            rest = seq[: i - 1] + seq[i - 1 + L :]
+                            jj = j if j < i - 1 else j - L
+                            new = rest[:jj] + seg + rest[jj:]
+                            if exact:
+                                sol.seqs[k] = new
+                                sol.trav[k] += add - gain
+                                improved = True
+                            elif self._commit(sol, k, new):
+                                improved = True
+                            if improved:
+                                break
+                    if improved:
+                        break
+                if improved:
+                    break
+
+    def fast_intra(self, sol: Sol, k: int) -> None:
+        """2-opt + or-opt (segments of 1-3, both orientations) by best improvement.
+
+        Exact for simple teams with a symmetric matrix: each move's delta is the
+        change in route time and feasibility is ``time <= cap``.
+        """
+        D = self.D[k]
+        for _ in range(20 * len(sol.seqs[k]) + 20):
+            seq = sol.seqs[k]
+            n = len(seq)
+            if n < 2:
+                return
+            c = self._locs(k, seq)
+            a, b = c[:-1], c[1:]
+            e = D[a, b]
+            da = D[a]
+            db = D[b]
+            m2 = da[:, a] + db[:, b] - e[:, None] - e[None, :]
+            m2 = np.triu(m2, 1)
+            idx = int(m2.argmin())
+            best = float(m2.flat[idx])
+            move = ("2", *divmod(idx, m2.shape[1]), 0, False)
+            for L in (1, 2, 3):
+                ns = n - L + 1
+                if ns < 1 or L >= n:
+                    break
+                P, F, G, NX = c[0:ns], c[1 : ns + 1], c[L : ns + L], c[L + 1 : ns + L + 1]
+                gain = D[P, F] + D[G, NX] - D[P, NX]
+                add = da[:, F].T + D[G][:, b] - e[None, :]
+                addr = da[:, G].T + D[F][:, b] - e[None, :]
+                rel = np.arange(n + 1)[None, :] - np.arange(ns)[:, None]
+                bad = (rel >= 0) & (rel <= L)
+                for rev, mat in ((False, add), (True, addr)):
+                    delta = mat - gain[:, None]
+                    delta[bad] = _INF
+                    j = int(delta.argmin())
+                    if delta.flat[j] < best:
+                        best = float(delta.flat[j])
+                        si, jj = divmod(j, n + 1)
+                        move = ("or", si, jj, L, rev)
+            if best >= -1e-9:
+                return
+            kind, i, j, L, rev = move
+            if kind == "2":
+                seq[i:j] = seq[i:j][::-1]
+            else:
+                seg = seq[i : i + L]
+                if rev:
+                    seg = seg[::-1]
+                rest = seq[:i] + seq[i + L :]
+                jj = j if j < i else j - L
+                seq = rest[:jj] + seg + rest[jj:]
+                sol.seqs[k] = seq
+            sol.trav[k] += best
+
+    def replace(self, sol: Sol) -> int:
+        """Best 'replace' move: swap a served visit for an unserved one of higher prize
+        (or equal prize and shorter route).  Returns the changed team or -1."""
+        best = (0.0, 0.0)
+        move = None
+        for k in range(self.K):
+            seq = sol.seqs[k]
+            n = len(seq)
+            if n == 0:
+                continue
+            cand = np.flatnonzero(sol.unrouted & self.elig[k])
+            if cand.size == 0:
+                continue
+            D = self.D[k]
+            c = self._locs(k, seq)
+            a, b = c[:-1], c[1:]
+            e = D[a, b]
+            C = self.loc[cand]
+            ins = D[a][:, C].T + D[C][:, b] - e[None, :]  # (U, n+1)
+            kk = min(3, n + 1)
+            order = np.argpartition(ins, kk - 1, axis=1)[:, :kk] if n + 1 > kk else np.tile(np.arange(n + 1), (cand.size, 1))
+            vals = np.take_along_axis(ins, order, axis=1)  # (U, kk)
+            idx = np.arange(n)
+            adj = (order[:, :, None] == idx[None, None, :]) | (order[:, :, None] == idx[None, None, :] + 1)
+            masked = np.where(adj, _INF, vals[:, :, None])  # (U, kk, n)
+            pick = masked.argmin(axis=1)  # (U, n)
+            nonadj = np.take_along_axis(masked, pick[:, None, :], axis=1)[:, 0, :]
+            edge_of = np.take_along_axis(order, pick, axis=1)  # (U, n)
+            p0, w, p2 = c[:-2], c[1:-1], c[2:]
+            bridge = D[p0][:, C].T + D[C][:, p2] - D[p0, p2][None, :]
+            save = D[p0, w] + D[w, p2] - D[p0, p2]
+            use_bridge = bridge <= nonadj
+            best_ins = np.where(use_bridge, bridge, nonadj)
+            newlen = sol.trav[k] - save[None, :] + best_ins
+            sv = self.svc[seq]
+            newsvc = sol.svcs[k] - sv[None, :] + self.svc[cand][:, None]
+            ok = newlen + newsvc <= self.cap[k] + EPS
+            gain = self.pz[cand][:, None] - self.pz[seq][None, :]
+            mustloss = self.is_must[seq][None, :] & ~self.is_must[cand][:, None]
+            shorter = sol.trav[k] - newlen
+            good = ok & ~mustloss & ((gain > 1e-9) | ((np.abs(gain) <= 1e-9) & (shorter > 1e-6)))
+            if not good.any():
+                continue
+            score = np.where(good, gain + 1e-6 * shorter, -_INF)
+            j = int(score.argmax())
+            ui, wi = divmod(j, n)
+            val = (float(gain[ui, wi]), float(shorter[ui, wi]))
+            if val > best:
+                u = int(cand[ui])
+                if use_bridge[ui, wi]:
+                    new = [*seq[:wi], u, *seq[wi + 1:]]
+                else:
+                    eidx = int(edge_of[ui, wi])
+                    rest = seq[:wi] + seq[wi + 1 :]
+                    pos = eidx if eidx <= wi else eidx - 1
+                    new = [*rest[:pos], u, *rest[pos:]]
+                if not self.simple[k]:
+                    tr, svn = self._totals(k, new)
+                    if not self.feasible(k, new, tr, svn):
+                        continue
+                best = val
+                move = (k, new, u, seq[wi])
+        if move is None:
+            return -1
+        k, new, u, w = move
+        sol.seqs[k] = new
+        sol.trav[k], sol.svcs[k] = self._totals(k, new)
+        sol.prize += self.pzl[u] - self.pzl[w]
+        sol.must += int(self.is_must[u]) - int(self.is_must[w])
+        sol.unrouted[u] = False
+        sol.unrouted[w] = True
+        return k
+
+    def local_search(self, sol: Sol, touched: set[int], alpha: float = 1.0) -> None:
+        """Shorten routes, insert, replace, until nothing improves."""
+        self.improve(sol, touched)
+        for _ in range(10 * self.V + 10):
+            changed = self.repair(sol, alpha=alpha)
+            if not changed:
+                k = self.replace(sol)
+                if k < 0:
+                    return
+                changed = {k}
+            self.improve(sol, changed)
+
+    def improve(self, sol: Sol, routes: set[int]) -> None:
+        for k in routes:
+            if self.simple[k] and self.sym[k]:
+                self.fast_intra(sol, k)
+            else:
+                self.two_opt(sol, k)
+                self.or_opt(sol, k)
+                self.two_opt(sol, k)
+
+    # ------------------------------------------------------------------ main loop
+    def construct(self) -> Sol:
+        sol = self.empty()
+        self.repair(sol, alpha=1.0)
+        self.local_search(sol, set(range(self.K)))
+        return sol
+
+    def run(self, time_limit: float, max_iterations: int) -> tuple[Sol, int]:
+        deadline = time.perf_counter() + max(0.0, time_limit)
+        best = self.construct()
+        if self.V == 0 or not self.elig.any():
+            return best, 0
+        cur = best.copy()
+        best_key = best.key()
+        positive = self.raw_prize[self.raw_prize > 0]
+        t0 = self.temp * float(positive.mean()) if positive.size else 1.0
+        since = 0
+        it = 0
+        rng = self.rng
+        for it in range(1, max_iterations + 1):
+            if time.perf_counter() >= deadline:
+                break
+            new = cur.copy()
+            before = new.unrouted.copy()
+            touched = self.ruin(new)
+            alpha = rng.choice(self.alphas)
+            if self.tabu:
+                removed = new.unrouted & ~before
+                new.unrouted &= ~removed
+                self.repair(new, alpha=alpha, noise=rng.choice(self.noises))
+                new.unrouted |= removed
+            self.repair(new, alpha=alpha, noise=rng.choice(self.noises))
+            touched = set(range(self.K))
+            self.local_search(new, touched, alpha=alpha)
+            nk, ck = new.key(), cur.key()
+            temp = t0 * (1.0 - it / max_iterations)
+            accept = nk >= ck
+            if not accept and nk[0] == ck[0] and temp > 0:
+                delta = (nk[1] - ck[1]) + 1e-3 * (nk[2] - ck[2])
+                accept = rng.random() < math.exp(delta / temp)
+            if accept:
+                cur = new
+            if nk > best_key:
+                best, best_key = new.copy(), nk
+                since = 0
+            else:
+                since += 1
+                if since > self.restart:
+                    cur = best.copy()
+                    since = 0
+        return best, it

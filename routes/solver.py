@@ -1,0 +1,148 @@
+"""Route solver: team orienteering with time windows, shifts, skills and must-visits.
+
+Objective (lexicographic): serve every must-visit that can be served, then
+maximise the total prize, then minimise total travel.  The search itself lives
+in :mod:`routes._search` (ruin-and-recreate large-neighbourhood search with
+2-opt/or-opt); this module builds the public :class:`routes.model.Solution`.
+
+Determinism: the search stops after an iteration budget (``max_iterations``,
+default ``ITERATIONS_PER_SECOND * time_limit``) or at the deadline, whichever
+comes first.  When the budget is reached first the result depends only on
+``(problem, seed, time_limit)``; on a heavily loaded machine the deadline can bind
+first, and then a run may stop earlier (``time_limit`` is a hard cap).
+"""
+
+from __future__ import annotations
+
+import time
+
+from routes._schedule import advance, earliest_start
+from routes._search import Engine, Sol
+from routes.model import Problem, Route, Solution, Stop
+
+__all__ = ["ITERATIONS_PER_SECOND", "solve"]
+
+#: Iteration budget per second of ``time_limit`` (the deadline still caps a run).
+ITERATIONS_PER_SECOND = 400
+
+
+def solve(
+    problem: Problem,
+    *,
+    time_limit: float = 2.0,
+    seed: int = 0,
+    max_iterations: int | None = None,
+) -> Solution:
+    """Plan routes for all teams.
+
+    Parameters
+    ----------
+    problem : Problem
+        Visits, teams and travel matrices.
+    time_limit : float
+        Hard cap on the search time in seconds (the best solution found is returned).
+    seed : int
+        Random seed; same ``(problem, seed, time_limit)`` gives the same routes when
+        the iteration budget, not the deadline, ends the search.
+    max_iterations : int, optional
+        Iteration budget; default ``ITERATIONS_PER_SECOND * time_limit``.
+
+    Returns
+    -------
+    Solution
+        One :class:`Route` per team (possibly empty), unassigned visits with a
+        reason code, total prize/travel and the number of must-visits missed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from routes.model import Problem, Team, Visit
+    >>> d = np.array([[0, 10, 10], [10, 0, 15], [10, 15, 0]], dtype=float)
+    >>> p = Problem({"default": d},
+    ...             (Visit(1, prize=5), Visit(2, prize=3)),
+    ...             (Team(0, 0, ((0.0, 30.0),)),))
+    >>> sol = solve(p, time_limit=0.5)
+    >>> [s.visit for s in sol.routes[0].stops], sol.unassigned
+    ([0], {1: 'low_priority'})
+    """
+    t_start = time.perf_counter()
+    if time_limit < 0:
+        raise ValueError("time_limit must be >= 0")
+    if max_iterations is None:
+        max_iterations = max(1, int(ITERATIONS_PER_SECOND * time_limit))
+    engine = Engine(problem, seed=seed)
+    remaining = time_limit - (time.perf_counter() - t_start)
+    best, _ = engine.run(remaining, max_iterations)
+    return build_solution(engine, best)
+
+
+def build_solution(engine: Engine, sol: Sol) -> Solution:
+    """Turn a search state into a public :class:`Solution` (timed stops, reasons)."""
+    problem = engine.problem
+    routes: list[Route] = []
+    served: set[int] = set()
+    for k, seq in enumerate(sol.seqs):
+        stops = _timed_stops(engine, k, seq)
+        served.update(seq)
+        tr, sv = engine._totals(k, seq)
+        end_time = _end_time(engine, k, stops)
+        prize = float(sum(problem.visits[v].prize for v in seq))
+        routes.append(Route(team=k, stops=stops, travel=tr, service=sv, prize=prize, end_time=end_time))
+    min_served = min(
+        (problem.visits[v].prize for v in served if not problem.visits[v].must), default=None
+    )
+    unassigned: dict[int, str] = {}
+    for i, v in enumerate(problem.visits):
+        if i in served:
+            continue
+        unassigned[i] = _reason(engine, i, v.must, v.prize, min_served)
+    must_missed = sum(1 for i, v in enumerate(problem.visits) if v.must and i not in served)
+    return Solution(
+        routes=routes,
+        unassigned=unassigned,
+        prize=float(sum(r.prize for r in routes)),
+        travel=float(sum(r.travel for r in routes)),
+        must_missed=must_missed,
+    )
+
+
+def _reason(engine: Engine, i: int, must: bool, prize: float, min_served: float | None) -> str:
+    if not engine.skill_ok[:, i].any():
+        return "skill"
+    if not any(engine.sint[k][i] for k in range(engine.K)):
+        return "closed"
+    if not engine.alone[:, i].any():
+        return "unreachable"
+    if must:
+        return "capacity"
+    if prize > 0 and min_served is not None and prize > min_served:
+        return "capacity"
+    return "low_priority"
+
+
+def _timed_stops(engine: Engine, k: int, seq: list[int]) -> list[Stop]:
+    d = engine.Dl[k]
+    shifts = engine.shifts[k]
+    t = engine.t0[k]
+    prev = engine.start[k]
+    stops: list[Stop] = []
+    for v in seq:
+        loc = engine.locl[v]
+        arrival = advance(shifts, t, d[prev][loc])
+        start = earliest_start(engine.sint[k][v], arrival)
+        leave = start + engine.svcl[v]
+        stops.append(Stop(visit=v, arrival=arrival, start=start, leave=leave))
+        t = leave
+        prev = loc
+    return stops
+
+
+def _end_time(engine: Engine, k: int, stops: list[Stop]) -> float:
+    d = engine.Dl[k]
+    if stops:
+        t = stops[-1].leave
+        prev = engine.locl[stops[-1].visit]
+    else:
+        t = engine.t0[k]
+        prev = engine.start[k]
+    return advance(engine.shifts[k], t, d[prev][engine.end[k]])
