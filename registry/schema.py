@@ -1,0 +1,510 @@
+"""Column contracts of the canonical tables and their SQLAlchemy schema.
+
+The column lists below are the single source of truth for docs/ARCHITECTURE.md's tables
+``sites``, ``inspections``, ``hazards`` and ``assets`` (the hidden ``truth`` table is never
+stored). Each column has a *kind* (``str``, ``float``, ``int``, ``bool``, ``date``) that fixes its
+SQL type, its pandas dtype on read and how user input is coerced, and whether it may be empty.
+
+:func:`coerce` turns any user or generator frame into the canonical dtypes (text → ``str``,
+numbers → ``float64``/``int64``, flags → ``bool``, dates → ``datetime64[ns]``) and reports cells
+that cannot be converted, with Chinese messages naming the row and the column.
+
+Examples
+--------
+>>> import pandas as pd
+>>> [c.name for c in TABLES["assets"]][:3]
+['asset_id', 'kind', 'name']
+>>> df, errs = coerce("assets", pd.DataFrame({"asset_id": ["A1"], "kind": ["微型消防站"],
+...     "name": ["站"], "lon": ["121.39"], "lat": [31.25], "approximate": ["是"]}))
+>>> df.loc[0, "lon"], bool(df.loc[0, "approximate"]), errs
+(np.float64(121.39), True, [])
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+__all__ = [
+    "ASSET_COLUMNS",
+    "HAZARD_COLUMNS",
+    "INSPECTION_COLUMNS",
+    "SCHEMA_VERSION",
+    "SITE_COLUMNS",
+    "TABLES",
+    "TABLE_ORDER",
+    "Column",
+    "coerce",
+    "coerce_column",
+    "metadata",
+    "row_label",
+    "sql_tables",
+    "to_records",
+]
+
+#: Bumped whenever the stored schema changes; a store with another version must be rebuilt.
+SCHEMA_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a canonical table.
+
+    Attributes
+    ----------
+    name : str
+        ASCII column name.
+    kind : str
+        ``str``, ``float``, ``int``, ``bool`` or ``date``.
+    required : bool
+        The column must be present in input frames (otherwise it is filled with its default).
+    nullable : bool
+        Cells may be empty (NaN / None / NaT).
+    label : str
+        Chinese label used in error messages.
+    default : object
+        Fill value when the column is absent (``None`` = missing value).
+    """
+
+    name: str
+    kind: str
+    required: bool = False
+    nullable: bool = True
+    label: str = ""
+    default: object = None
+
+    @property
+    def title(self) -> str:
+        """``'label（name）'`` for messages."""
+        return f"{self.label}（{self.name}）" if self.label else self.name
+
+
+def _c(name, kind, label, required=False, nullable=True, default=None) -> Column:
+    return Column(name, kind, required, nullable, label, default)
+
+
+_NUMERIC_ATTRS = (
+    ("floor_area_m2", "建筑面积"),
+    ("occupants", "人员数"),
+    ("beds", "床位数"),
+    ("pupils", "学生数"),
+    ("storeys", "层数"),
+    ("building_year", "建成年份"),
+    ("ebike_capacity", "电动自行车停放容量"),
+    ("elevators", "电梯数"),
+    ("elevators_15y", "15年以上电梯数"),
+    ("boilers", "锅炉数"),
+    ("cranes", "起重机械数"),
+    ("forklifts", "叉车数"),
+)
+
+SITE_COLUMNS: tuple[Column, ...] = (
+    _c("site_id", "str", "单位编号", required=True, nullable=False),
+    _c("name", "str", "单位名称", required=True, nullable=False),
+    _c("uscc", "str", "统一社会信用代码"),
+    _c("address", "str", "地址", nullable=False, default=""),
+    _c("lon", "float", "经度", required=True, nullable=False),
+    _c("lat", "float", "纬度", required=True, nullable=False),
+    _c("coord_quality", "str", "坐标质量", nullable=False, default="approximate"),
+    _c("category", "str", "类别", required=True, nullable=False),
+    _c("subcategory", "str", "子类", nullable=False, default=""),
+    _c("industry", "str", "行业", nullable=False, default=""),
+    _c("park", "str", "园区"),
+    _c("committee", "str", "居委"),
+    _c("department", "str", "责任部门", nullable=False),
+    _c("key_list", "bool", "重点检查名单", nullable=False, default=False),
+    _c("required_per_year", "int", "年度检查次数", nullable=False),
+    _c("outside_boundary", "bool", "辖区外", nullable=False, default=False),
+    *(_c(n, "float", label) for n, label in _NUMERIC_ATTRS),
+    _c("underground", "bool", "地下", nullable=False, default=False),
+    _c("hazchem_t", "float", "危化品存量(吨)"),
+    _c("source", "str", "来源", nullable=False, default="import"),
+    _c("osm_id", "str", "OSM编号"),
+)
+
+INSPECTION_COLUMNS: tuple[Column, ...] = (
+    _c("inspection_id", "str", "检查编号", required=True, nullable=False),
+    _c("site_id", "str", "单位编号", required=True, nullable=False),
+    _c("date", "date", "检查日期", required=True, nullable=False),
+    _c("type", "str", "检查类型", required=True, nullable=False),
+    _c("team", "str", "检查组", nullable=False, default=""),
+    _c("leader", "str", "带队领导"),
+    _c("hazard_found", "int", "发现隐患", nullable=False),
+    _c("major_found", "int", "发现重大隐患", nullable=False),
+    _c("n_hazards", "int", "隐患数", nullable=False),
+)
+
+HAZARD_COLUMNS: tuple[Column, ...] = (
+    _c("hazard_id", "str", "隐患编号", required=True, nullable=False),
+    _c("inspection_id", "str", "检查编号", required=True, nullable=False),
+    _c("site_id", "str", "单位编号", required=True, nullable=False),
+    _c("found_date", "date", "发现日期", required=True, nullable=False),
+    _c("level", "str", "隐患等级", required=True, nullable=False),
+    _c("hazard_type", "str", "隐患类别", required=True, nullable=False),
+    _c("part", "str", "风险点/部位", nullable=False, default=""),
+    _c("description", "str", "隐患描述", required=True, nullable=False),
+    _c("responsible_unit", "str", "责任单位", nullable=False, default=""),
+    _c("responsible_person", "str", "整改责任人"),
+    _c("measures", "str", "整改措施", nullable=False, default=""),
+    _c("deadline", "date", "整改期限", required=True, nullable=False),
+    _c("status", "str", "状态", nullable=False, default="待整改"),
+    _c("supervised", "bool", "挂牌督办", nullable=False, default=False),
+    _c("rectified_date", "date", "整改完成日期"),
+    _c("reinspection_date", "date", "复查日期"),
+    _c("reinspection_result", "str", "复查结果"),
+    _c("closed_date", "date", "销号日期"),
+)
+
+ASSET_COLUMNS: tuple[Column, ...] = (
+    _c("asset_id", "str", "设施编号", required=True, nullable=False),
+    _c("kind", "str", "设施类型", required=True, nullable=False),
+    _c("name", "str", "名称", required=True, nullable=False),
+    _c("lon", "float", "经度", required=True, nullable=False),
+    _c("lat", "float", "纬度", required=True, nullable=False),
+    _c("committee", "str", "居委"),
+    _c("capacity", "float", "容量"),
+    _c("built_date", "date", "建成日期"),
+    _c("approximate", "bool", "近似位置", nullable=False, default=False),
+)
+
+#: Table name → columns, in write order (parents before children).
+TABLES: Mapping[str, tuple[Column, ...]] = MappingProxyType(
+    {
+        "sites": SITE_COLUMNS,
+        "inspections": INSPECTION_COLUMNS,
+        "hazards": HAZARD_COLUMNS,
+        "assets": ASSET_COLUMNS,
+    }
+)
+TABLE_ORDER: tuple[str, ...] = tuple(TABLES)
+
+_SQL_TYPES = {
+    "str": sa.Text,
+    "float": sa.Float,
+    "int": sa.Integer,
+    "bool": sa.Boolean,
+    "date": sa.Date,
+}
+
+metadata = sa.MetaData()
+
+
+def _quoted(values) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+
+
+def _build_sql_tables() -> dict[str, sa.Table]:
+    from registry import enums
+    from registry.sectors import DEPARTMENTS, SECTORS
+
+    def cols(spec: tuple[Column, ...], pk: str) -> list[sa.Column]:
+        return [
+            sa.Column(
+                c.name,
+                # create_constraint: a CHECK (x IN (0, 1)) for booleans
+                _SQL_TYPES[c.kind](create_constraint=True) if c.kind == "bool" else _SQL_TYPES[c.kind](),
+                primary_key=c.name == pk,
+                nullable=c.nullable and c.name != pk,
+            )
+            for c in spec
+        ]
+
+    sites = sa.Table(
+        "sites",
+        metadata,
+        *cols(SITE_COLUMNS, "site_id"),
+        sa.CheckConstraint("lon BETWEEN -180 AND 180 AND lat BETWEEN -90 AND 90", "site_lonlat"),
+        sa.CheckConstraint(f"category IN ({_quoted(SECTORS)})", "site_category"),
+        sa.CheckConstraint(f"department IN ({_quoted(DEPARTMENTS)})", "site_department"),
+        sa.CheckConstraint(f"coord_quality IN ({_quoted(enums.COORD_QUALITIES)})", "site_coordq"),
+        sa.CheckConstraint("required_per_year >= 1", "site_required"),
+    )
+    inspections = sa.Table(
+        "inspections",
+        metadata,
+        *cols(INSPECTION_COLUMNS, "inspection_id"),
+        sa.ForeignKeyConstraint(["site_id"], ["sites.site_id"], name="fk_insp_site"),
+        sa.UniqueConstraint("inspection_id", "site_id", name="uq_insp_site"),
+        sa.CheckConstraint(f"type IN ({_quoted(enums.INSPECTION_TYPES)})", "insp_type"),
+        sa.CheckConstraint(
+            "hazard_found IN (0, 1) AND major_found IN (0, 1) AND n_hazards >= 0", "insp_counts"
+        ),
+    )
+    hazards = sa.Table(
+        "hazards",
+        metadata,
+        *cols(HAZARD_COLUMNS, "hazard_id"),
+        # The hazard's site must be the site of its inspection.
+        sa.ForeignKeyConstraint(
+            ["inspection_id", "site_id"],
+            ["inspections.inspection_id", "inspections.site_id"],
+            name="fk_hazard_insp",
+        ),
+        sa.ForeignKeyConstraint(["site_id"], ["sites.site_id"], name="fk_hazard_site"),
+        sa.CheckConstraint(f"level IN ({_quoted(enums.HAZARD_LEVELS)})", "hazard_level"),
+        sa.CheckConstraint(f"status IN ({_quoted(enums.HAZARD_STATUSES)})", "hazard_status"),
+        sa.CheckConstraint(f"hazard_type IN ({_quoted(enums.HAZARD_TYPES)})", "hazard_type"),
+        sa.CheckConstraint(
+            "reinspection_result IS NULL OR reinspection_result IN "
+            f"({_quoted(enums.REINSPECTION_RESULTS)})",
+            "hazard_reinsp",
+        ),
+        sa.CheckConstraint(
+            "status <> '已销号' OR (reinspection_result = '合格' AND closed_date IS NOT NULL)",
+            "hazard_closed",
+        ),
+    )
+    assets = sa.Table(
+        "assets",
+        metadata,
+        *cols(ASSET_COLUMNS, "asset_id"),
+        sa.CheckConstraint(f"kind IN ({_quoted(enums.ASSET_KINDS)})", "asset_kind"),
+        sa.CheckConstraint("lon BETWEEN -180 AND 180 AND lat BETWEEN -90 AND 90", "asset_lonlat"),
+    )
+    sa.Table(
+        "meta",
+        metadata,
+        sa.Column("key", sa.Text, primary_key=True),
+        sa.Column("value", sa.Text, nullable=True),
+    )
+    sa.Index("ix_sites_category", sites.c.category)
+    sa.Index("ix_sites_committee", sites.c.committee)
+    sa.Index("ix_insp_site_date", inspections.c.site_id, inspections.c.date)
+    sa.Index("ix_insp_date", inspections.c.date)
+    sa.Index("ix_hazard_site_found", hazards.c.site_id, hazards.c.found_date)
+    sa.Index("ix_hazard_insp", hazards.c.inspection_id)
+    sa.Index("ix_hazard_status_deadline", hazards.c.status, hazards.c.deadline)
+    sa.Index("ix_assets_kind", assets.c.kind)
+    return dict(metadata.tables)
+
+
+_SQL = _build_sql_tables()
+
+
+def sql_tables() -> Mapping[str, sa.Table]:
+    """SQLAlchemy tables: ``sites``, ``inspections``, ``hazards``, ``assets``, ``meta``."""
+    return MappingProxyType(_SQL)
+
+
+def row_label(index: int, offset: int = 1) -> str:
+    """Chinese row label of a positional index: ``第{index + offset}行``.
+
+    ``offset=1`` numbers data rows from 1; the importer uses 2 so the number matches the
+    spreadsheet row (header = row 1).
+
+    Examples
+    --------
+    >>> row_label(0), row_label(10, offset=2)
+    ('第1行', '第12行')
+    """
+    return f"第{index + offset}行"
+
+
+_TRUE = {"true", "t", "yes", "y", "1", "1.0", "是", "有", "√", "✓", "对"}
+_FALSE = {"false", "f", "no", "n", "0", "0.0", "否", "无", "×", "", "不是"}
+
+
+def _blank(s: pd.Series) -> pd.Series:
+    """Missing or whitespace-only cells."""
+    na = s.isna().to_numpy(dtype=bool)
+    if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+        vals = s.to_numpy(dtype=object)
+        empty = np.fromiter(
+            (isinstance(v, str) and not v.strip() for v in vals), dtype=bool, count=len(vals)
+        )
+        na = na | empty
+    return pd.Series(na, index=s.index)
+
+
+def _coerce_column(col: Column, raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Convert one column; return (values, mask of cells that could not be converted)."""
+    blank = _blank(raw)
+    if col.kind == "str":
+        values = raw.astype(object).where(~blank, None)
+        values = values.map(lambda v: v if v is None else str(v).strip())
+        return values.astype("str"), pd.Series(False, index=raw.index)
+    if col.kind in ("float", "int"):
+        num = pd.to_numeric(raw.where(~blank), errors="coerce")
+        bad = num.isna() & ~blank
+        if col.kind == "int":
+            bad |= num.notna() & (num % 1 != 0)
+        return num.astype("float64"), bad
+    if col.kind == "bool":
+        def parse(v: object) -> object:
+            if isinstance(v, bool | np.bool_):
+                return bool(v)
+            if isinstance(v, int | float | np.integer | np.floating) and not pd.isna(v):
+                return {1: True, 0: False}.get(v, None)
+            key = str(v).strip().lower()
+            if key in _TRUE:
+                return True
+            if key in _FALSE:
+                return False
+            return None
+
+        parsed = raw.where(~blank, None).map(lambda v: None if v is None else parse(v))
+        bad = parsed.isna() & ~blank
+        return parsed, bad
+    if col.kind == "date":
+        values = _to_dates(raw.where(~blank, None) if not _is_dt(raw) else raw)
+        bad = values.isna() & ~blank
+        return values, bad
+    raise ValueError(f"unknown column kind {col.kind!r}")
+
+
+def _is_dt(s: pd.Series) -> bool:
+    return pd.api.types.is_datetime64_any_dtype(s.dtype)
+
+
+def _to_dates(raw: pd.Series) -> pd.Series:
+    """Dates (normalised ``datetime64[ns]``) from datetimes, ``date`` objects or text.
+
+    Text may use ``-``, ``/``, ``.`` or ``年月日``; anything else (numbers, bad text) → NaT.
+    """
+    if _is_dt(raw):
+        values = raw
+        if getattr(values.dt, "tz", None) is not None:
+            values = values.dt.tz_convert("Asia/Shanghai").dt.tz_localize(None)
+        return values.dt.normalize().astype("datetime64[ns]")
+    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+    obj = raw.astype(object)
+    is_str = obj.map(lambda v: isinstance(v, str)).astype(bool)
+    is_date = obj.map(
+        lambda v: isinstance(v, dt.date | np.datetime64) and not pd.isna(v)
+    ).astype(bool)
+    if is_date.any():
+        out[is_date] = pd.to_datetime(obj[is_date].map(pd.Timestamp)).dt.normalize()
+    if is_str.any():
+        text = (
+            obj[is_str].astype(str).str.strip()
+            .str.replace("年", "-", regex=False)
+            .str.replace("月", "-", regex=False)
+            .str.replace("日", "", regex=False)
+        )
+        parsed = pd.to_datetime(text, errors="coerce", format="mixed")
+        out[is_str] = parsed.dt.normalize()
+    return out.astype("datetime64[ns]")
+
+
+_KIND_MSG = {
+    "float": "不是数字",
+    "int": "不是整数",
+    "bool": "不是是/否值",
+    "date": "不是有效日期",
+}
+
+
+def coerce(
+    table: str, df: pd.DataFrame, row_offset: int = 1
+) -> tuple[pd.DataFrame, list[str]]:
+    """Canonical dtypes and column order for ``table``; report unconvertible cells.
+
+    Columns not in the contract are dropped; empty cells and absent optional columns get the
+    column's default (e.g. ``""`` for ``address``, False for flags, ``待整改`` for ``status``);
+    absent required columns and unconvertible cells are reported (the returned frame then
+    holds missing values there). Columns without a default are not filled —
+    :mod:`registry.validate` reports empty cells of non-nullable columns.
+
+    Parameters
+    ----------
+    table : str
+        ``sites``, ``inspections``, ``hazards`` or ``assets``.
+    df : DataFrame
+        Input; any index (messages use the row position).
+    row_offset : int
+        Added to the 0-based position in messages (see :func:`row_label`).
+
+    Returns
+    -------
+    (DataFrame, list of str)
+        Frame with a fresh RangeIndex and the dtypes ``str`` / ``float64`` / ``bool`` /
+        ``datetime64[ns]`` (``int`` columns are ``int64`` when complete, else ``float64``;
+        ``bool`` columns are ``bool`` when complete, else ``object``), and Chinese messages.
+    """
+    if table not in TABLES:
+        raise KeyError(f"未知数据表: {table!r}")
+    spec = TABLES[table]
+    src = df.reset_index(drop=True)
+    errors: list[str] = []
+    out: dict[str, pd.Series] = {}
+    for col in spec:
+        if col.name not in src.columns:
+            if col.required:
+                errors.append(f"{table}: 缺少必需列 {col.title}")
+            out[col.name] = pd.Series([col.default] * len(src), index=src.index, dtype=object)
+            raw = out[col.name]
+        else:
+            raw = src[col.name]
+        values, bad = _coerce_column(col, raw)
+        for pos in np.flatnonzero(bad.to_numpy()):
+            errors.append(
+                f"{row_label(int(pos), row_offset)}: {col.title} {_KIND_MSG[col.kind]}"
+                f"（{raw.iloc[pos]!r}）"
+            )
+        if col.default is not None:
+            values = values.where(values.notna(), col.default)
+        if col.kind == "int" and values.notna().all():
+            values = values.astype("int64")
+        if col.kind == "bool" and values.notna().all():
+            values = values.astype(bool)
+        out[col.name] = values
+    frame = pd.DataFrame(out, index=src.index)
+    return frame, errors
+
+
+def coerce_column(table: str, name: str, values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Convert one column of ``table`` to its canonical dtype.
+
+    Returns ``(converted, bad)`` where ``bad`` marks non-empty cells that could not be
+    converted (they are missing in ``converted``).
+
+    Examples
+    --------
+    >>> v, bad = coerce_column("sites", "key_list", pd.Series(["是", "否", "也许"]))
+    >>> v.tolist(), bad.tolist()
+    ([True, False, None], [False, False, True])
+    """
+    col = next((c for c in TABLES[table] if c.name == name), None)
+    if col is None:
+        raise KeyError(f"数据表 {table} 没有列 {name!r}")
+    return _coerce_column(col, values)
+
+
+def _py(value: object, kind: str) -> object:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if kind == "date":
+        return pd.Timestamp(value).date()
+    if kind == "bool":
+        return bool(value)
+    if kind == "int":
+        return int(value)
+    if kind == "float":
+        return float(value)
+    return str(value)
+
+
+def to_records(table: str, df: pd.DataFrame) -> list[dict[str, object]]:
+    """Rows of a coerced frame as plain Python values (``date``, ``int``, ``None``) for SQL.
+
+    Examples
+    --------
+    >>> df, _ = coerce("assets", pd.DataFrame({"asset_id": ["A1"], "kind": ["充电端口"],
+    ...     "name": ["口"], "lon": [121.39], "lat": [31.25], "built_date": ["2024-05-01"]}))
+    >>> to_records("assets", df)[0]["built_date"]
+    datetime.date(2024, 5, 1)
+    """
+    spec = TABLES[table]
+    columns = [df[c.name].tolist() for c in spec]
+    kinds = [c.kind for c in spec]
+    names = [c.name for c in spec]
+    return [
+        {n: _py(v, k) for n, k, v in zip(names, kinds, row, strict=True)}
+        for row in zip(*columns, strict=True)
+    ] if len(df) else []

@@ -1,0 +1,613 @@
+"""The embedded registry store: a SQLite file behind the :class:`Store` protocol.
+
+Reads return the canonical tables of docs/ARCHITECTURE.md with proper dtypes (``sites`` and
+``assets`` as GeoDataFrames in EPSG:4326, dates as ``datetime64[ns]``, flags as ``bool``).
+Every write validates first (:mod:`registry.validate`, Chinese messages) and runs in one
+transaction with foreign keys ON, so a failing write — bad foreign key, duplicate id, invalid
+level, forbidden status change — leaves the database unchanged.
+
+The default store is ``<repo>/data/generated/zhenru.db``; :func:`default_store` builds it from
+the deterministic sample generator (``synthdata.generate``) when it is missing, writing to a
+temporary file first and renaming it into place, so a crash never leaves a half-built store.
+
+Examples
+--------
+>>> import tempfile, pathlib, pandas as pd
+>>> tmp = pathlib.Path(tempfile.mkdtemp()) / "demo.db"
+>>> store = SQLiteStore(tmp)
+>>> store.add_sites(pd.DataFrame({"name": ["真如某仓库"], "lon": [121.39], "lat": [31.255],
+...     "category": ["厂房仓库"]}))
+['S000001']
+>>> iid, hids = store.add_inspection(
+...     {"site_id": "S000001", "date": "2024-06-03", "type": "日常", "team": "平安办一组"},
+...     [{"level": "一般", "hazard_type": "消防", "part": "疏散通道",
+...       "description": "疏散通道堆放杂物", "responsible_unit": "真如某仓库",
+...       "measures": "清理杂物", "deadline": "2024-06-10"}])
+>>> iid, hids
+('I0000001', ['YH-2024-06-0001'])
+>>> store.update_hazard("YH-2024-06-0001", status="已销号")
+Traceback (most recent call last):
+...
+registry.validate.RegistryValidationError: 台账数据校验失败（1 个问题）:
+隐患 YH-2024-06-0001: 状态不能从“待整改”直接变为“已销号”（可变为: 待复查、整改中）
+>>> store.hazards().loc[0, "status"]
+'待整改'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import geopandas as gpd
+import pandas as pd
+import sqlalchemy as sa
+
+from registry import enums
+from registry.schema import SCHEMA_VERSION, TABLE_ORDER, TABLES, coerce, sql_tables, to_records
+from registry.validate import (
+    RegistryValidationError,
+    complete_sites,
+    flag_outside_boundary,
+    validate_hazards,
+    validate_inspections,
+    validate_sites,
+    validate_tables,
+)
+
+__all__ = [
+    "DEFAULT_N_SITES",
+    "DEFAULT_SEED",
+    "SQLiteStore",
+    "Store",
+    "StoreSchemaError",
+    "build_store",
+    "default_store",
+    "default_store_path",
+    "truth_path",
+]
+
+#: Seed and size of the embedded sample (``python -m registry build`` defaults).
+DEFAULT_SEED = 20261129
+DEFAULT_N_SITES = 3000
+
+_REPO = Path(__file__).resolve().parents[1]
+
+#: Fields of a hazard that :meth:`SQLiteStore.update_hazard` may change.
+EDITABLE_HAZARD_FIELDS: frozenset[str] = frozenset(
+    {
+        "level", "hazard_type", "part", "description", "responsible_unit",
+        "responsible_person", "measures", "deadline", "status", "supervised",
+        "rectified_date", "reinspection_date", "reinspection_result", "closed_date",
+    }
+)  # fmt: skip
+
+
+class StoreSchemaError(ValueError):
+    """The database file was written by another schema version (rebuild it)."""
+
+
+@runtime_checkable
+class Store(Protocol):
+    """What the app, the notebooks and the CLIs need from a registry store."""
+
+    def sites(self) -> gpd.GeoDataFrame: ...
+    def inspections(self) -> pd.DataFrame: ...
+    def hazards(self) -> pd.DataFrame: ...
+    def assets(self) -> gpd.GeoDataFrame: ...
+    def meta(self) -> dict[str, str]: ...
+    def replace_all(
+        self, tables: Mapping[str, pd.DataFrame], meta: Mapping[str, object] | None = None
+    ) -> None: ...
+    def add_sites(self, df: pd.DataFrame) -> list[str]: ...
+    def add_inspection(
+        self, inspection: Mapping[str, Any], hazards: Iterable[Mapping[str, Any]] = ()
+    ) -> tuple[str, list[str]]: ...
+    def update_hazard(self, hazard_id: str, **fields: Any) -> dict[str, Any]: ...
+
+
+def _typed(table: str, df: pd.DataFrame) -> pd.DataFrame:
+    """Canonical read dtypes (values come from the database, already valid)."""
+    out: dict[str, pd.Series] = {}
+    for col in TABLES[table]:
+        v = df[col.name]
+        if col.kind == "str":
+            out[col.name] = v.astype("str")
+        elif col.kind == "float":
+            out[col.name] = pd.to_numeric(v, errors="raise").astype("float64")
+        elif col.kind == "int":
+            out[col.name] = pd.to_numeric(v, errors="raise").astype("int64")
+        elif col.kind == "bool":
+            out[col.name] = v.astype(bool)
+        else:  # date
+            out[col.name] = pd.to_datetime(v).astype("datetime64[ns]")
+    return pd.DataFrame(out, index=pd.RangeIndex(len(df)))
+
+
+def _geo(df: pd.DataFrame) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs="EPSG:4326"
+    )
+
+
+def _frame(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    return pd.DataFrame([dict(r) for r in rows])
+
+
+class SQLiteStore:
+    """Registry store in one SQLite file (created with the schema if missing).
+
+    Parameters
+    ----------
+    path : str or Path
+        Database file. Parent directories are created.
+
+    Raises
+    ------
+    StoreSchemaError
+        If the file holds a store of another schema version.
+    sqlalchemy.exc.DatabaseError
+        If the file is not a SQLite database.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._engine = sa.create_engine(
+            f"sqlite:///{self.path}", connect_args={"check_same_thread": False}
+        )
+        sa.event.listen(self._engine, "connect", _on_connect)
+        sa.event.listen(self._engine, "begin", _on_begin)
+        self._sql = sql_tables()
+        self._open()
+
+    # -- lifecycle -----------------------------------------------------------------------
+    def _open(self) -> None:
+        with self._write() as conn:
+            version = None
+            if sa.inspect(conn).has_table("meta"):
+                version = conn.execute(
+                    sa.select(self._sql["meta"].c.value).where(
+                        self._sql["meta"].c.key == "schema_version"
+                    )
+                ).scalar()
+            if version is not None and version != SCHEMA_VERSION:
+                raise StoreSchemaError(
+                    f"台账数据库 {self.path} 的结构版本为 {version}，程序需要 {SCHEMA_VERSION}；"
+                    "请用 `python -m registry build` 重新生成或重新导入。"
+                )
+            self._sql["sites"].metadata.create_all(conn)
+            if version is None:
+                self._set_meta(conn, {"schema_version": SCHEMA_VERSION})
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self._engine.dispose()
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"SQLiteStore({str(self.path)!r})"
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sa.Connection]:
+        """One write transaction (BEGIN IMMEDIATE); IntegrityError → RegistryValidationError."""
+        with self._engine.connect() as conn:
+            conn.info["immediate"] = True
+            try:
+                with conn.begin():
+                    yield conn
+            except sa.exc.IntegrityError as err:
+                raise RegistryValidationError([f"数据库约束检查失败: {err.orig}"]) from err
+            finally:
+                conn.info.pop("immediate", None)
+
+    # -- reads ---------------------------------------------------------------------------
+    def _read(self, table: str) -> pd.DataFrame:
+        t = self._sql[table]
+        names = [c.name for c in TABLES[table]]
+        with self._engine.connect() as conn:
+            rows = conn.execute(sa.select(t).order_by(*t.primary_key.columns)).all()
+        return _typed(table, pd.DataFrame.from_records(rows, columns=names))
+
+    def sites(self) -> gpd.GeoDataFrame:
+        """Sites (GeoDataFrame, point geometry from lon/lat, EPSG:4326), ordered by site_id."""
+        return _geo(self._read("sites"))
+
+    def inspections(self) -> pd.DataFrame:
+        """Inspections, ordered by inspection_id; ``date`` is ``datetime64[ns]``."""
+        return self._read("inspections")
+
+    def hazards(self) -> pd.DataFrame:
+        """Hazards (隐患台账), ordered by hazard_id; dates ``datetime64[ns]`` (NaT = not yet)."""
+        return self._read("hazards")
+
+    def assets(self) -> gpd.GeoDataFrame:
+        """Protective assets (GeoDataFrame, EPSG:4326), ordered by asset_id."""
+        return _geo(self._read("assets"))
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """All four tables by name."""
+        return {name: getattr(self, name)() for name in TABLE_ORDER}
+
+    def meta(self) -> dict[str, str]:
+        """Store metadata: ``schema_version``, and when built ``seed``, ``n_sites``,
+        ``generated_at``, ``source``; ``modified_at`` after edits."""
+        m = self._sql["meta"]
+        with self._engine.connect() as conn:
+            return dict(conn.execute(sa.select(m.c.key, m.c.value)).all())
+
+    def counts(self) -> dict[str, int]:
+        """Row count of each table."""
+        with self._engine.connect() as conn:
+            return {
+                name: int(conn.execute(sa.select(sa.func.count()).select_from(self._sql[name]))
+                          .scalar_one())
+                for name in TABLE_ORDER
+            }
+
+    # -- writes --------------------------------------------------------------------------
+    def _set_meta(self, conn: sa.Connection, values: Mapping[str, object]) -> None:
+        m = self._sql["meta"]
+        for key, value in values.items():
+            conn.execute(m.delete().where(m.c.key == key))
+            conn.execute(m.insert().values(key=str(key), value=None if value is None else str(value)))
+
+    def _touch(self, conn: sa.Connection) -> None:
+        self._set_meta(conn, {"modified_at": dt.datetime.now().isoformat(timespec="seconds")})
+
+    def replace_all(
+        self, tables: Mapping[str, pd.DataFrame], meta: Mapping[str, object] | None = None
+    ) -> None:
+        """Replace the whole registry in one transaction (validated first).
+
+        Parameters
+        ----------
+        tables : mapping
+            ``sites`` (required), ``inspections``, ``hazards``, ``assets`` (absent = empty).
+            ``truth`` is refused: it never goes into the store.
+        meta : mapping, optional
+            Extra metadata (e.g. ``seed``, ``source``); ``generated_at`` defaults to now.
+
+        Raises
+        ------
+        RegistryValidationError
+            Nothing is written.
+        """
+        validate_tables(tables)
+        frames: dict[str, pd.DataFrame] = {}
+        for name in TABLE_ORDER:
+            df = tables.get(name)
+            if df is None:
+                df = pd.DataFrame(columns=[c.name for c in TABLES[name]])
+            frames[name] = coerce(name, df)[0]
+        frames["sites"]["outside_boundary"] = flag_outside_boundary(frames["sites"]).to_numpy()
+        info: dict[str, object] = {
+            "generated_at": dt.datetime.now().isoformat(timespec="seconds"),
+            "source": "replace_all",
+            **(meta or {}),
+            "schema_version": SCHEMA_VERSION,
+            "n_sites": len(frames["sites"]),
+        }
+        with self._write() as conn:
+            for name in reversed(TABLE_ORDER):
+                conn.execute(self._sql[name].delete())
+            for name in TABLE_ORDER:
+                records = to_records(name, frames[name])
+                if records:
+                    conn.execute(self._sql[name].insert(), records)
+            conn.execute(self._sql["meta"].delete().where(self._sql["meta"].c.key == "modified_at"))
+            self._set_meta(conn, info)
+
+    def _next_ids(
+        self, conn: sa.Connection, table: str, column: str, prefix: str, width: int, n: int
+    ) -> list[str]:
+        col = self._sql[table].c[column]
+        existing = conn.execute(sa.select(col).where(col.like(f"{prefix}%"))).scalars().all()
+        pattern = re.compile(rf"^{re.escape(prefix)}(\d+)$")
+        numbers = [int(m.group(1)) for v in existing if (m := pattern.match(v))]
+        start = max(numbers, default=0) + 1
+        return [f"{prefix}{i:0{width}d}" for i in range(start, start + n)]
+
+    def add_sites(self, df: pd.DataFrame) -> list[str]:
+        """Add new sites (all or none) and return their ``site_id``.
+
+        Derivable columns are filled by :func:`registry.validate.complete_sites` (department,
+        required_per_year, outside_boundary, committee, …); empty ``site_id`` cells get the
+        next ``S000001``-style ids.
+
+        Raises
+        ------
+        RegistryValidationError
+            Invalid rows, or a ``site_id`` that already exists; nothing is written.
+        """
+        new = complete_sites(df)
+        with self._write() as conn:
+            ids = new["site_id"].astype(object) if "site_id" in new.columns else None
+            blank = (
+                pd.Series(True, index=new.index)
+                if ids is None
+                else ids.isna() | ids.astype(str).str.strip().eq("")
+            )
+            if blank.any():
+                fresh = self._next_ids(conn, "sites", "site_id", "S", 6, int(blank.sum()))
+                new["site_id"] = (
+                    ids if ids is not None else pd.Series(None, index=new.index, dtype=object)
+                )
+                new.loc[blank, "site_id"] = fresh
+            errors = validate_sites(new)
+            col = self._sql["sites"].c.site_id
+            wanted = new["site_id"].astype(str).tolist()
+            taken = set(conn.execute(sa.select(col).where(col.in_(wanted))).scalars().all())
+            errors += [
+                f"第{i + 1}行: 单位编号（site_id）已存在（{sid}）"
+                for i, sid in enumerate(wanted)
+                if sid in taken
+            ]
+            if errors:
+                raise RegistryValidationError(errors)
+            frame = coerce("sites", new)[0]
+            conn.execute(self._sql["sites"].insert(), to_records("sites", frame))
+            self._touch(conn)
+        return wanted
+
+    def add_inspection(
+        self, inspection: Mapping[str, Any], hazards: Iterable[Mapping[str, Any]] = ()
+    ) -> tuple[str, list[str]]:
+        """Record one inspection and the hazards it found (all or nothing).
+
+        Missing fields are derived: ``inspection_id`` (next ``I0000001``), ``hazard_id``
+        (``YH-YYYY-MM-NNNN``, numbered per month of ``found_date``), each hazard's
+        ``inspection_id``/``site_id``/``found_date`` (from the inspection), ``status``
+        (待整改), and the inspection's ``n_hazards``/``hazard_found``/``major_found``.
+
+        Returns
+        -------
+        (inspection_id, list of hazard_id)
+
+        Raises
+        ------
+        RegistryValidationError
+            Unknown site, duplicate id, invalid values; nothing is written.
+        """
+        ins = dict(inspection)
+        haz = [dict(h) for h in hazards]
+        with self._write() as conn:
+            if not ins.get("inspection_id"):
+                ins["inspection_id"] = self._next_ids(
+                    conn, "inspections", "inspection_id", "I", 7, 1
+                )[0]
+            iid = ins["inspection_id"]
+            for h in haz:
+                h.setdefault("inspection_id", iid)
+                h.setdefault("site_id", ins.get("site_id"))
+                h.setdefault("found_date", ins.get("date"))
+                h.setdefault("status", "待整改")
+            haz_df = _frame(haz) if haz else pd.DataFrame(columns=[c.name for c in TABLES["hazards"]])
+            if haz:
+                found = pd.to_datetime(haz_df["found_date"], errors="coerce")
+                missing = [i for i, h in enumerate(haz) if not h.get("hazard_id")]
+                by_month: dict[str, list[int]] = {}
+                for i in missing:
+                    if pd.isna(found.iloc[i]):
+                        continue  # validation reports the bad date
+                    by_month.setdefault(found.iloc[i].strftime("YH-%Y-%m-"), []).append(i)
+                haz_df["hazard_id"] = haz_df.get(
+                    "hazard_id", pd.Series(None, index=haz_df.index, dtype=object)
+                )
+                haz_df["hazard_id"] = haz_df["hazard_id"].astype(object)
+                for prefix, rows in by_month.items():
+                    ids = self._next_ids(conn, "hazards", "hazard_id", prefix, 4, len(rows))
+                    haz_df.loc[rows, "hazard_id"] = ids
+            n = len(haz_df)
+            major = bool(haz_df["level"].eq("重大").any()) if n else False
+            ins.setdefault("n_hazards", n)
+            ins.setdefault("hazard_found", int(n > 0))
+            ins.setdefault("major_found", int(major))
+            ins_df = _frame([ins])
+
+            site = conn.execute(
+                sa.select(self._sql["sites"].c.site_id).where(
+                    self._sql["sites"].c.site_id == str(ins.get("site_id"))
+                )
+            ).scalar()
+            errors = [
+                f"检查记录 {m}"
+                for m in validate_inspections(ins_df, [site] if site else [], haz_df)
+            ]
+            errors += [f"隐患 {m}" for m in validate_hazards(haz_df, ins_df)]
+            if conn.execute(
+                sa.select(self._sql["inspections"].c.inspection_id).where(
+                    self._sql["inspections"].c.inspection_id == iid
+                )
+            ).first():
+                errors.append(f"检查编号已存在: {iid}")
+            hid_col = self._sql["hazards"].c.hazard_id
+            hids = [str(h) for h in haz_df["hazard_id"].tolist()] if n else []
+            taken = conn.execute(sa.select(hid_col).where(hid_col.in_(hids))).scalars().all()
+            errors += [f"隐患编号已存在: {h}" for h in taken]
+            if errors:
+                raise RegistryValidationError(errors)
+            conn.execute(
+                self._sql["inspections"].insert(),
+                to_records("inspections", coerce("inspections", ins_df)[0]),
+            )
+            if n:
+                conn.execute(
+                    self._sql["hazards"].insert(), to_records("hazards", coerce("hazards", haz_df)[0])
+                )
+            self._touch(conn)
+        return str(iid), hids
+
+    def update_hazard(self, hazard_id: str, **fields: Any) -> dict[str, Any]:
+        """Change fields of one hazard, enforcing the lifecycle (all or nothing).
+
+        Status changes follow :data:`registry.enums.STATUS_TRANSITIONS`:
+        待整改 → 整改中 / 待复查, 整改中 → 待复查, 待复查 → 已销号 (requires
+        ``reinspection_result == "合格"``) or → 整改中 (requires 复查 "不合格"); 已销号 is final.
+        Defaults: ``rectified_date`` = today when moving to 待复查, ``closed_date`` = today when
+        销号. ``hazard_id``, ``inspection_id``, ``site_id`` and ``found_date`` cannot change.
+
+        Returns
+        -------
+        dict
+            The updated row.
+
+        Raises
+        ------
+        RegistryValidationError
+            Unknown hazard or field, forbidden transition, invalid value; nothing is written.
+        """
+        label = f"隐患 {hazard_id}"
+        unknown = sorted(set(fields) - EDITABLE_HAZARD_FIELDS)
+        if unknown:
+            raise RegistryValidationError([f"{label}: 不能修改字段 {', '.join(unknown)}"])
+        t = self._sql["hazards"]
+        with self._write() as conn:
+            row = conn.execute(sa.select(t).where(t.c.hazard_id == hazard_id)).mappings().first()
+            if row is None:
+                raise RegistryValidationError([f"{label}: 隐患编号不存在"])
+            old = dict(row)
+            new = {**old, **fields}
+            before, after = old["status"], new["status"]
+            errors: list[str] = []
+            if before == enums.CLOSED_STATUS:
+                errors.append(f"{label}: 已销号隐患不能再修改")
+            elif after != before:
+                allowed = enums.STATUS_TRANSITIONS.get(before, frozenset())
+                if after not in allowed:
+                    errors.append(
+                        f"{label}: 状态不能从“{before}”直接变为“{after}”"
+                        f"（可变为: {'、'.join(sorted(allowed))}）"
+                    )
+                elif after == enums.CLOSED_STATUS and new.get("reinspection_result") != "合格":
+                    errors.append(f"{label}: 销号须复查合格（当前复查结果: {new.get('reinspection_result')}）")
+                elif before == "待复查" and after == "整改中" and new.get(
+                    "reinspection_result"
+                ) != "不合格":
+                    errors.append(f"{label}: 退回整改须记录复查结果“不合格”")
+            if errors:
+                raise RegistryValidationError(errors)
+            today = dt.date.today()
+            if after == "待复查" and new.get("rectified_date") is None:
+                new["rectified_date"] = today
+            if after == enums.CLOSED_STATUS and new.get("closed_date") is None:
+                new["closed_date"] = today
+            frame = _frame([new])
+            problems = validate_hazards(frame)
+            if problems:
+                raise RegistryValidationError([f"{label} {m}" for m in problems])
+            record = to_records("hazards", coerce("hazards", frame)[0])[0]
+            conn.execute(t.update().where(t.c.hazard_id == hazard_id).values(**record))
+            self._touch(conn)
+        return record
+
+
+def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's implicit transactions
+    # skip DDL and SAVEPOINT); foreign keys must be switched on per connection.
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.execute("PRAGMA busy_timeout = 10000")
+    cur.close()
+
+
+def _on_begin(conn: sa.Connection) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("immediate") else "BEGIN")
+
+
+# -- default store ----------------------------------------------------------------------------
+def default_store_path() -> Path:
+    """``<repo>/data/generated/zhenru.db`` (does not read ``ZHENRU_STORE``; the app does)."""
+    return _REPO / "data" / "generated" / "zhenru.db"
+
+
+def truth_path(store_path: str | os.PathLike[str]) -> Path:
+    """Where the hidden truth of a generated store is written: ``truth.csv`` next to the
+    default store, ``<stem>.truth.csv`` next to any other store."""
+    p = Path(store_path)
+    if p.resolve() == default_store_path().resolve():
+        return p.parent / "truth.csv"
+    return p.with_name(f"{p.stem}.truth.csv")
+
+
+def build_store(
+    path: str | os.PathLike[str] | None = None,
+    seed: int = DEFAULT_SEED,
+    n_sites: int = DEFAULT_N_SITES,
+    tables: Mapping[str, pd.DataFrame] | None = None,
+) -> SQLiteStore:
+    """Build (or rebuild) a store from the sample generator, atomically.
+
+    The tables are written to a temporary file in the same directory, which then replaces
+    ``path`` with :func:`os.replace`; the ``truth`` table goes to :func:`truth_path` (CSV),
+    never into the store.
+
+    Parameters
+    ----------
+    path : path, optional
+        Target file (default :func:`default_store_path`).
+    seed, n_sites : int
+        Passed to ``synthdata.generate``.
+    tables : mapping, optional
+        Use these tables instead of calling the generator.
+    """
+    target = Path(path) if path is not None else default_store_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if tables is None:
+        from synthdata import generate
+
+        tables = generate(seed=seed, n_sites=n_sites)
+        source = "synthdata"
+    else:
+        source = "tables"
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    try:
+        store = SQLiteStore(tmp)
+        try:
+            store.replace_all(
+                {k: v for k, v in tables.items() if k != "truth"},
+                meta={"seed": seed, "n_sites_requested": n_sites, "source": source},
+            )
+        finally:
+            store.close()
+        truth = tables.get("truth")
+        if truth is not None:
+            tpath = truth_path(target)
+            ttmp = tpath.with_name(f".{tpath.name}.{os.getpid()}.tmp")
+            truth.to_csv(ttmp, index=False)
+            os.replace(ttmp, tpath)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return SQLiteStore(target)
+
+
+def default_store(
+    path: str | os.PathLike[str] | None = None,
+    seed: int = DEFAULT_SEED,
+    n_sites: int = DEFAULT_N_SITES,
+) -> SQLiteStore:
+    """Open the default store, building it from ``synthdata.generate`` when missing.
+
+    Examples
+    --------
+    >>> store = default_store()  # doctest: +SKIP
+    >>> store.sites().crs.to_epsg()  # doctest: +SKIP
+    4326
+    """
+    target = Path(path) if path is not None else default_store_path()
+    if not target.exists():
+        return build_store(target, seed=seed, n_sites=n_sites)
+    return SQLiteStore(target)
