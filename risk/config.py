@@ -1,0 +1,177 @@
+"""Configuration of the risk model: cut-points, LEC table, statutory intervals, weights.
+
+Everything a work-safety office may want to change without touching code is here, with
+defaults from domain.md (§0 statutory frequency, §1.4 colours, §1.5 LEC bands).
+
+Examples
+--------
+>>> cfg = RiskConfig.from_overrides({"level_cuts": (300.0, 150.0, 60.0)})
+>>> cfg.level_for(200.0)
+'较大'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+CONFIG_DIR = Path(__file__).resolve().parent / "config"
+LEC_TABLE_PATH = CONFIG_DIR / "sector_lec.csv"
+
+#: Level names from highest to lowest and their national colours (安委办〔2016〕11号).
+LEVELS: tuple[str, ...] = ("重大", "较大", "一般", "低")
+LEVEL_COLOURS: dict[str, str] = {
+    "重大": "#E60012",
+    "较大": "#FF7F00",
+    "一般": "#FFD700",
+    "低": "#1E90FF",
+}
+LEVEL_COLOUR_NAMES: dict[str, str] = {"重大": "红", "较大": "橙", "一般": "黄", "低": "蓝"}
+
+#: Model families the library compares by time-ordered validation.
+DEFAULT_FAMILIES: tuple[str, ...] = ("logistic", "hist_gradient_boosting", "random_forest")
+
+
+@dataclass(frozen=True)
+class RiskConfig:
+    """All tunable settings of :func:`risk.score_sites`.
+
+    Attributes
+    ----------
+    level_cuts : tuple of float
+        Lower bounds of D = L x E x C for 重大 / 较大 / 一般 (default: domain.md §1.5 variant A,
+        ≥320 红, ≥160 橙, ≥70 黄, else 蓝).
+    level_inclusive : bool
+        True: ``D >= cut`` reaches the level; False: ``D > cut``.
+    lec_table_path : Path
+        CSV ``category, L, E, C, note`` (sector defaults; ``其他`` is the fallback row).
+    occupant_bands : tuple of (int, float)
+        ``(min_people, C)``: the consequence C is raised to at least C once the people count
+        (occupants, beds or pupils) reaches ``min_people``.
+    vulnerable_keywords : tuple of str
+        Sectors/subcategories counted as vulnerable neighbours (schools, elderly homes ...).
+    vulnerable_radius_m : float
+        Radius of the vulnerable-neighbour count (metres, EPSG:32651).
+    station_reach_m : float
+        Distance to the nearest 微型消防站 beyond which exposure is raised (≈3-minute reach).
+    exposure_per_vulnerable, exposure_vulnerable_cap, exposure_no_station : float
+        Exposure multipliers: +x per vulnerable neighbour (capped), x when beyond reach.
+    interval_days : Mapping[int, int]
+        Statutory maximum days between inspections by ``required_per_year`` (2 → 182, 4 → 91).
+    default_required_per_year : int
+        Used when the sites table has neither ``required_per_year`` nor ``key_list``.
+    statutory_excluded_types : tuple of str
+        Inspection types that do not count as a statutory inspection (复查 re-checks a hazard).
+    risk_points_per_decade : float
+        Priority points per tenfold increase of the risk D.
+    overdue_points, overdue_scale_days : float
+        Statutory overdue adds ``overdue_points * (1 - exp(-days / scale))`` (monotone, bounded).
+    open_overdue_points, open_overdue_cap : float, int
+        Points per open hazard past its deadline (count capped).
+    hazard_overdue_points, hazard_overdue_scale_days : float
+        Extra points growing with the longest hazard overdue time.
+    major_pending_points, supervised_points : float
+        Points for a 重大隐患 awaiting re-inspection / an open 挂牌督办 hazard.
+    season_path : Path or None
+        Alternative season table (default ``risk/config/seasons.csv``).
+    families : tuple of str
+        Model families to compare (subset of :data:`DEFAULT_FAMILIES`).
+    min_major_positives : int
+        Below this many 重大 findings in training, ``p_major`` = ``p_hazard`` x smoothed
+        share of 重大 among hazards (per sector) instead of a separate model.
+    random_state : int
+        Seed of every stochastic estimator (results are reproducible).
+    n_jobs : int
+        Parallel jobs for random forests.
+    explain : bool
+        Compute per-site reasons (costs a few extra model predictions).
+    """
+
+    level_cuts: tuple[float, float, float] = (320.0, 160.0, 70.0)
+    level_inclusive: bool = True
+    lec_table_path: Path = LEC_TABLE_PATH
+    occupant_bands: tuple[tuple[int, float], ...] = ((30, 15.0), (200, 40.0), (1000, 100.0))
+    vulnerable_keywords: tuple[str, ...] = ("学校", "幼儿园", "养老", "长者", "医院", "医疗")
+    vulnerable_radius_m: float = 200.0
+    station_reach_m: float = 500.0
+    exposure_per_vulnerable: float = 0.08
+    exposure_vulnerable_cap: float = 0.4
+    exposure_no_station: float = 1.15
+    interval_days: Mapping[int, int] = field(default_factory=lambda: {1: 365, 2: 182, 4: 91})
+    default_required_per_year: int = 2
+    statutory_excluded_types: tuple[str, ...] = ("复查",)
+    risk_points_per_decade: float = 20.0
+    overdue_points: float = 15.0
+    overdue_scale_days: float = 60.0
+    open_overdue_points: float = 6.0
+    open_overdue_cap: int = 3
+    hazard_overdue_points: float = 6.0
+    hazard_overdue_scale_days: float = 30.0
+    major_pending_points: float = 25.0
+    supervised_points: float = 15.0
+    season_path: Path | None = None
+    families: tuple[str, ...] = DEFAULT_FAMILIES
+    min_major_positives: int = 30
+    random_state: int = 0
+    n_jobs: int = 2
+    explain: bool = True
+
+    @classmethod
+    def from_overrides(cls, overrides: Mapping[str, Any] | RiskConfig | None = None) -> RiskConfig:
+        """Build a config from ``None``, a config, or a mapping of field overrides.
+
+        Raises
+        ------
+        ValueError
+            Unknown keys or cut-points that are not strictly decreasing.
+        """
+        if overrides is None:
+            cfg = cls()
+        elif isinstance(overrides, RiskConfig):
+            cfg = overrides
+        else:
+            known = {f.name for f in dataclasses.fields(cls)}
+            unknown = sorted(set(overrides) - known)
+            if unknown:
+                raise ValueError(f"未知的风险模型配置项: {unknown}")
+            values = dict(overrides)
+            if "level_cuts" in values:
+                values["level_cuts"] = tuple(float(x) for x in values["level_cuts"])
+            cfg = dataclasses.replace(cls(), **values)
+        cuts = cfg.level_cuts
+        if len(cuts) != 3 or not (cuts[0] > cuts[1] > cuts[2]):
+            raise ValueError(f"风险等级分界值须为 3 个递减的数 (重大 > 较大 > 一般): {cuts}")
+        bad = sorted(set(cfg.families) - set(DEFAULT_FAMILIES))
+        if bad or not cfg.families:
+            raise ValueError(f"未知的模型族: {bad}; 可选 {list(DEFAULT_FAMILIES)}")
+        return cfg
+
+    def level_for(self, d_value: float) -> str:
+        """Risk level (重大/较大/一般/低) of one D value under the configured cut-points."""
+        for name, cut in zip(LEVELS[:3], self.level_cuts, strict=True):
+            if (d_value >= cut) if self.level_inclusive else (d_value > cut):
+                return name
+        return LEVELS[3]
+
+    def levels_for(self, d_values: pd.Series) -> pd.Series:
+        """Vectorised :meth:`level_for`."""
+        out = pd.Series(LEVELS[3], index=d_values.index, dtype=object)
+        for name, cut in reversed(list(zip(LEVELS[:3], self.level_cuts, strict=True))):
+            hit = (d_values >= cut) if self.level_inclusive else (d_values > cut)
+            out[hit] = name
+        return out
+
+    def lec_table(self) -> pd.DataFrame:
+        """The sector LEC table with float ``L, E, C`` columns."""
+        table = pd.read_csv(self.lec_table_path, encoding="utf-8", dtype={"category": str})
+        missing = {"category", "L", "E", "C"} - set(table.columns)
+        if missing:
+            raise ValueError(f"LEC 表缺少列: {sorted(missing)} ({self.lec_table_path})")
+        for col in ("L", "E", "C"):
+            table[col] = table[col].astype(float)
+        return table

@@ -1,0 +1,169 @@
+"""Plain-Chinese reasons with their contribution in priority points.
+
+Each reason corresponds to one additive part of the priority (see :mod:`risk.scoring`):
+model feature groups (history, recency, site attributes, season) measured against a typical
+site, the sector's LEC prior, people count, exposure, seasonal factor, and the urgency points.
+The top parts that lift a site are listed, largest first, e.g.
+``("近12个月发现隐患3处，其中1处逾期未整改", 7.4)``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from risk.config import RiskConfig
+
+MAX_REASONS = 4
+MIN_POINTS = 0.5
+
+
+def _fmt_num(x: float) -> str:
+    return f"{x:g}"
+
+
+def build_reasons(
+    parts: pd.DataFrame,
+    model_parts: pd.DataFrame,
+    lec: pd.DataFrame,
+    expo: pd.DataFrame,
+    seas: pd.DataFrame,
+    status: pd.DataFrame,
+    history: pd.DataFrame,
+    config: RiskConfig | None = None,
+    max_reasons: int = MAX_REASONS,
+) -> pd.Series:
+    """Reasons per site as a list of ``(text, contribution_points)``, largest first.
+
+    Parameters
+    ----------
+    parts : DataFrame
+        Priority parts (``sector, people, likelihood, exposure, season, u_*``).
+    model_parts : DataFrame
+        Likelihood points per feature group (``history, recency, site, season, context``).
+    lec, expo, seas, status, history : DataFrame
+        The inputs the texts quote (LEC values, exposure, season reasons, statutory/ledger
+        status, history features of the as-of query).
+
+    Returns
+    -------
+    Series of list of (str, float)
+        Never empty: a site with nothing above typical gets its single largest part.
+    """
+    cfg = RiskConfig.from_overrides(config)
+    n = len(parts)
+    mp = model_parts.reindex(columns=["history", "recency", "site", "season"], fill_value=0.0)
+    sector_rel = parts["sector"] - parts["sector"].median()
+    values = {
+        "history": mp["history"].to_numpy(),
+        "recency": mp["recency"].to_numpy(),
+        "site": mp["site"].to_numpy(),
+        "sector": sector_rel.to_numpy(),
+        "people": parts["people"].to_numpy(),
+        "exposure": parts["exposure"].to_numpy(),
+        "season": (parts["season"] + mp["season"]).to_numpy(),
+        "statutory": parts["u_statutory"].to_numpy(),
+        "open_overdue": parts["u_open_overdue"].to_numpy(),
+        "major_pending": parts["u_major_pending"].to_numpy(),
+        "supervised": parts["u_supervised"].to_numpy(),
+    }
+    g = {
+        "h12": status["hazards_12m"].to_numpy(),
+        "h12o": status["hazards_12m_overdue"].to_numpy(),
+        "n12m": history["n_hazards_12m"].to_numpy() if "n_hazards_12m" in history else np.zeros(n),
+        "n_prev": history["n_prev"].to_numpy(),
+        "n_prev_h": history["n_prev_hazard"].to_numpy(),
+        "streak": history["hazard_streak"].to_numpy(),
+        "since": history["days_since_last"].to_numpy(),
+        "sector": lec["lec_sector"].to_numpy(),
+        "L": lec["L"].to_numpy(),
+        "E": lec["E"].to_numpy(),
+        "C": lec["C"].to_numpy(),
+        "Cs": lec["C_sector"].to_numpy(),
+        "people": lec["people"].to_numpy(),
+        "vul": expo["vulnerable_nearby"].to_numpy(),
+        "station": expo["station_m"].to_numpy(),
+        "season_reason": seas["season_reason"].to_numpy(),
+        "overdue": status["days_overdue"].to_numpy(),
+        "req": status["required_per_year"].to_numpy(),
+        "last": status["last_inspection"].to_numpy(),
+        "open_overdue": status["open_overdue"].to_numpy(),
+        "max_over": status["max_overdue_days"].to_numpy(),
+        "major": status["major_pending"].to_numpy(),
+        "sup": status["supervised_open"].to_numpy(),
+    }
+    has_ledger = bool(status["hazards_12m"].sum() or status["open_hazards"].sum())
+    out = []
+    for i in range(n):
+        cands: list[tuple[str, float]] = []
+        for key, arr in values.items():
+            v = float(arr[i])
+            if not math.isfinite(v):
+                continue
+            cands.append((_text(key, i, g, cfg, has_ledger), v))
+        chosen = [(t, round(v, 1)) for t, v in cands if v >= MIN_POINTS]
+        chosen.sort(key=lambda tv: -tv[1])
+        if not chosen:
+            best = max(cands, key=lambda tv: tv[1])
+            chosen = [(best[0], round(best[1], 1))]
+        out.append(chosen[:max_reasons])
+    return pd.Series(out, index=parts.index)
+
+
+def _text(key: str, i: int, g: dict, cfg: RiskConfig, has_ledger: bool) -> str:
+    if key == "history":
+        n12 = int(g["h12"][i]) if has_ledger else round(float(g["n12m"][i]))
+        streak = int(g["streak"][i])
+        if n12 > 0:
+            text = f"近12个月发现隐患{n12}处"
+            if has_ledger and int(g["h12o"][i]) > 0:
+                text += f"，其中{int(g['h12o'][i])}处逾期未整改"
+            if streak >= 2:
+                text += f"；连续{streak}次检查发现隐患"
+            return text
+        if int(g["n_prev_h"][i]) > 0:
+            return f"既往{int(g['n_prev'][i])}次检查中{int(g['n_prev_h'][i])}次发现隐患"
+        if int(g["n_prev"][i]) == 0:
+            return "无检查记录，隐患情况不明"
+        return f"既往{int(g['n_prev'][i])}次检查均未发现隐患"
+    if key == "recency":
+        since = g["since"][i]
+        if not np.isfinite(since):
+            return "从未检查"
+        return f"距上次检查已{int(since) - 1}天"
+    if key == "site":
+        return f"场所属性（{g['sector'][i]}、规模、设施等）提示隐患概率偏高"
+    if key == "sector":
+        d = g["L"][i] * g["E"][i] * g["Cs"][i]
+        return (
+            f"行业固有风险: {g['sector'][i]}（LEC 默认 L{_fmt_num(g['L'][i])}×E{_fmt_num(g['E'][i])}"
+            f"×C{_fmt_num(g['Cs'][i])}={_fmt_num(d)}）"
+        )
+    if key == "people":
+        people = g["people"][i]
+        if np.isfinite(people) and people > 0:
+            return f"人员规模约{int(people)}人，后果等级上调（C={_fmt_num(g['C'][i])}）"
+        return f"危化品/地下空间，后果等级上调（C={_fmt_num(g['C'][i])}）"
+    if key == "exposure":
+        bits = []
+        if g["vul"][i] > 0:
+            bits.append(f"周边{int(cfg.vulnerable_radius_m)}米内有学校/养老/医疗机构{int(g['vul'][i])}处")
+        st = g["station"][i]
+        if np.isfinite(st) and st > cfg.station_reach_m:
+            bits.append(f"距最近微型消防站{round(st)}米")
+        return "；".join(bits) or "周边暴露度较高"
+    if key == "season":
+        return g["season_reason"][i] or "当前季节该类场所历史隐患率偏高"
+    if key == "statutory":
+        if pd.isna(g["last"][i]):
+            return f"从未检查，已超法定检查周期（每年{int(g['req'][i])}次）"
+        return f"法定检查逾期{int(g['overdue'][i])}天（每年{int(g['req'][i])}次）"
+    if key == "open_overdue":
+        return f"{int(g['open_overdue'][i])}处隐患逾期未整改，最长逾期{int(g['max_over'][i])}天"
+    if key == "major_pending":
+        return f"重大隐患{int(g['major'][i])}处待复查"
+    if key == "supervised":
+        return f"挂牌督办隐患{int(g['sup'][i])}处未销号"
+    raise KeyError(key)

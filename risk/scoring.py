@@ -1,0 +1,370 @@
+"""``score_sites``: priority score, rank, four-colour level, probabilities, urgency, reasons.
+
+How one site's priority is built (all parts configurable in :class:`risk.config.RiskConfig`):
+
+1. **Likelihood** ``p_hazard``: calibrated probability that an inspection now finds a hidden
+   danger, learned from the ledger (:mod:`risk.model`, features in :mod:`risk.features`);
+   ``p_major`` the same for a 重大 one.
+2. **Risk** ``D = L_eff x E x C x exposure x season`` (LEC, domain.md §1.5): sector defaults
+   (:mod:`risk.inherent`), ``L_eff = L x p_hazard / base rate`` (the learned likelihood moves the
+   sector's L), ``C`` raised by people count, exposure from vulnerable neighbours and the nearest
+   微型消防站 (:mod:`risk.exposure`), seasonal/pre-holiday factor from the season table. The
+   four-colour ``level`` is cut from ``D`` (≥320 红 / ≥160 橙 / ≥70 黄 / 蓝 by default).
+3. **Priority** ``= risk_points_per_decade x log10(D) + urgency points`` (statutory overdue, open
+   overdue hazards, 重大 awaiting re-inspection, 挂牌督办 — :mod:`risk.urgency`). The 0-100
+   ``score`` is the percentile rank of the priority among the scored sites, so raising any
+   input of one site (e.g. more days overdue) never lowers its score.
+
+Because the priority is a sum of log-terms and points, every part is a *contribution* in
+priority points; the reasons are the parts that lift the site above a typical site.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from risk import calendar
+from risk.config import LEVEL_COLOURS, RiskConfig
+from risk.exposure import exposure_table
+from risk.features import build_feature_table, feature_groups
+from risk.inherent import inherent_lec
+from risk.model import LikelihoodModel, fit_likelihood
+from risk.reasons import build_reasons
+from risk.tables import validate_inspections, validate_sites
+from risk.urgency import ledger_status, statutory_status, urgency_points
+
+OUTPUT_COLUMNS: tuple[str, ...] = (
+    "site_id",
+    "score",
+    "rank",
+    "level",
+    "colour",
+    "p_hazard",
+    "p_major",
+    "last_inspection",
+    "next_due",
+    "days_overdue",
+    "open_hazards",
+    "open_overdue",
+    "must_visit",
+    "must_reasons",
+    "reasons",
+    "reasons_text",
+)
+
+
+@dataclass
+class SiteModels:
+    """The fitted models behind one ``score_sites`` call (for notebooks and the CLI)."""
+
+    hazard: LikelihoodModel
+    major: LikelihoodModel | None
+    major_share: pd.Series  # smoothed share of 重大 among hazards, by sector (fallback)
+    as_of: pd.Timestamp
+    n_train: int
+
+
+_CACHE: OrderedDict[str, SiteModels] = OrderedDict()
+_CACHE_SIZE = 6
+
+
+def _fingerprint(*frames: pd.DataFrame, extra: str = "") -> str:
+    h = hashlib.sha1(extra.encode())
+    for f in frames:
+        h.update(str(list(f.columns)).encode())
+        h.update(pd.util.hash_pandas_object(f.astype(str), index=False).to_numpy().tobytes())
+    return h.hexdigest()
+
+
+def _as_of(as_of: dt.date | str | pd.Timestamp) -> pd.Timestamp:
+    try:
+        ts = pd.Timestamp(as_of)
+    except ValueError as err:
+        raise ValueError(f"无法识别的评估日期 as_of: {as_of!r} (应为 YYYY-MM-DD)") from err
+    if pd.isna(ts):
+        raise ValueError("评估日期 as_of 不能为空")
+    return ts.normalize()
+
+
+def _sector_key(sites: pd.DataFrame) -> pd.Series:
+    if "category" in sites:
+        return sites["category"].astype("string").fillna("(缺失)").astype(str)
+    return pd.Series("(全部)", index=sites.index)
+
+
+def fit_site_models(
+    sites: pd.DataFrame,
+    inspections: pd.DataFrame,
+    as_of: dt.date | str,
+    config: RiskConfig | dict | None = None,
+) -> SiteModels:
+    """Fit (or fetch from cache) the hazard and 重大 likelihood models on inspections ≤ ``as_of``.
+
+    Examples
+    --------
+    >>> models = fit_site_models(sites, inspections, "2025-06-30")  # doctest: +SKIP
+    >>> models.hazard.summary()  # doctest: +SKIP
+    """
+    cfg = RiskConfig.from_overrides(config)
+    now = _as_of(as_of)
+    sites = validate_sites(sites)
+    insp = validate_inspections(inspections, sites)
+    known = insp[insp["date"] <= now]
+    key = _fingerprint(
+        sites,
+        known[["site_id", "date", "hazard_found", "major_found"]],
+        extra=f"{now.date()}|{cfg.families}|{cfg.random_state}|{cfg.season_path}",
+    )
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
+    known = known.sort_values("date", kind="stable")
+    X = build_feature_table(sites, known, known[["site_id", "date"]], season_path=cfg.season_path)
+    y = known["hazard_found"].to_numpy(int)
+    hazard = fit_likelihood(
+        X, y, known["date"], families=cfg.families, random_state=cfg.random_state,
+        n_jobs=cfg.n_jobs,
+    )
+    ym = known["major_found"].fillna(0).to_numpy(int)
+    major = None
+    if ym.sum() >= cfg.min_major_positives:
+        fams = tuple(f for f in cfg.families if f != "random_forest") or cfg.families
+        major = fit_likelihood(
+            X, ym, known["date"], families=fams, random_state=cfg.random_state,
+            n_jobs=cfg.n_jobs,
+        )
+    sector = _sector_key(sites).set_axis(sites["site_id"].astype(str).to_numpy())
+    ks = known["site_id"].map(sector).fillna("(缺失)")
+    hz = known["hazard_found"].astype(int)
+    overall = (ym.sum() + 1.0) / (hz.sum() + 10.0)
+    grp = pd.DataFrame({"s": ks, "h": hz, "m": ym}).groupby("s")[["h", "m"]].sum()
+    share = (grp["m"] + 10 * overall) / (grp["h"] + 10)
+    share["__overall__"] = overall
+    models = SiteModels(hazard, major, share, now, len(known))
+    _CACHE[key] = models
+    while len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return models
+
+
+def season_factor(
+    sites: pd.DataFrame, as_of: dt.date | str, season_path: str | None = None
+) -> pd.DataFrame:
+    """Seasonal / pre-holiday multiplier per site and the reasons of the active windows.
+
+    Returns
+    -------
+    DataFrame
+        ``season_factor`` (product of active matching factors, ≥ 1) and ``season_reason``.
+    """
+    flags = calendar.season_flags(as_of, season_path)
+    table = calendar.season_table(season_path)
+    text = pd.Series("", index=sites.index)
+    for col in ("category", "subcategory"):
+        if col in sites:
+            text = text + " " + sites[col].astype("string").fillna("")
+    factor = pd.Series(1.0, index=sites.index)
+    reason = pd.Series("", index=sites.index)
+    for rec in table.to_dict("records"):
+        if not flags.get(rec["season"]):
+            continue
+        pattern = "|".join(k for k in str(rec["keywords"]).split(";") if k)
+        hit = text.str.contains(pattern, regex=True, na=False) if pattern else text.eq(text)
+        factor[hit] *= float(rec["factor"])
+        reason[hit] = reason[hit].where(reason[hit] == "", reason[hit] + "；") + rec["reason"]
+    return pd.DataFrame({"season_factor": factor, "season_reason": reason})
+
+
+def score_sites(
+    sites: pd.DataFrame,
+    inspections: pd.DataFrame,
+    hazards: pd.DataFrame | None,
+    as_of: dt.date | str,
+    assets: pd.DataFrame | None = None,
+    config: RiskConfig | dict | None = None,
+) -> pd.DataFrame:
+    """Score every site as of a date.
+
+    Parameters
+    ----------
+    sites : DataFrame
+        Sites table (``site_id`` required; ``category``, ``lon``/``lat``, ``key_list`` /
+        ``required_per_year`` and attribute columns used when present).
+    inspections : DataFrame
+        Inspection ledger (``inspection_id, site_id, date, hazard_found``; optional
+        ``major_found``, ``n_hazards``, ``type``). Rows after ``as_of`` are ignored.
+    hazards : DataFrame or None
+        隐患台账 (open/overdue/重大/挂牌督办 status); None → no ledger-based urgency.
+    as_of : date or str
+        Everything dated on or before this day is known.
+    assets : DataFrame, optional
+        Protective assets (微型消防站 positions for exposure).
+    config : RiskConfig or dict, optional
+        Overrides of :class:`risk.config.RiskConfig` (e.g. ``{"level_cuts": (300, 150, 60)}``).
+
+    Returns
+    -------
+    DataFrame
+        One row per site, sorted by ``rank``, with :data:`OUTPUT_COLUMNS` plus the parts
+        (``D, L, E, C, exposure_factor, season_factor, urgency, priority`` ...).
+
+    Examples
+    --------
+    >>> ranked = score_sites(sites, inspections, hazards, "2025-06-30")  # doctest: +SKIP
+    >>> ranked[["site_id", "score", "level", "reasons_text"]].head()  # doctest: +SKIP
+    """
+    cfg = RiskConfig.from_overrides(config)
+    now = _as_of(as_of)
+    sites = validate_sites(sites).reset_index(drop=True)
+    insp = validate_inspections(inspections, sites)
+    known = insp[insp["date"] <= now]
+    models = fit_site_models(sites, insp, now, cfg)
+
+    # 1. likelihood of finding a hazard if inspected the next day
+    queries = pd.DataFrame(
+        {"site_id": sites["site_id"].astype(str), "date": now + pd.Timedelta(days=1)}
+    )
+    Xq = build_feature_table(sites, known, queries, season_path=cfg.season_path)
+    p_hazard = models.hazard.predict_proba(Xq).clip(1e-4, 1 - 1e-4)
+    if models.major is not None:
+        p_major = models.major.predict_proba(Xq)
+    else:
+        share = _sector_key(sites).map(models.major_share).fillna(
+            models.major_share["__overall__"]
+        )
+        p_major = p_hazard * share.to_numpy()
+    p_major = np.minimum(p_major, p_hazard)
+
+    # 2. risk D = L_eff x E x C x exposure x season
+    lec = inherent_lec(sites, cfg)
+    expo = exposure_table(sites, assets, cfg)
+    seas = season_factor(sites, now, cfg.season_path)
+    base = max(models.hazard.base_rate, 1e-3)
+    lift = p_hazard / base
+    d_eff = lec["L"] * lift * lec["E"] * lec["C"] * expo["exposure_factor"] * seas["season_factor"]
+
+    # 3. urgency
+    stat = statutory_status(sites, known, now, cfg)
+    ledger = ledger_status(sites, hazards, now)
+    status = pd.concat([stat, ledger], axis=1)
+    urg = urgency_points(status, cfg)
+
+    pts = cfg.risk_points_per_decade
+    parts = pd.DataFrame(index=sites.index)
+    parts["sector"] = pts * np.log10(lec["L"] * lec["E"] * lec["C_sector"])
+    parts["people"] = pts * np.log10(lec["C"] / lec["C_sector"])
+    parts["likelihood"] = pts * np.log10(lift)
+    parts["exposure"] = pts * np.log10(expo["exposure_factor"])
+    parts["season"] = pts * np.log10(seas["season_factor"])
+    for c in ("u_statutory", "u_open_overdue", "u_major_pending", "u_supervised"):
+        parts[c] = urg[c]
+    priority = parts.sum(axis=1)
+
+    model_parts = (
+        _model_contributions(models.hazard, Xq, p_hazard, pts)
+        if cfg.explain
+        else pd.DataFrame(index=sites.index)
+    )
+
+    out = pd.DataFrame({"site_id": sites["site_id"].astype(str)})
+    out["score"] = (priority.rank(method="average", pct=True) * 100).round(1)
+    out["rank"] = priority.rank(method="min", ascending=False).astype(int)
+    out["level"] = cfg.levels_for(d_eff)
+    out["colour"] = out["level"].map(LEVEL_COLOURS)
+    out["p_hazard"] = p_hazard.round(4)
+    out["p_major"] = np.round(p_major, 4)
+    out["last_inspection"] = stat["last_inspection"]
+    out["next_due"] = stat["next_due"]
+    out["days_overdue"] = stat["days_overdue"]
+    out["open_hazards"] = ledger["open_hazards"]
+    out["open_overdue"] = ledger["open_overdue"]
+    must = pd.DataFrame(
+        {
+            "法定检查逾期": stat["days_overdue"] > 0,
+            "重大隐患待复查": ledger["major_pending"] > 0,
+            "挂牌督办": ledger["supervised_open"] > 0,
+        }
+    )
+    out["must_visit"] = must.any(axis=1)
+    out["must_reasons"] = [
+        [name for name, flag in row.items() if flag] for row in must.to_dict("records")
+    ]
+    if cfg.explain:
+        reasons = build_reasons(
+            parts=parts,
+            model_parts=model_parts,
+            lec=lec,
+            expo=expo,
+            seas=seas,
+            status=status,
+            history=Xq,
+            config=cfg,
+        )
+    else:
+        reasons = pd.Series([[] for _ in range(len(sites))], index=sites.index)
+    out["reasons"] = reasons
+    out["reasons_text"] = [
+        "；".join(text for text, _ in r) for r in reasons
+    ]
+    out["priority"] = priority.round(3)
+    out["D"] = d_eff.round(1)
+    out["L"] = (lec["L"] * lift).round(3)
+    out["E"] = lec["E"]
+    out["C"] = lec["C"]
+    out["lec_sector"] = lec["lec_sector"]
+    out["exposure_factor"] = expo["exposure_factor"].round(3)
+    out["vulnerable_nearby"] = expo["vulnerable_nearby"]
+    out["station_m"] = expo["station_m"].round(0)
+    out["season_factor"] = seas["season_factor"].round(3)
+    out["urgency"] = urg["urgency"].round(3)
+    out["required_per_year"] = stat["required_per_year"]
+    for c in ("max_overdue_days", "major_pending", "supervised_open", "hazards_12m"):
+        out[c] = ledger[c]
+    out = out.sort_values(["rank", "site_id"], kind="stable").reset_index(drop=True)
+    out.attrs["model"] = {
+        "family": models.hazard.candidate.family,
+        "candidate": models.hazard.candidate.name,
+        "n_train": models.n_train,
+        "base_rate": round(models.hazard.base_rate, 4),
+        "as_of": str(now.date()),
+        "validation": [vars(r) for r in models.hazard.results],
+    }
+    return out
+
+
+def _model_contributions(
+    model: LikelihoodModel, X: pd.DataFrame, p: pd.Series, pts: float
+) -> pd.DataFrame:
+    """Points each feature group adds to the likelihood term versus a typical site.
+
+    For a group, its features are replaced by the population's typical values (median /
+    most frequent) and the model re-predicts; the contribution is
+    ``pts x log10(p / p_without_group)``.
+    """
+    groups = feature_groups(list(X.columns))
+    out = pd.DataFrame(index=X.index)
+    if model.constant is not None:
+        for g in groups:
+            out[g] = 0.0
+        return out
+    for g, cols in groups.items():
+        if not cols:
+            out[g] = 0.0
+            continue
+        Xr = X.copy()
+        for c in cols:
+            s = X[c]
+            if pd.api.types.is_numeric_dtype(s):
+                Xr[c] = s.median() if s.notna().any() else np.nan
+            else:
+                mode = s.mode()
+                Xr[c] = mode.iloc[0] if len(mode) else s
+        pr = model.predict_proba(Xr).clip(1e-4, 1 - 1e-4)
+        out[g] = pts * np.log10(p / pr)
+    return out
