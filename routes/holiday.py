@@ -31,8 +31,10 @@ from routes.planning import DEFAULT_SHIFTS, PlanningError, TeamSpec
 
 __all__ = [
     "DEFAULT_FOCUS_BONUS",
+    "briefing_html",
     "check_date",
     "holiday_candidates",
+    "hotspots",
     "leader_teams",
     "node_keywords",
     "season_keywords",
@@ -275,3 +277,187 @@ def check_date(node_start: dt.date | str, as_of: dt.date | str, *, lead: int = 3
             return day
         day += dt.timedelta(days=1)
     return today + dt.timedelta(days=1)
+
+
+# ----------------------------------------------------------------------------- briefing
+
+
+def hotspots(scored: pd.DataFrame, keywords: Sequence[str], *, top: int = 10) -> pd.DataFrame:
+    """居委 with the most 重大/较大 risk units (focus-sector units counted separately).
+
+    Returns
+    -------
+    DataFrame
+        ``committee``, ``high_risk`` (重大 + 较大 units), ``major`` (重大 units),
+        ``focus_high_risk`` (of them in a focus sector), ``units``; most high-risk first.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"committee": ["东", "东", "西"], "level": ["重大", "低", "较大"],
+    ...                    "category": ["群租", "群租", "厂房仓库"]})
+    >>> hotspots(df, ["群租"]).to_dict("records")[0]
+    {'committee': '东', 'high_risk': 1, 'major': 1, 'focus_high_risk': 1, 'units': 2}
+    """
+    if "committee" not in scored.columns or "level" not in scored.columns:
+        raise PlanningError("热点统计需要 committee 和 level 列")
+    high = scored["level"].isin(("重大", "较大"))
+    focus = site_focus(scored, keywords).map(bool)
+    frame = pd.DataFrame(
+        {
+            "committee": scored["committee"],
+            "high_risk": high,
+            "major": scored["level"].eq("重大"),
+            "focus_high_risk": high & focus,
+        }
+    )
+    g = frame.groupby("committee")
+    out = g[["high_risk", "major", "focus_high_risk"]].sum().astype(int)
+    out["units"] = g.size()
+    out = out.reset_index().sort_values(
+        ["high_risk", "major", "committee"], ascending=[False, False, True], kind="stable"
+    )
+    return out.head(top).reset_index(drop=True)
+
+
+def _svg_map(
+    points: pd.DataFrame, boundary_rings: Sequence[Sequence[tuple[float, float]]], size=(560, 420)
+) -> str:
+    """Small static SVG map (equirectangular) of the boundary and coloured points."""
+    import html
+    import math
+
+    w, h = size
+    lons = [x for ring in boundary_rings for x, _ in ring] + points["lon"].astype(float).tolist()
+    lats = [y for ring in boundary_rings for _, y in ring] + points["lat"].astype(float).tolist()
+    if not lons:
+        return ""
+    x0, x1, y0, y1 = min(lons), max(lons), min(lats), max(lats)
+    kx = math.cos(math.radians((y0 + y1) / 2))
+    span_x, span_y = max((x1 - x0) * kx, 1e-9), max(y1 - y0, 1e-9)
+    scale = min((w - 20) / span_x, (h - 20) / span_y)
+
+    def xy(lon: float, lat: float) -> tuple[float, float]:
+        return 10 + (lon - x0) * kx * scale, h - 10 - (lat - y0) * scale
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
+             f'viewBox="0 0 {w} {h}" role="img" aria-label="热点分布图">']
+    for ring in boundary_rings:
+        d = " ".join(f"{a:.1f},{b:.1f}" for a, b in (xy(x, y) for x, y in ring))
+        parts.append(f'<polygon points="{d}" fill="#f4f2ec" stroke="#666" stroke-width="1.5"/>')
+    for _, p in points.iterrows():
+        cx, cy = xy(float(p["lon"]), float(p["lat"]))
+        r = float(p.get("r", 4))
+        colour = html.escape(str(p.get("colour", "#E60012")), quote=True)
+        title = html.escape(str(p.get("label", "")))
+        parts.append(
+            f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r:.1f}" fill="{colour}" '
+            f'fill-opacity="0.85" stroke="#fff" stroke-width="0.8"><title>{title}</title></circle>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+_BRIEF_CSS = """
+body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:24px;color:#222}
+h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:18px 0 6px;border-left:4px solid #C00;
+padding-left:6px} table{border-collapse:collapse;width:100%;font-size:12.5px;margin-bottom:8px}
+th,td{border:1px solid #999;padding:3px 5px;text-align:left;vertical-align:top}
+th{background:#eee} .figs td:first-child{width:38%;background:#fafafa}
+.team{page-break-inside:avoid} .muted{color:#666;font-size:12px}
+.grid{display:flex;gap:16px;align-items:flex-start} .grid>div{flex:1}
+@media print{body{margin:10mm} h2{page-break-after:avoid}}
+"""
+
+
+def briefing_html(
+    plan,
+    node,
+    figures: Mapping[str, object],
+    *,
+    hotspot_table: pd.DataFrame | None = None,
+    boundary_rings: Sequence[Sequence[tuple[float, float]]] = (),
+    map_points: pd.DataFrame | None = None,
+) -> str:
+    """Self-contained one-page briefing for leaders (print from the browser).
+
+    Parameters
+    ----------
+    plan : RoutePlan
+        The leader-led plan (:func:`routes.planning.plan_routes`).
+    node : mapping or row
+        The key node (``name``, ``start``, ``end``).
+    figures : mapping
+        Key figures, label → value, printed in order.
+    hotspot_table : DataFrame, optional
+        Output of :func:`hotspots`.
+    boundary_rings : sequence of rings
+        Boundary outline(s) as (lon, lat) lists, for the SVG map.
+    map_points : DataFrame, optional
+        Points of the map: ``lon, lat`` and optional ``colour``, ``r``, ``label``.
+
+    Returns
+    -------
+    str
+        HTML; every user-supplied string is escaped, no scripts, no external resources.
+    """
+    import html
+
+    e = html.escape
+    name = str(_node_get(node, "name", ""))
+    start, end = _node_get(node, "start"), _node_get(node, "end", None)
+    when = f"{start}" + (f" 至 {end}" if end and end != start else "")
+    title = f"{name}节前安全检查工作简报"
+    out = [
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">',
+        f"<title>{e(title)}</title><style>{_BRIEF_CSS}</style></head><body>",
+        f"<h1>{e(title)}</h1>",
+        f'<div class="muted">节点时间：{e(when)}；检查日期：{plan.date:%Y-%m-%d}</div>',
+        "<h2>一、关键数据</h2><table class=\"figs\">",
+    ]
+    out += [f"<tr><td>{e(str(k))}</td><td>{e(str(v))}</td></tr>" for k, v in figures.items()]
+    out.append("</table>")
+
+    out.append('<h2>二、风险热点</h2><div class="grid"><div>')
+    if map_points is not None and (len(map_points) or boundary_rings):
+        out.append(_svg_map(map_points, boundary_rings))
+        out.append('<div class="muted">红/橙点：重大/较大风险单位；蓝圈：本次检查单位。</div>')
+    out.append("</div><div>")
+    if hotspot_table is not None and len(hotspot_table):
+        out.append("<table><tr><th>居委</th><th>重大/较大风险单位</th><th>其中重大</th>"
+                   "<th>其中重点行业</th><th>单位总数</th></tr>")
+        for _, r in hotspot_table.iterrows():
+            out.append(
+                f"<tr><td>{e(str(r['committee']))}</td><td>{int(r['high_risk'])}</td>"
+                f"<td>{int(r['major'])}</td><td>{int(r['focus_high_risk'])}</td>"
+                f"<td>{int(r['units'])}</td></tr>"
+            )
+        out.append("</table>")
+    out.append("</div></div>")
+
+    out.append("<h2>三、各组检查安排</h2>")
+    for r in plan.routes:
+        lead = f"（带队：{r.team.leader}）" if r.team.leader else ""
+        out.append(f'<div class="team"><h3>{e(r.team.name + lead)}</h3>')
+        out.append(
+            f'<div class="muted">{e(r.depart)} 从 {e(str(r.start.label))} 出发，约 {e(r.end_time)} 返回；'
+            f"共 {r.n_stops} 家</div>"
+        )
+        if r.n_stops:
+            out.append("<table><tr><th>序号</th><th>时间</th><th>单位名称</th><th>地址</th>"
+                       "<th>类别</th><th>风险等级</th><th>检查要点</th></tr>")
+            for _, s in r.stops.iterrows():
+                out.append(
+                    f"<tr><td>{int(s['seq'])}</td><td>{e(str(s['start']))}-{e(str(s['leave']))}</td>"
+                    f"<td>{e(str(s['name']))}</td><td>{e(str(s['address']))}</td>"
+                    f"<td>{e(str(s['category']))}</td><td>{e(str(s['level']))}</td>"
+                    f"<td>{e(str(s['focus']))}</td></tr>"
+                )
+            out.append("</table>")
+        out.append("</div>")
+    if len(plan.left_out):
+        out.append(
+            f'<p class="muted">另有 {len(plan.left_out)} 家候选单位本次未安排，'
+            "建议由各职能部门在节前补充检查。</p>"
+        )
+    out.append("</body></html>")
+    return "\n".join(out)
