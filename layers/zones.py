@@ -274,6 +274,9 @@ _REF_LAT = 31.257
 _KX = float(np.cos(np.radians(_REF_LAT)))
 
 
+#: Cell size (m) of the lookup grid that resolves points far from any zone edge.
+_GRID_CELL_M = 25.0
+
 #: Spacing (m) of the outer-boundary samples used to find the nearest zone of outside points.
 _EDGE_SPACING_M = 2.0
 
@@ -287,6 +290,9 @@ class _ZoneIndex:
     names: np.ndarray  # short names
     edge_tree: cKDTree  # samples of the outer boundary (scaled space)
     edge_zone: np.ndarray  # zone index of each boundary sample
+    grid_origin: tuple[float, float]  # (x0, y0) of the lookup grid, scaled space
+    grid_cell: float  # cell size of the lookup grid, scaled degrees
+    grid_zone: np.ndarray  # (ny, nx) zone whose interior holds the whole cell, else -1
 
 
 @cache
@@ -300,12 +306,31 @@ def _index() -> _ZoneIndex:
     samples = shapely.get_coordinates(shapely.segmentize(outline.exterior, spacing_deg))
     tree = shapely.STRtree(scaled)
     edge_zone = tree.query_nearest(shapely.points(samples), all_matches=False)[1]
+    bounds = shapely.bounds(scaled)
+    # lookup grid: cells lying in the interior of one zone resolve points by indexing alone
+    cell = _GRID_CELL_M / 111_320.0
+    x0, y0 = bounds[:, 0].min(), bounds[:, 1].min()
+    nx = int(np.ceil((bounds[:, 2].max() - x0) / cell))
+    ny = int(np.ceil((bounds[:, 3].max() - y0) / cell))
+    gx, gy = np.meshgrid(x0 + cell * np.arange(nx), y0 + cell * np.arange(ny))
+    boxes = shapely.box(gx.ravel(), gy.ravel(), gx.ravel() + cell, gy.ravel() + cell)
+    grid_zone = np.full(boxes.size, -1, dtype=np.int64)
+    for j, (geom, (bx0, by0, bx1, by1)) in enumerate(zip(scaled, bounds, strict=True)):
+        cand = np.flatnonzero(
+            (gx.ravel() >= bx0) & (gx.ravel() + cell <= bx1)
+            & (gy.ravel() >= by0) & (gy.ravel() + cell <= by1)
+        )
+        if cand.size:
+            grid_zone[cand[shapely.contains_properly(geom, boxes[cand])]] = j
     return _ZoneIndex(
         geoms=scaled,
-        bounds=shapely.bounds(scaled),
+        bounds=bounds,
         names=z["short_name"].to_numpy(dtype=object),
         edge_tree=cKDTree(samples),
         edge_zone=edge_zone,
+        grid_origin=(float(x0), float(y0)),
+        grid_cell=cell,
+        grid_zone=grid_zone.reshape(ny, nx),
     )
 
 
@@ -340,11 +365,20 @@ def assign_committee_xy(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     x = lon_a * _KX
     y = lat_a
     result = np.full(lon_a.size, -1, dtype=np.int64)
+    ny, nx = ix.grid_zone.shape
+    with np.errstate(invalid="ignore"):
+        col = np.floor((x - ix.grid_origin[0]) / ix.grid_cell)
+        row = np.floor((y - ix.grid_origin[1]) / ix.grid_cell)
+    on_grid = np.flatnonzero((col >= 0) & (col < nx) & (row >= 0) & (row < ny))
+    result[on_grid] = ix.grid_zone[row[on_grid].astype(np.int64), col[on_grid].astype(np.int64)]
+    rest = np.flatnonzero(result < 0)  # near an edge, outside the grid, or NaN
+    rx, ry = x[rest], y[rest]
     for j, (geom, (x0, y0, x1, y1)) in enumerate(zip(ix.geoms, ix.bounds, strict=True)):
-        cand = np.flatnonzero((result < 0) & (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1))
+        cand = np.flatnonzero((rx >= x0) & (rx <= x1) & (ry >= y0) & (ry <= y1))
+        cand = cand[result[rest[cand]] < 0]
         if cand.size:
-            hit = shapely.intersects_xy(geom, x[cand], y[cand])
-            result[cand[hit]] = j
+            hit = shapely.intersects_xy(geom, rx[cand], ry[cand])
+            result[rest[cand[hit]]] = j
     miss = np.flatnonzero((result < 0) & np.isfinite(x) & np.isfinite(y))
     if miss.size:
         _, nearest = ix.edge_tree.query(np.column_stack([x[miss], y[miss]]))
