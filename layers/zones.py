@@ -412,7 +412,8 @@ def assign_committee(points: pd.DataFrame) -> pd.Series:
     >>> assign_committee(df).tolist()[0]
     '南大街'
     """
-    if isinstance(points, gpd.GeoDataFrame) and points.geometry.name in points.columns:
+    geom_col = getattr(points, "_geometry_column_name", None)
+    if isinstance(points, gpd.GeoDataFrame) and geom_col in points.columns:
         geom = points.geometry
         if geom.crs is not None and geom.crs.to_epsg() != 4326:
             geom = geom.to_crs(geodata.WGS84)

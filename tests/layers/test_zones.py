@@ -136,6 +136,8 @@ def test_assign_committee_accepts_lonlat_frames_other_crs_and_missing(z):
     assert zones.assign_committee(gdf.to_crs(CRS_M)).iloc[0] == got.loc[10]
     poly = gpd.GeoDataFrame(geometry=[z.geometry.iloc[3]], crs=4326)
     assert zones.assign_committee(poly).iloc[0] == z["short_name"].iloc[3]
+    no_geometry = gpd.GeoDataFrame(pd.DataFrame({"lon": [temple[0]], "lat": [temple[1]]}))
+    assert zones.assign_committee(no_geometry).iloc[0] == got.loc[10]
     with pytest.raises(ValueError, match="lon/lat"):
         zones.assign_committee(pd.DataFrame({"x": [1.0]}))
 
