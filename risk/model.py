@@ -56,19 +56,18 @@ def candidates(families: Sequence[str]) -> list[Candidate]:
     """The fixed candidate grid for the requested families (small: training stays fast)."""
     grid = {
         "logistic": [
-            Candidate("logistic", "logistic C=1", {"C": 1.0}),
-            Candidate("logistic", "logistic C=0.05", {"C": 0.05}),
+            Candidate("logistic", "logistic C=0.1", {"C": 0.1}),
         ],
         "hist_gradient_boosting": [
             Candidate(
                 "hist_gradient_boosting",
                 "HGB shallow",
-                {"max_depth": 3, "learning_rate": 0.05, "max_iter": 250, "min_samples_leaf": 40},
+                {"max_depth": 3, "learning_rate": 0.08, "max_iter": 150, "min_samples_leaf": 40},
             ),
             Candidate(
                 "hist_gradient_boosting",
                 "HGB leaves=15",
-                {"max_leaf_nodes": 15, "learning_rate": 0.05, "max_iter": 300,
+                {"max_leaf_nodes": 15, "learning_rate": 0.06, "max_iter": 150,
                  "min_samples_leaf": 80, "l2_regularization": 1.0},
             ),
         ],
@@ -148,7 +147,7 @@ def make_estimator(cand: Candidate, enc: Encoding, random_state: int = 0, n_jobs
             remainder="drop",
         )
         return Pipeline(
-            [("pre", pre), ("lr", LogisticRegression(max_iter=2000, C=cand.params["C"]))]
+            [("pre", pre), ("lr", LogisticRegression(max_iter=500, tol=1e-3, C=cand.params["C"]))]
         )
     if cand.family == "hist_gradient_boosting":
         mask = [False] * n_num + [True] * len(enc.categorical)
@@ -254,6 +253,7 @@ def fit_likelihood(
     random_state: int = 0,
     n_jobs: int = 1,
     progress: ProgressFn | None = None,
+    candidate_list: Sequence[Candidate] | None = None,
 ) -> LikelihoodModel:
     """Select, calibrate and fit the likelihood model.
 
@@ -269,13 +269,18 @@ def fit_likelihood(
         Families to compare.
     progress : callable, optional
         Receives one short status line per step (the CLI prints it on stderr).
+    candidate_list : sequence of Candidate, optional
+        Explicit candidates instead of the grid of ``families`` (one candidate = no selection,
+        only out-of-time calibration and the final fit).
 
     Returns
     -------
     LikelihoodModel
     """
     with threadpool_limits(OPENMP_THREADS, user_api="openmp"):
-        return _fit_likelihood(X, y, dates, families, random_state, n_jobs, progress)
+        return _fit_likelihood(
+            X, y, dates, families, random_state, n_jobs, progress, candidate_list
+        )
 
 
 def _fit_likelihood(
@@ -286,6 +291,7 @@ def _fit_likelihood(
     random_state: int = 0,
     n_jobs: int = 1,
     progress: ProgressFn | None = None,
+    candidate_list: Sequence[Candidate] | None = None,
 ) -> LikelihoodModel:
     y = np.asarray(y, dtype=int)
     say = progress or (lambda _msg: None)
@@ -296,7 +302,7 @@ def _fit_likelihood(
         const = base_rate if len(y) else 0.0
         return LikelihoodModel(enc, None, Candidate("constant", "constant"), 1.0, 0.0,
                                base_rate, [], None, constant=min(max(const, 1e-4), 1 - 1e-4))
-    cands = candidates(families)
+    cands = list(candidate_list) if candidate_list else candidates(families)
     cut = time_split(dates, y)
     results: list[CandidateResult] = []
     best: tuple[float, Candidate, np.ndarray] | None = None

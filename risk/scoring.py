@@ -134,10 +134,9 @@ def fit_site_models(
     ym = known["major_found"].fillna(0).to_numpy(int)
     major = None
     if ym.sum() >= cfg.min_major_positives:
-        fams = tuple(f for f in cfg.families if f != "random_forest") or cfg.families
         major = fit_likelihood(
-            X, ym, known["date"], families=fams, random_state=cfg.random_state,
-            n_jobs=cfg.n_jobs,
+            X, ym, known["date"], random_state=cfg.random_state, n_jobs=cfg.n_jobs,
+            candidate_list=[hazard.candidate] if hazard.constant is None else None,
         )
     sector = _sector_key(sites).set_axis(sites["site_id"].astype(str).to_numpy())
     ks = known["site_id"].map(sector).fillna("(缺失)")

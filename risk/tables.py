@@ -159,3 +159,36 @@ def validate_inspections(inspections: pd.DataFrame, sites: pd.DataFrame) -> pd.D
     if "n_hazards" in out:
         out["n_hazards"] = pd.to_numeric(out["n_hazards"], errors="coerce")
     return out
+
+
+_BOOL_TEXT = {"true": True, "false": False}
+
+
+def coerce_types(
+    df: pd.DataFrame, keep_text: tuple[str, ...] = ("site_id", "inspection_id")
+) -> pd.DataFrame:
+    """Turn text columns read from CSV into numbers/booleans where every value parses.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"a": ["1", "2.5"], "b": ["True", "false"], "c": ["x", "1"]})
+    >>> coerce_types(df).dtypes.astype(str).tolist()
+    ['float64', 'bool', 'str']
+    """
+    out = df.copy()
+    for col in out.columns:
+        is_text = out[col].dtype == object or pd.api.types.is_string_dtype(out[col])
+        if col in keep_text or not is_text:
+            continue
+        s = out[col]
+        non_null = s.dropna().astype(str).str.strip()
+        if non_null.empty:
+            continue
+        lowered = non_null.str.lower()
+        if lowered.isin(list(_BOOL_TEXT)).all() and s.notna().all():
+            out[col] = s.astype(str).str.strip().str.lower().map(_BOOL_TEXT).astype(bool)
+            continue
+        num = pd.to_numeric(non_null, errors="coerce")
+        if num.notna().all():
+            out[col] = pd.to_numeric(s, errors="coerce").astype(float)
+    return out
