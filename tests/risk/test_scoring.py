@@ -1,0 +1,166 @@
+"""score_sites: contract columns, levels, must-visit flags, monotone urgency, reasons."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from risk import OUTPUT_COLUMNS, InputError, score_sites
+from risk.config import LEVEL_COLOURS, LEVELS, RiskConfig
+from risk.urgency import urgency_points
+
+AS_OF = "2025-06-30"
+
+
+@pytest.fixture(scope="module")
+def ranked(ledger):
+    return score_sites(ledger["sites"], ledger["inspections"], ledger["hazards"], AS_OF,
+                       assets=ledger["assets"])
+
+
+def test_contract_columns_and_ranges(ranked, ledger):
+    assert list(ranked.columns[: len(OUTPUT_COLUMNS)]) == list(OUTPUT_COLUMNS)
+    assert len(ranked) == len(ledger["sites"])
+    assert set(ranked["site_id"]) == set(ledger["sites"]["site_id"])
+    assert ranked["score"].between(0, 100).all()
+    assert ranked["rank"].min() == 1 and ranked["rank"].is_monotonic_increasing
+    assert ranked["score"].is_monotonic_decreasing
+    assert set(ranked["level"]) <= set(LEVELS)
+    assert (ranked["colour"] == ranked["level"].map(LEVEL_COLOURS)).all()
+    assert ranked["p_hazard"].between(0, 1).all()
+    assert (ranked["p_major"] <= ranked["p_hazard"]).all()
+    assert (ranked["days_overdue"] >= 0).all()
+
+
+def test_learned_likelihood_tracks_planted_propensity(ranked, ledger):
+    truth = ledger["truth"].set_index("site_id")["logit"]
+    rho = np.corrcoef(ranked["p_hazard"], ranked["site_id"].map(truth))[0, 1]
+    assert rho > 0.4
+
+
+def test_statutory_status(ranked, ledger):
+    insp = ledger["inspections"]
+    last = insp[insp["date"] <= AS_OF].groupby("site_id")["date"].max()
+    row = ranked.set_index("site_id")
+    assert (row["last_inspection"] == row.index.map(last)).all()
+    req = ledger["sites"].set_index("site_id")["required_per_year"]
+    interval = row.index.map(req).map({2: 182, 4: 91})
+    expected_due = row["last_inspection"] + pd.to_timedelta(interval, unit="D")
+    assert (row["next_due"] == expected_due).all()
+    overdue = (pd.Timestamp(AS_OF) - expected_due).dt.days.clip(lower=0)
+    assert (row["days_overdue"] == overdue).all()
+
+
+def test_must_visit_flags(ranked):
+    flagged = ranked[ranked["must_visit"]]
+    assert len(flagged) > 0
+    for _, r in flagged.iterrows():
+        assert r["must_reasons"]
+        assert ("法定检查逾期" in r["must_reasons"]) == (r["days_overdue"] > 0)
+        assert ("重大隐患待复查" in r["must_reasons"]) == (r["major_pending"] > 0)
+        assert ("挂牌督办" in r["must_reasons"]) == (r["supervised_open"] > 0)
+    calm = ranked[~ranked["must_visit"]]
+    assert (calm["days_overdue"] == 0).all() and (calm["major_pending"] == 0).all()
+
+
+def test_reasons_present_with_contributions(ranked):
+    for reasons, text in zip(ranked["reasons"], ranked["reasons_text"], strict=True):
+        assert 1 <= len(reasons) <= 4
+        assert all(isinstance(t, str) and t and isinstance(v, float) for t, v in reasons)
+        contributions = [v for _, v in reasons]
+        assert contributions == sorted(contributions, reverse=True)
+        assert text.startswith(reasons[0][0])
+    pending = ranked[ranked["major_pending"] > 0].iloc[0]
+    assert any("重大隐患" in t and "待复查" in t for t, _ in pending["reasons"])
+    overdue = ranked[ranked["days_overdue"] > 30]
+    if len(overdue):
+        assert any("逾期" in t for t, _ in overdue.iloc[0]["reasons"])
+
+
+def test_urgency_points_monotone_in_every_input():
+    base = {"days_overdue": 0, "open_overdue": 0, "max_overdue_days": 0, "major_pending": 0,
+            "supervised_open": 0}
+    for col, values in [("days_overdue", range(0, 800, 7)), ("open_overdue", range(10)),
+                        ("max_overdue_days", range(0, 400, 3)), ("major_pending", range(4)),
+                        ("supervised_open", range(4))]:
+        frame = pd.DataFrame([{**base, col: v} for v in values])
+        u = urgency_points(frame)["urgency"]
+        assert u.is_monotonic_increasing, col
+        assert u.iloc[-1] > u.iloc[0], col
+
+
+def test_more_days_overdue_never_lowers_priority(ledger, ranked):
+    """Re-typing a site's last inspections as 复查 (not statutory) makes it overdue only."""
+    target = ranked[ranked["days_overdue"] == 0]["site_id"].iloc[-1]  # lowest-ranked on time
+    insp = ledger["inspections"].copy()
+    own = insp.index[(insp["site_id"] == target) & (insp["date"] <= AS_OF)]
+    before = ranked.set_index("site_id").loc[target]
+    results = []
+    for k in range(1, 4):
+        changed = insp.copy()
+        changed.loc[own[-k:], "type"] = "复查"
+        out = score_sites(ledger["sites"], changed, ledger["hazards"], AS_OF,
+                          assets=ledger["assets"]).set_index("site_id").loc[target]
+        results.append(out)
+    overdue = [before["days_overdue"]] + [r["days_overdue"] for r in results]
+    scores = [before["score"]] + [r["score"] for r in results]
+    priority = [before["priority"]] + [r["priority"] for r in results]
+    assert overdue == sorted(overdue) and overdue[-1] > 0
+    assert scores == sorted(scores)
+    assert priority == sorted(priority) and priority[-1] > priority[0]
+
+
+def test_hazard_overdue_raises_score(ledger, ranked):
+    target = ranked[ranked["open_hazards"] == 0]["site_id"].iloc[-1]
+    hz = ledger["hazards"]
+    extra = hz.iloc[[0]].copy()
+    extra["hazard_id"], extra["site_id"] = "YH-NEW", target
+    extra["found_date"] = pd.Timestamp("2025-04-01")
+    extra["status"], extra["closed_date"] = "整改中", pd.NaT
+    scores = []
+    for deadline in ["2025-06-29", "2025-05-01", "2025-04-10"]:
+        extra["deadline"] = pd.Timestamp(deadline)
+        out = score_sites(ledger["sites"], ledger["inspections"], pd.concat([hz, extra]), AS_OF,
+                          assets=ledger["assets"]).set_index("site_id").loc[target]
+        scores.append((out["score"], out["priority"]))
+    assert [s for s, _ in scores] == sorted(s for s, _ in scores)
+    assert scores[-1][1] > scores[0][1]
+
+
+def test_level_cut_points_configurable(ledger, ranked):
+    strict = score_sites(ledger["sites"], ledger["inspections"], ledger["hazards"], AS_OF,
+                         assets=ledger["assets"], config={"level_cuts": (5000, 2000, 1000)})
+    assert (strict["level"] == "重大").sum() < (ranked["level"] == "重大").sum()
+    cfg = RiskConfig(level_cuts=(320, 160, 70))
+    assert [cfg.level_for(v) for v in (320, 319.9, 160, 70, 69)] == ["重大", "较大", "较大",
+                                                                     "一般", "低"]
+    exclusive = RiskConfig(level_cuts=(320, 160, 70), level_inclusive=False)
+    assert exclusive.level_for(320) == "较大"
+    with pytest.raises(ValueError, match="递减"):
+        RiskConfig.from_overrides({"level_cuts": (10, 20, 5)})
+    with pytest.raises(ValueError, match="未知"):
+        RiskConfig.from_overrides({"no_such_setting": 1})
+
+
+def test_as_of_ignores_later_rows(ledger):
+    sites, insp, hz = ledger["sites"], ledger["inspections"], ledger["hazards"]
+    early = "2024-06-30"
+    a = score_sites(sites, insp, hz, early)
+    b = score_sites(sites, insp[insp["date"] <= early], hz[hz["found_date"] <= early], early)
+    cols = ["site_id", "score", "rank", "level", "p_hazard", "p_major", "last_inspection",
+            "next_due", "days_overdue", "open_hazards", "open_overdue", "must_visit", "priority"]
+    pd.testing.assert_frame_equal(a[cols], b[cols], check_exact=False, atol=1e-6)
+
+
+def test_bad_inputs_raise_clear_errors(ledger):
+    sites, insp = ledger["sites"], ledger["inspections"]
+    with pytest.raises(InputError, match="hazard_found"):
+        score_sites(sites, insp.drop(columns=["hazard_found"]), None, AS_OF)
+    bad = insp.copy()
+    bad["site_id"] = bad["site_id"].astype(object)
+    bad.loc[0, "site_id"] = "NOPE"
+    with pytest.raises(InputError, match="不在场所表中"):
+        score_sites(sites, bad, None, AS_OF)
+    with pytest.raises(ValueError, match="日期"):
+        score_sites(sites, insp, None, "not-a-date")
