@@ -66,6 +66,7 @@ class Engine:
     """Precomputed problem data and search operators (internal)."""
 
     qfrac = 0.3
+    p_seed = 0.0
     temp = 0.3
     restart = 200
     tabu = False
@@ -282,8 +283,59 @@ class Engine:
                 touched.add(k)
         return touched
 
+    def seed_insert(self, sol: Sol) -> set[int]:
+        """Force an unserved visit (drawn by prize) into a route, dropping the
+        visits with the lowest prize per detour until the route is feasible."""
+        rng = self.rng
+        cand = np.flatnonzero(sol.unrouted & ~self.is_must)
+        if cand.size == 0:
+            return set()
+        w = self.pz[cand]
+        u = int(cand[min(int(np.searchsorted(np.cumsum(w), rng.random() * w.sum())), cand.size - 1)])
+        teams = [k for k in range(self.K) if self.elig[k, u]]
+        if not teams:
+            return set()
+        k = rng.choice(teams)
+        seq = sol.seqs[k]
+        c = self._locs(k, seq)
+        D = self.D[k]
+        cost = D[c[:-1], self.loc[u]] + D[self.loc[u], c[1:]] - D[c[:-1], c[1:]]
+        p = int(cost.argmin())
+        new = [*seq[:p], u, *seq[p:]]
+        removed: list[int] = []
+        d = self.Dl[k]
+        while True:
+            tr, sv = self._totals(k, new)
+            if self.feasible(k, new, tr, sv):
+                break
+            full = [self.start[k], *[self.locl[v] for v in new], self.end[k]]
+            worst, wi = _INF, -1
+            for i, v in enumerate(new):
+                if v == u or self.is_must[v]:
+                    continue
+                a, cc, b = full[i], full[i + 1], full[i + 2]
+                r = self.pzl[v] / (d[a][cc] + d[cc][b] - d[a][b] + self.svcl[v] + 1e-6)
+                if r < worst:
+                    worst, wi = r, i
+            if wi < 0:
+                return set()
+            removed.append(new.pop(wi))
+        for v in removed:
+            sol.prize -= self.pzl[v]
+            sol.unrouted[v] = True
+        sol.prize += self.pzl[u]
+        sol.must += int(self.is_must[u])
+        sol.unrouted[u] = False
+        sol.seqs[k] = new
+        sol.trav[k], sol.svcs[k] = tr, sv
+        return {k}
+
     def ruin(self, sol: Sol) -> set[int]:
         rng = self.rng
+        if rng.random() < self.p_seed:
+            touched = self.seed_insert(sol)
+            if touched:
+                return touched
         routed = [v for s in sol.seqs for v in s]
         if not routed:
             return set()
@@ -592,10 +644,9 @@ class Engine:
             if self.tabu:
                 removed = new.unrouted & ~before
                 new.unrouted &= ~removed
-                self.repair(new, alpha=alpha, noise=rng.choice(self.noises))
+                touched |= self.repair(new, alpha=alpha, noise=rng.choice(self.noises))
                 new.unrouted |= removed
-            self.repair(new, alpha=alpha, noise=rng.choice(self.noises))
-            touched = set(range(self.K))
+            touched |= self.repair(new, alpha=alpha, noise=rng.choice(self.noises))
             self.local_search(new, touched, alpha=alpha)
             nk, ck = new.key(), cur.key()
             temp = t0 * (1.0 - it / max_iterations)

@@ -5,7 +5,7 @@ re-derives the rules of the model from scratch so that solver bugs show up.
 
 Rules checked
 -------------
-* one route per team at most, valid team and visit indices, no visit served twice;
+* one route per team at most (an empty route = team not dispatched, zero totals), valid team and visit indices, no visit served twice;
 * the team holds every skill the visit requires;
 * reported times are consistent: a service ``[start, leave]`` lies inside one visit
   window and one shift interval, ``leave >= start + service``, ``arrival <= start``,
@@ -145,6 +145,10 @@ def check(problem: Problem, solution: Solution) -> list[str]:
         team = teams[route.team]
         d = np.asarray(problem.travel[team.matrix], dtype=float)
         tag = f"route {r} (team {route.team})"
+        if not route.stops:  # team not dispatched
+            if abs(route.travel) > TOL or abs(route.prize) > TOL or abs(route.service) > TOL:
+                errs.append(f"{tag}: empty route must report zero travel, service and prize")
+            continue
         prev_loc, prev_t = team.start, team.shifts[0][0]
         travel = service = prize = 0.0
         for s in route.stops:

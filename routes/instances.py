@@ -149,8 +149,9 @@ def top_routes_from_solution(solution: Solution) -> list[list[int]]:
 def top_score(inst: TopInstance, routes: list[list[int]], tol: float = 1e-6) -> tuple[float, list[float], list[str]]:
     """Recompute score and route lengths of 1-based routes; returns (score, lengths, errors).
 
-    Every route runs from point 1 to point n with unrounded Euclidean length
-    ``<= tmax``; a point may be visited once; start/end may not appear inside.
+    Every non-empty route runs from point 1 to point n with unrounded Euclidean
+    length ``<= tmax`` (an empty route = team not dispatched, length 0); a point may
+    be visited once; start/end may not appear inside.
 
     Examples
     --------
@@ -167,6 +168,9 @@ def top_score(inst: TopInstance, routes: list[list[int]], tol: float = 1e-6) -> 
     if len(routes) > inst.m:
         errors.append(f"{len(routes)} routes for {inst.m} teams")
     for r, route in enumerate(routes):
+        if not route:  # team not dispatched
+            lengths.append(0.0)
+            continue
         prev = 0
         length = 0.0
         for p in route:

@@ -84,8 +84,11 @@ def build_solution(engine: Engine, sol: Sol) -> Solution:
     for k, seq in enumerate(sol.seqs):
         stops = _timed_stops(engine, k, seq)
         served.update(seq)
-        tr, sv = engine._totals(k, seq)
-        end_time = _end_time(engine, k, stops)
+        if seq:
+            tr, sv = engine._totals(k, seq)
+            end_time = _end_time(engine, k, stops)
+        else:  # team not dispatched
+            tr, sv, end_time = 0.0, 0.0, engine.t0[k]
         prize = float(sum(problem.visits[v].prize for v in seq))
         routes.append(Route(team=k, stops=stops, travel=tr, service=sv, prize=prize, end_time=end_time))
     min_served = min(
@@ -115,9 +118,9 @@ def _reason(engine: Engine, i: int, must: bool, prize: float, min_served: float 
         return "unreachable"
     if must:
         return "capacity"
-    if prize > 0 and min_served is not None and prize > min_served:
-        return "capacity"
-    return "low_priority"
+    if prize > 0 and (min_served is None or prize > min_served):
+        return "capacity"  # served optional visits have lower prize: it just did not fit
+    return "low_priority"  # every served optional visit has at least its prize
 
 
 def _timed_stops(engine: Engine, k: int, seq: list[int]) -> list[Stop]:

@@ -1,0 +1,97 @@
+"""`python -m routes solve-top / solve-tsp`: exact JSON output and clean errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from routes.instances import read_top, read_tsplib, top_score, tsp_length
+
+ROOT = Path(__file__).resolve().parents[2]
+BENCH = Path("/work/shared/bench/routing")
+needs_bench = pytest.mark.skipif(not BENCH.exists(), reason="benchmark data not available")
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "routes", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_solve_top_small_file(tmp_path: Path) -> None:
+    f = tmp_path / "tiny.txt"
+    # start (0,0), sites at lines 2-4, end at line 5 = (0,0); tmax 12 fits 2 (5 + 5) but not 3.
+    f.write_text("n 5\nm 2\ntmax 12.0\n0\t0\t0\n3\t4\t10\n0\t5\t3\n20\t20\t50\n0\t0\t0\n")
+    proc = _run("solve-top", str(f), "--time-limit", "0.3")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.strip().splitlines()
+    assert len(lines) == 1
+    out = json.loads(lines[0])
+    assert set(out) == {"score", "routes"}
+    assert len(out["routes"]) == 2
+    served = sorted(p for r in out["routes"] for p in r)
+    assert served == [2, 3]  # 1-based line numbers among the points; 4 is out of reach
+    assert out["score"] == 13
+
+
+@needs_bench
+def test_solve_top_real_instance_is_feasible() -> None:
+    path = BENCH / "top_set4" / "p4.3.f.txt"
+    proc = _run("solve-top", str(path), "--time-limit", "0.5")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    inst = read_top(path)
+    assert len(out["routes"]) == inst.m
+    flat = [p for r in out["routes"] for p in r]
+    assert all(isinstance(p, int) and 2 <= p <= inst.n - 1 for p in flat)
+    score, _, errors = top_score(inst, out["routes"])
+    assert errors == []
+    assert score == out["score"]
+    assert score >= 0.9 * 579  # Chao 1996
+
+
+@needs_bench
+def test_solve_tsp_outputs_valid_tour() -> None:
+    path = BENCH / "tsplib" / "eil51.tsp"
+    proc = _run("solve-tsp", str(path), "--time-limit", "0.5")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert set(out) == {"length", "tour"}
+    assert sorted(out["tour"]) == list(range(1, 52))
+    assert out["length"] == tsp_length(read_tsplib(path).xy, out["tour"])
+    assert out["length"] <= 426 * 1.05  # optimum 426
+
+
+@pytest.mark.parametrize("cmd", ["solve-top", "solve-tsp"])
+def test_missing_file_exit_2(cmd: str, tmp_path: Path) -> None:
+    proc = _run(cmd, str(tmp_path / "missing.txt"))
+    assert proc.returncode == 2
+    assert "not found" in proc.stderr
+    assert "Traceback" not in proc.stderr and proc.stdout == ""
+
+
+def test_malformed_file_exit_2(tmp_path: Path) -> None:
+    f = tmp_path / "bad.txt"
+    f.write_text("n 3\nm one\ntmax 5\n")
+    proc = _run("solve-top", str(f))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "bad number" in proc.stderr
+    g = tmp_path / "bad.tsp"
+    g.write_text("NAME: x\nDIMENSION: 2\nEDGE_WEIGHT_TYPE: EUC_2D\nNODE_COORD_SECTION\n1 0 0\n")
+    proc = _run("solve-tsp", str(g))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+def test_bad_arguments_exit_2() -> None:
+    proc = _run("solve-top")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    proc = _run("solve-top", "x.txt", "--time-limit", "-1")
+    assert proc.returncode == 2 and "time-limit" in proc.stderr
