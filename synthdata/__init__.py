@@ -43,10 +43,11 @@ _CONSTRUCTION_AGE = {"限额以上": (60, 900), "限额以下": (10, 120), "综�
 
 
 def _key_list(rng: np.random.Generator, sites: pd.DataFrame, truth: pd.DataFrame) -> np.ndarray:
-    base = sites["category"].map(lambda c: PROFILES[c].base_rate).to_numpy(float)
-    share = sites["category"].map(lambda c: PROFILES[c].key_share).to_numpy(float)
+    base = sites["category"].map({c: p.base_rate for c, p in PROFILES.items()}).to_numpy(float)
+    share = sites["category"].map({c: p.key_share for c, p in PROFILES.items()}).to_numpy(float)
     tilt = np.sqrt(truth["propensity"].to_numpy(float) / base)
-    return rng.random(len(sites)) < np.clip(share * tilt, 0.0, 1.0)
+    p = np.where(share >= 1.0, 1.0, np.clip(share * tilt, 0.0, 1.0))
+    return rng.random(len(sites)) < p
 
 
 def _active_from(rng: np.random.Generator, sites: pd.DataFrame, end: dt.date) -> np.ndarray:

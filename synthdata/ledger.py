@@ -31,7 +31,7 @@ DEPT_MISS: Mapping[str, float] = {
     "居委会": 0.17,
 }
 #: Probability that a done statutory inspection is late (delay ~ Exponential(25 d)).
-LATE_P = 0.12
+LATE_P = 0.08
 #: Year factor on the miss probability (the office improves) and on hazard rates
 #: (治本攻坚三年行动 2024-2026).
 YEAR_MISS: Mapping[int, float] = {2023: 1.25, 2024: 1.2, 2025: 1.0, 2026: 0.8}

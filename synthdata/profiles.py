@@ -366,7 +366,7 @@ PROFILES: Mapping[str, Profile] = MappingProxyType(
         ),
         "人员密集场所": _p(
             weight=0.175,
-            subcategories={"商场": 0.04, "餐饮": 0.78, "公共娱乐": 0.17, "宗教场所": 0.01},
+            subcategories={"商场": 0.04, "餐饮": 0.79, "公共娱乐": 0.17},
             key_share=0.1,
             uscc_share=0.75,
             base_rate=0.156,

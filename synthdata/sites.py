@@ -16,6 +16,7 @@ Fixed groups keep their size for ``n_sites <= 3000`` and scale with ``n_sites / 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import numpy as np
@@ -300,85 +301,111 @@ def _scale(base: int, n_sites: int) -> int:
     return base if n_sites <= DEFAULT_N else round(base * n_sites / DEFAULT_N)
 
 
-def _names(rng: np.random.Generator, df: pd.DataFrame, estate: np.ndarray) -> None:
-    """Fill ``name`` / ``address`` of synthetic rows in place (string work only)."""
-    n = len(df)
-    syn = df["name"].isna().to_numpy()
-    road = df["road"].map(lambda r: _ROAD_ALIAS.get(r) if isinstance(r, str) else None)
-    fallback = rng.choice(np.array(naming.ROADS, dtype=object), n)
-    road = np.where(road.isna(), fallback, road.to_numpy(object))
-    addr = naming.addresses(rng, road)
-    trade = naming.trade_names(rng, n)
-    goods = rng.choice(np.array(naming.GOODS, dtype=object), n)
-    num = rng.integers(1, 40, n)
-    room = rng.integers(1, 7, n) * 100 + rng.integers(1, 5, n)
-    brand = rng.choice(
-        np.array(["顺丰速运", "中通快递", "圆通速递", "韵达快递", "申通快递", "京东物流", "菜鸟驿站"]),
-        n,
-    )
-    takeaway = rng.choice(np.array(["美团外卖", "饿了么"]), n)
-    shop = rng.choice(np.array(["小吃店", "五金店", "服装店", "杂货店", "理发店", "烟杂店"]), n)
-    eat = rng.choice(np.array(["餐厅", "面馆", "火锅店", "小吃店", "茶餐厅", "烧烤店"]), n)
-    fun = rng.choice(np.array(["KTV", "网吧", "健身房", "棋牌室", "剧本杀馆", "桌球馆"]), n)
-    names = np.empty(n, dtype=object)
-    for i in np.flatnonzero(syn):  # string formatting only
-        cat, sub, t, e, r = df["category"].iat[i], df["subcategory"].iat[i], trade[i], estate[i], road[i]
-        if cat == "群租":
-            names[i] = f"{e}{num[i]}号{room[i]}室" + ("（集体宿舍）" if sub == "集体宿舍" else "")
-            addr[i] = f"上海市普陀区{e}{num[i]}号{room[i]}室"
-        elif cat == "三合一场所":
-            names[i] = f"{t}{shop[i]}"
-        elif cat == "厂房仓库":
-            names[i] = f"上海{t}{goods[i]}有限公司" if sub == "厂房" else f"上海{t}仓储有限公司"
-        elif cat == "地下空间":
-            names[i] = {"地下车库": f"{e}地下车库", "地下商铺": f"{t}广场地下商铺"}.get(
-                sub, f"{e}人防工程"
-            )
-        elif cat == "电动自行车":
-            names[i] = {
-                "销售维修": f"{t}电动车行",
-                "集中停放车库": f"{e}非机动车集中停放点",
-            }.get(sub, f"{e}电动自行车集中充电点")
-        elif cat == "建筑施工":
-            names[i] = {
-                "限额以上": f"{t}大厦新建工程",
-                "限额以下": f"{e}{num[i]}号楼小型修缮工程",
-            }.get(sub, f"{e}旧住房综合修缮工程")
-        elif cat == "危化品":
-            names[i] = f"上海{t}化工有限公司" if sub == "储存经营" else f"上海{t}精细化学品有限公司"
-        elif cat == "特种设备":
-            names[i] = {
-                "老旧电梯(15年以上)": f"{e}{num[i]}号楼电梯",
-                "锅炉": f"上海{t}{goods[i]}有限公司（锅炉房）",
-                "起重机械": f"上海{t}机械有限公司",
-            }.get(sub, f"上海{t}物流有限公司")
-        elif cat == "养老机构":
-            names[i] = {"养老院": f"真如{t}养老院", "长者照护之家": f"{e}长者照护之家"}.get(
-                sub, f"{e}日间照料中心"
-            )
-        elif cat == "学校幼儿园":
-            names[i] = f"{t}幼儿园" if sub == "幼儿园" else f"{t}培训学校"
-        elif cat == "医疗机构":
-            names[i] = f"{t}口腔门诊部" if i % 2 else f"{t}中医诊所"
-        elif cat == "宾馆公寓":
-            names[i] = f"{t}快捷酒店" if sub == "宾馆" else f"{t}白领公寓"
-        elif cat == "快递外卖点":
-            names[i] = f"{brand[i]}{r}站" if sub == "快递网点" else f"{takeaway[i]}{r}站点"
-        elif cat == "商贸市场":
-            names[i] = f"{r}菜市场" if sub == "菜市场" else f"{t}综合市场"
-        elif cat == "园区企业":
-            names[i] = f"上海{t}{goods[i]}有限公司"
-        elif cat == "人员密集场所":
-            names[i] = {"餐饮": f"{t}{eat[i]}", "公共娱乐": f"{t}{fun[i]}"}.get(
-                sub, f"{t}商厦"
-            )
-        elif cat == "高层建筑":
-            names[i] = f"{e}{num[i]}号楼" if sub == "高层住宅" else f"{t}大厦"
+#: Name templates per (category, subcategory); ``None`` = any subcategory. Fields:
+#: t 字号, e estate, r road, g goods, num, room, brand, take, shop, eat, fun, clinic.
+_NAME_RULES: tuple[tuple[str, str | None, str], ...] = (
+    ("群租", "群租房", "{e}{num}号{room}室"),
+    ("群租", "集体宿舍", "{e}{num}号{room}室（集体宿舍）"),
+    ("三合一场所", None, "{t}{shop}"),
+    ("厂房仓库", "厂房", "上海{t}{g}有限公司"),
+    ("厂房仓库", "仓库", "上海{t}仓储有限公司"),
+    ("地下空间", "地下车库", "{e}地下车库"),
+    ("地下空间", "地下商铺", "{t}广场地下商铺"),
+    ("地下空间", "人防工程", "{e}人防工程"),
+    ("电动自行车", "销售维修", "{t}电动车行"),
+    ("电动自行车", "集中停放车库", "{e}非机动车集中停放点"),
+    ("电动自行车", "集中充电场所", "{e}电动自行车集中充电点"),
+    ("建筑施工", "限额以上", "{t}大厦新建工程"),
+    ("建筑施工", "限额以下", "{e}{num}号楼小型修缮工程"),
+    ("建筑施工", "综合修缮", "{e}旧住房综合修缮工程"),
+    ("危化品", "储存经营", "上海{t}化工有限公司"),
+    ("危化品", "使用单位", "上海{t}精细化学品有限公司"),
+    ("特种设备", "老旧电梯(15年以上)", "{e}{num}号楼电梯"),
+    ("特种设备", "锅炉", "上海{t}{g}有限公司（锅炉房）"),
+    ("特种设备", "起重机械", "上海{t}机械有限公司"),
+    ("特种设备", "叉车", "上海{t}物流有限公司"),
+    ("养老机构", "养老院", "真如{t}养老院"),
+    ("养老机构", "长者照护之家", "{e}长者照护之家"),
+    ("养老机构", "日间照料中心", "{e}日间照料中心"),
+    ("学校幼儿园", "幼儿园", "{t}幼儿园"),
+    ("学校幼儿园", "学校", "{t}培训学校"),
+    ("医疗机构", "医院", "上海{t}专科医院"),
+    ("医疗机构", "社区卫生服务中心", "{e}社区卫生服务站"),
+    ("医疗机构", "诊所", "{t}{clinic}"),
+    ("宾馆公寓", "宾馆", "{t}快捷酒店"),
+    ("宾馆公寓", "白领公寓", "{t}白领公寓"),
+    ("快递外卖点", "快递网点", "{brand}{r}站"),
+    ("快递外卖点", "外卖站点", "{take}{r}站点"),
+    ("商贸市场", "菜市场", "{r}菜市场"),
+    ("商贸市场", "综合市场", "{t}综合市场"),
+    ("园区企业", None, "上海{t}{g}有限公司"),
+    ("人员密集场所", "餐饮", "{t}{eat}"),
+    ("人员密集场所", "公共娱乐", "{t}{fun}"),
+    ("人员密集场所", "商场", "{t}商厦"),
+    ("人员密集场所", "宗教场所", "{e}宗教活动场所"),
+    ("高层建筑", "高层住宅", "{e}{num}号楼"),
+    ("高层建筑", "高层公共建筑", "{t}大厦"),
+)
+_CHOICES: Mapping[str, tuple[str, ...]] = {
+    "brand": ("顺丰速运", "中通快递", "圆通速递", "韵达快递", "申通快递", "京东物流", "菜鸟驿站"),
+    "take": ("美团外卖", "饿了么"),
+    "shop": ("小吃店", "五金店", "服装店", "杂货店", "理发店", "烟杂店"),
+    "eat": ("餐厅", "面馆", "火锅店", "小吃店", "茶餐厅", "烧烤店"),
+    "fun": ("KTV", "网吧", "健身房", "棋牌室", "剧本杀馆", "桌球馆"),
+    "clinic": ("口腔门诊部", "中医诊所", "门诊部", "医疗美容诊所"),
+}
+
+
+def _render(template: str, fields: Mapping[str, np.ndarray], idx: np.ndarray) -> np.ndarray:
+    """Vectorised ``template.format`` over the rows ``idx`` of the field arrays."""
+    out = np.full(idx.size, "", dtype=object)
+    for token in re.split(r"(\{\w+\})", template):
+        if not token:
+            continue
+        if token.startswith("{"):
+            out = out + fields[token[1:-1]][idx].astype(str).astype(object)
         else:
-            names[i] = f"{t}{cat}"
+            out = out + token
+    return out
+
+
+def _names(rng: np.random.Generator, df: pd.DataFrame, estate: np.ndarray) -> None:
+    """Fill ``name`` / ``address`` of synthetic rows in place (vectorised string work)."""
+    n = len(df)
+    road = df["road"].map(_ROAD_ALIAS).to_numpy(object)
+    fallback = rng.choice(np.array(naming.ROADS, dtype=object), n)
+    road = np.where(pd.isna(road), fallback, road)
+    addr = naming.addresses(rng, road)
+    fields = {
+        "t": naming.trade_names(rng, n),
+        "g": rng.choice(np.array(naming.GOODS, dtype=object), n),
+        "num": rng.integers(1, 40, n),
+        "room": rng.integers(1, 7, n) * 100 + rng.integers(1, 5, n),
+        "e": np.asarray(estate, dtype=object),
+        "r": road,
+    }
+    for key, options in _CHOICES.items():
+        fields[key] = rng.choice(np.array(options, dtype=object), n)
+    cat = df["category"].to_numpy(object)
+    sub = df["subcategory"].to_numpy(object)
+    syn = df["name"].isna().to_numpy()
+    names = np.full(n, None, dtype=object)
+    for c, sc, template in _NAME_RULES:
+        m = syn & (cat == c) & (True if sc is None else (sub == sc))
+        if m.any():
+            idx = np.flatnonzero(m)
+            names[idx] = _render(template, fields, idx)
+    left = syn & pd.isna(names)
+    if left.any():
+        idx = np.flatnonzero(left)
+        names[idx] = _render("上海{t}{g}有限公司", fields, idx)
+    rental = syn & (cat == "群租")
+    if rental.any():
+        idx = np.flatnonzero(rental)
+        addr[idx] = _render("上海市普陀区{e}{num}号{room}室", fields, idx)
     fill = syn & df["address"].isna().to_numpy()
-    df.loc[syn, "name"] = names[syn]
-    df.loc[fill, "address"] = addr[fill]
+    df["name"] = np.where(syn, names, df["name"].to_numpy(object))
+    df["address"] = np.where(fill, addr, df["address"].to_numpy(object))
 
 
 def build_sites(rng: np.random.Generator, placer: Placer, n_sites: int) -> pd.DataFrame:
@@ -457,21 +484,23 @@ def build_sites(rng: np.random.Generator, placer: Placer, n_sites: int) -> pd.Da
     committee = zones.assign_committee(df[["lon", "lat"]])
     df["committee"] = committee.to_numpy(object)
     full = zones.committee_zones().set_index("short_name")["name"]
-    estate = df["committee"].map(lambda s: estate_name(str(full.get(s, "")))).to_numpy(object)
+    estates = {k: estate_name(str(v)) for k, v in full.items()}
+    estate = df["committee"].map(estates).fillna("真如").to_numpy(object)
     _names(rng, df, estate)
 
     missing_ind = df.get("industry")
     ind = df["category"].map(_INDUSTRY)
     ind = df["subcategory"].map(_INDUSTRY_SUB).fillna(ind)
     df["industry"] = missing_ind.fillna(ind) if missing_ind is not None else ind
-    df["department"] = df["category"].map(lambda c: SECTORS[c].department)
+    df["department"] = df["category"].map({c: s.department for c, s in SECTORS.items()})
 
     attrs = draw_attributes(
         rng, df["category"].to_numpy(object), df["subcategory"].to_numpy(object)
     )
     df = pd.concat([df.drop(columns=[c for c in attrs if c in df]), attrs], axis=1)
 
-    company = rng.random(len(df)) < df["category"].map(lambda c: PROFILES[c].uscc_share)
+    share = df["category"].map({c: p.uscc_share for c, p in PROFILES.items()})
+    company = rng.random(len(df)) < share.to_numpy(float)
     company &= df["source"].eq("synthetic") | df["category"].isin(["加油站", "商贸市场"])
     codes = naming.make_uscc(rng, len(df))
     df["uscc"] = np.where(company, codes, None)

@@ -64,7 +64,7 @@ def latent_risk(rng: np.random.Generator, sites: pd.DataFrame) -> pd.DataFrame:
         ``site_id, propensity, management_quality`` (the ``truth`` table).
     """
     mgmt = np.clip(np.exp(rng.normal(0.0, MGMT_SIGMA, len(sites))), 0.3, 3.5)
-    base = sites["category"].map(lambda c: PROFILES[c].base_rate).to_numpy(float)
+    base = sites["category"].map({c: p.base_rate for c, p in PROFILES.items()}).to_numpy(float)
     prop = base * attribute_multiplier(sites) / mgmt
     return pd.DataFrame(
         {

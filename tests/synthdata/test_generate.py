@@ -1,0 +1,277 @@
+"""Behaviour of the sample generator that the app, the model and the docs rely on."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from sklearn.metrics import roc_auc_score
+
+import synthdata
+from layers import geodata, zones
+from registry import enums
+from registry.sectors import DEPARTMENTS, SECTORS
+from registry.uscc import is_valid
+from synthdata.__main__ import main as cli_main
+
+END = dt.date(2026, 11, 28)
+
+SITE_COLUMNS = [
+    "site_id", "name", "uscc", "address", "lon", "lat", "coord_quality", "category",
+    "subcategory", "industry", "park", "committee", "department", "key_list",
+    "required_per_year", "outside_boundary", "floor_area_m2", "occupants", "beds", "pupils",
+    "storeys", "building_year", "ebike_capacity", "elevators", "elevators_15y", "boilers",
+    "cranes", "forklifts", "underground", "hazchem_t", "source", "osm_id",
+]
+INSPECTION_COLUMNS = [
+    "inspection_id", "site_id", "date", "type", "team", "leader", "hazard_found",
+    "major_found", "n_hazards",
+]
+HAZARD_COLUMNS = [
+    "hazard_id", "inspection_id", "site_id", "found_date", "level", "hazard_type", "part",
+    "description", "responsible_unit", "responsible_person", "measures", "deadline", "status",
+    "supervised", "rectified_date", "reinspection_date", "reinspection_result", "closed_date",
+]
+ASSET_COLUMNS = [
+    "asset_id", "kind", "name", "lon", "lat", "committee", "capacity", "built_date",
+    "approximate",
+]
+
+
+@pytest.fixture(scope="module")
+def sample() -> dict[str, pd.DataFrame]:
+    return synthdata.generate(seed=11, n_sites=800)
+
+
+def test_same_seed_gives_identical_tables_and_other_seed_differs():
+    a = synthdata.table_hashes(synthdata.generate(seed=5, n_sites=300, years=1))
+    b = synthdata.table_hashes(synthdata.generate(seed=5, n_sites=300, years=1))
+    c = synthdata.table_hashes(synthdata.generate(seed=6, n_sites=300, years=1))
+    assert a == b
+    assert a["sites"] != c["sites"] and a["inspections"] != c["inspections"]
+
+
+def test_cli_writes_byte_identical_utf8_csv(tmp_path, capsys):
+    for run in ("a", "b"):
+        code = cli_main(["--seed", "3", "--n-sites", "300", "--years", "1",
+                         "--out", str(tmp_path / run)])
+        assert code == 0
+    for name in synthdata.TABLES:
+        a = (tmp_path / "a" / f"{name}.csv").read_bytes()
+        assert a == (tmp_path / "b" / f"{name}.csv").read_bytes()
+        a.decode("utf-8")
+    sites = pd.read_csv(tmp_path / "a" / "sites.csv")
+    assert len(sites) == 300 and sites["name"].notna().all()
+    assert "sites: 300 行" in capsys.readouterr().out
+
+
+def test_cli_no_ledger_and_bad_input(tmp_path, capsys):
+    assert cli_main(["--n-sites", "300", "--out", str(tmp_path), "--no-ledger"]) == 0
+    assert pd.read_csv(tmp_path / "inspections.csv").empty
+    assert cli_main(["--n-sites", "10", "--out", str(tmp_path / "x")]) == 2
+    assert "n_sites 至少为" in capsys.readouterr().err
+
+
+def test_columns_follow_the_contract(sample):
+    assert list(sample["sites"].columns) == SITE_COLUMNS
+    assert list(sample["inspections"].columns) == INSPECTION_COLUMNS
+    assert list(sample["hazards"].columns) == HAZARD_COLUMNS
+    assert list(sample["assets"].columns) == ASSET_COLUMNS
+    assert list(sample["truth"].columns) == ["site_id", "propensity", "management_quality"]
+
+
+def test_truth_is_kept_out_of_the_other_tables(sample):
+    for name in ("sites", "inspections", "hazards", "assets"):
+        cols = set(sample[name].columns)
+        assert not cols & {"propensity", "management_quality"}, name
+    assert sample["truth"]["site_id"].tolist() == sample["sites"]["site_id"].tolist()
+
+
+def test_sites_inside_boundary_or_flagged_and_off_the_mask(sample):
+    s = sample["sites"]
+    lon, lat = s["lon"].to_numpy(), s["lat"].to_numpy()
+    inside = shapely.contains_xy(geodata.boundary_geometry(), lon, lat)
+    assert (inside | s["outside_boundary"]).all()
+    assert not inside[s["outside_boundary"].to_numpy()].any()
+    assert set(s.loc[s["outside_boundary"], "park"]) == {"天地软件园"}
+    assert not shapely.contains_xy(geodata.no_build_mask(), lon, lat).any()
+
+
+def test_every_site_has_a_committee_and_valid_codes(sample):
+    s = sample["sites"]
+    short = set(zones.committee_zones()["short_name"])
+    assert s["committee"].notna().all() and s["committee"].isin(short).all()
+    assert s["category"].isin(list(SECTORS)).all()
+    assert s["department"].isin(DEPARTMENTS).all()
+    assert s["coord_quality"].isin(enums.COORD_QUALITIES).all()
+    assert s["site_id"].is_unique
+    codes = s["uscc"].dropna()
+    assert len(codes) > 300 and all(is_valid(c) for c in codes)
+    assert s.loc[s["category"].isin(["群租", "三合一场所"]), "uscc"].isna().all()
+    assert (s["required_per_year"] == np.where(s["key_list"], 4, 2)).all()
+    assert 0.12 <= s["key_list"].mean() <= 0.3
+    for cat in ("危化品", "加油站", "养老机构"):
+        assert s.loc[s["category"] == cat, "key_list"].mean() >= 0.5, cat
+
+
+def test_osm_places_keep_real_names_and_positions(sample):
+    s = sample["sites"]
+    osm = s[s["source"] == "osm"].set_index("osm_id")
+    pois = geodata.pois().drop_duplicates("osm_id").set_index("osm_id")
+    assert (osm["coord_quality"] == "osm").all()
+    real = pois.loc[osm.index]
+    assert (osm["name"] == real["name"]).all()
+    assert np.allclose(osm["lon"], real["lon"]) and np.allclose(osm["lat"], real["lat"])
+    names = set(osm["name"])
+    assert {"铜川学校", "真如文英小学", "普陀区利群医院", "真西菜市场", "真如寺"} <= names
+    assert (osm["category"] == "加油站").sum() == 2
+    temple = osm[osm["name"] == "真如寺"].iloc[0]
+    assert temple["category"] == "文物古建筑" and "宗教" in temple["industry"]
+    market = s[s["name"] == "南石四路市场"]
+    assert len(market) == 1 and market["coord_quality"].iloc[0] == "approximate"
+
+
+def test_two_parks_with_about_100_tenants(sample):
+    s = sample["sites"]
+    parks = s["park"].dropna()
+    assert set(parks) == set(enums.PARKS)
+    assert 90 <= len(parks) <= 110
+    tenants = s[s["park"].notna()]
+    assert (tenants["category"] == "园区企业").mean() > 0.7
+    assert tenants["category"].nunique() > 1  # some registered under their own sector
+    assert tenants["address"].str.contains("绥德路2弄|中江路879号").all()
+
+
+def test_construction_sites_include_small_and_renovation_works(sample):
+    c = sample["sites"][sample["sites"]["category"] == "建筑施工"]
+    assert 20 <= len(c) <= 40
+    assert {"限额以下", "综合修缮"} <= set(c["subcategory"])
+
+
+def test_four_new_micro_fire_stations_spread_out(sample):
+    a = sample["assets"]
+    st = a[a["kind"] == "微型消防站"]
+    new = st[st["built_date"].dt.year == 2026]
+    assert len(new) == 4 and new["approximate"].all()
+    assert len(st) > 4
+    d = np.hypot(*(new[["lon", "lat"]].to_numpy()[:, None] - new[["lon", "lat"]].to_numpy()).T)
+    assert d[np.triu_indices(4, 1)].min() > 0.004  # > ~400 m apart
+    assert set(a["kind"]) == set(enums.ASSET_KINDS)
+    assert (a["capacity"] > 0).all() and (a["built_date"] <= pd.Timestamp(END)).all()
+    assert a["committee"].notna().all()
+
+
+def test_statutory_frequency_with_realistic_misses(sample):
+    s = sample["sites"].set_index("site_id")
+    ins = sample["inspections"]
+    routine = ins[ins["type"] != "复查"]
+    always = s[s["category"] != "建筑施工"].index
+    counts = []
+    for year in (2024, 2025):
+        y = routine[routine["date"].dt.year == year]
+        n = y.groupby("site_id").size().reindex(always, fill_value=0)
+        daily = y[y["type"] == "日常"].groupby("site_id").size().reindex(always, fill_value=0)
+        req = s.loc[always, "required_per_year"]
+        assert 3.0 <= daily[req == 4].mean() <= 4.2
+        assert 1.5 <= daily[req == 2].mean() <= 2.1
+        counts.append((daily < req).mean())
+        assert (n >= req).mean() > 0.7
+    assert all(0.05 <= c <= 0.45 for c in counts)
+    # the current year is still running on 2026-11-28: fewer routine visits than 2025
+    y26 = (routine["date"].dt.year == 2026).sum()
+    y25 = (routine["date"].dt.year == 2025).sum()
+    assert y26 < y25
+    assert set(ins["type"]) == set(enums.INSPECTION_TYPES)
+    assert ins.loc[ins["type"] == "领导带队", "leader"].notna().all()
+    assert ins.loc[ins["type"] != "领导带队", "leader"].isna().all()
+    assert ins["date"].min() >= pd.Timestamp(2023, 11, 29)
+    assert ins["date"].max() <= pd.Timestamp(END)
+
+
+def test_hazards_consistent_with_inspections(sample):
+    ins = sample["inspections"].set_index("inspection_id")
+    hz = sample["hazards"]
+    assert 2000 <= len(hz) and len(ins) >= 8000
+    assert hz["hazard_id"].is_unique and ins.index.is_unique
+    assert hz["hazard_id"].str.fullmatch(r"YH-\d{4}-\d{2}-\d{4}").all()
+    month = hz["found_date"].dt.strftime("%Y-%m")
+    assert (hz["hazard_id"].str[3:10] == month).all()
+    per = hz.groupby("inspection_id").agg(n=("hazard_id", "size"),
+                                          major=("level", lambda x: (x == "重大").any()))
+    per = per.reindex(ins.index, fill_value=0)
+    assert (per["n"] == ins["n_hazards"]).all()
+    assert (ins["hazard_found"] == (ins["n_hazards"] > 0).astype(int)).all()
+    assert (ins["major_found"] == per["major"].astype(int)).all()
+    assert (hz["site_id"] == ins.loc[hz["inspection_id"], "site_id"].to_numpy()).all()
+    assert (hz["found_date"] == ins.loc[hz["inspection_id"], "date"].to_numpy()).all()
+    assert ins.loc[ins["type"] == "复查", "n_hazards"].eq(0).all()
+    names = sample["sites"].set_index("site_id")["name"]
+    assert (hz["responsible_unit"] == names.loc[hz["site_id"]].to_numpy()).all()
+    assert hz["level"].isin(enums.HAZARD_LEVELS).all()
+    assert hz["hazard_type"].isin(enums.HAZARD_TYPES).all()
+    assert hz[["part", "description", "measures", "responsible_person"]].notna().all().all()
+
+
+def test_status_and_dates_are_consistent(sample):
+    hz = sample["hazards"]
+    end = pd.Timestamp(END)
+    assert hz["status"].isin(enums.HAZARD_STATUSES).all()
+    closed = hz[hz["status"] == "已销号"]
+    assert 0.8 < len(closed) / len(hz) < 0.995
+    assert (closed["closed_date"] >= closed["reinspection_date"]).all()
+    assert (closed["reinspection_date"] >= closed["found_date"]).all()
+    assert (closed["reinspection_result"] == "合格").all()
+    assert (closed["rectified_date"] <= closed["reinspection_date"]).all()
+    open_ = hz[hz["status"] != "已销号"]
+    assert open_["closed_date"].isna().all() and len(open_) > 0
+    assert (open_.loc[open_["status"] == "待复查", "rectified_date"].notna()).all()
+    for col in ("found_date", "rectified_date", "reinspection_date", "closed_date"):
+        assert (hz[col].dropna() <= end).all(), col
+    assert (hz["deadline"] > hz["found_date"]).all()
+    days = (hz["deadline"] - hz["found_date"]).dt.days
+    first = hz["reinspection_result"].isna() | (hz["status"] == "已销号")
+    assert days[(hz["level"] == "一般") & hz["reinspection_date"].isna()].isin([7, 15, 30]).all()
+    assert days[first & (hz["level"] == "重大")].min() >= 15
+    overdue = enums.overdue(hz, END)
+    assert overdue.sum() > 0
+    assert (hz.loc[overdue, "status"] != "已销号").all()
+    assert hz["supervised"].dtype == bool
+    assert hz.loc[hz["supervised"], "level"].eq("重大").all() and hz["supervised"].sum() > 0
+    assert (hz["reinspection_result"] == "不合格").sum() > 0  # some failed 复查
+    # recent hazards are the open ones
+    assert open_["found_date"].median() > closed["found_date"].median()
+
+
+def test_hidden_propensity_predicts_hazards(sample):
+    ins = sample["inspections"]
+    visits = ins[ins["type"] != "复查"].merge(sample["truth"], on="site_id")
+    auc = roc_auc_score(visits["hazard_found"], visits["propensity"])
+    assert auc > 0.7
+    # and the seasonal peak is visible: 群租 hazards in winter months exceed summer months
+    hz = sample["hazards"].merge(sample["sites"][["site_id", "category"]], on="site_id")
+    g = hz[hz["category"] == "群租"]["found_date"].dt.month
+    assert g.isin([11, 12, 1, 2]).sum() > g.isin([5, 6, 7, 8]).sum()
+
+
+def test_major_share_depends_on_sector(sample):
+    hz = sample["hazards"].merge(sample["sites"][["site_id", "category"]], on="site_id")
+    share = hz.groupby("category")["level"].apply(lambda x: (x == "重大").mean())
+    assert share[["群租", "三合一场所"]].mean() > share[["医疗机构", "人员密集场所"]].mean()
+
+
+def test_too_small_registry_is_rejected():
+    with pytest.raises(ValueError, match="n_sites 至少为"):
+        synthdata.generate(n_sites=100)
+
+
+def test_large_registry_without_ledger_is_vectorised():
+    t = synthdata.generate(seed=2, n_sites=20_000, ledger=False)
+    s = t["sites"]
+    assert len(s) == 20_000 and s["site_id"].is_unique
+    assert t["inspections"].empty and list(t["hazards"].columns) == HAZARD_COLUMNS
+    assert (s["park"].notna().sum()) > 200  # fixed groups scale above 3,000 sites
+    assert re.fullmatch(r"S\d{6}", s["site_id"].iloc[-1])
