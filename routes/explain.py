@@ -144,7 +144,7 @@ def must_reason_text(value) -> str:
     return "；".join(_as_list(value))
 
 
-def focus_points(site: pd.Series | dict, *, max_parts: int = 3) -> str:
+def focus_points(site: pd.Series | dict, *, max_reasons: int = 2, max_parts: int = 3) -> str:
     """检查要点 for a stop: leader-led mark, risk reasons, then the sector's typical 部位.
 
     Examples
@@ -159,7 +159,7 @@ def focus_points(site: pd.Series | dict, *, max_parts: int = 3) -> str:
     reasons = get("reasons_text", None)
     if reasons is None or (not isinstance(reasons, str) and pd.isna(reasons)):
         reasons = get("reasons", None)
-    parts.extend(_as_list(reasons)[:3])
+    parts.extend(_as_list(reasons)[:max_reasons])
     category = get("category", None)
     if isinstance(category, str) and category in SECTORS:
         spots = SECTORS[category].parts[:max_parts]

@@ -38,7 +38,7 @@ def nav_links(stops: pd.DataFrame) -> pd.DataFrame:
     --------
     >>> df = pd.DataFrame({"name": ["甲"], "lon": [121.39], "lat": [31.25]})
     >>> links = nav_links(df)
-    >>> round(links.loc[0, "gcj_lon"] - 121.39, 3)
+    >>> round(float(links.loc[0, "gcj_lon"]) - 121.39, 3)
     0.005
     """
     if len(stops) == 0:

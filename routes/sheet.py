@@ -25,7 +25,7 @@ _CSS = """
 @page { size: A4 portrait; margin: 12mm 10mm; }
 * { box-sizing: border-box; }
 body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC",
-       "SimHei", sans-serif; font-size: 10.5pt; color: #111; margin: 0; }
+       "SimHei", sans-serif; font-size: 9pt; line-height: 1.3; color: #111; margin: 0; }
 .page { page-break-after: always; break-after: page; padding: 4mm 2mm; }
 .page:last-child { page-break-after: auto; break-after: auto; }
 h1 { font-size: 15pt; margin: 0 0 2mm 0; }
@@ -34,15 +34,15 @@ h2 { font-size: 12pt; margin: 4mm 0 2mm 0; }
 .meta span { margin-right: 5mm; white-space: nowrap; }
 .approx { color: #8a4b00; }
 table { width: 100%; border-collapse: collapse; table-layout: fixed; }
-th, td { border: 0.6pt solid #444; padding: 1.2mm 1.4mm; vertical-align: top; word-wrap: break-word; }
+th, td { border: 0.6pt solid #444; padding: 0.8mm 1.2mm; vertical-align: top; word-wrap: break-word; }
 th { background: #e8eef5; font-weight: bold; }
 tr { page-break-inside: avoid; break-inside: avoid; }
 thead { display: table-header-group; }
 td.num { text-align: center; }
-.must { font-weight: bold; }
+tr.must td:first-child { border-left: 2.5pt solid #b00; }
 .badge { display: inline-block; border: 0.8pt solid #b00; color: #b00; padding: 0 1mm;
          font-size: 8.5pt; margin-left: 1mm; }
-.small { font-size: 8.5pt; color: #444; }
+.small { font-size: 7.5pt; color: #444; }
 .sign { margin-top: 6mm; line-height: 2.2; }
 .notes { margin-top: 3mm; font-size: 9pt; color: #333; }
 @media screen { body { background: #eee; } .page { background: #fff; max-width: 210mm;
@@ -54,6 +54,14 @@ def _e(value) -> str:
     if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)):
         return ""
     return escape(str(value), quote=True)
+
+
+def _short_address(address) -> str:
+    text = "" if address is None or (not isinstance(address, str) and pd.isna(address)) else str(address)
+    for prefix in ("上海市普陀区", "普陀区"):
+        if text.startswith(prefix) and len(text) > len(prefix):
+            return text[len(prefix) :]
+    return text
 
 
 def _shift_text(route: TeamRoute) -> str:
@@ -98,27 +106,26 @@ def _team_page(plan: RoutePlan, route: TeamRoute, date: dt.date) -> str:
             time_txt += f'<br><span class="small">{_e(s["note"])}</span>'
         focus = _e(s["focus"])
         if s["must_reasons"]:
-            focus = f"<b>必查原因：{_e(s['must_reasons'])}</b><br>{focus}"
+            focus = f"<b>必查：{_e(s['must_reasons'])}</b><br>{focus}"
         level = _e(s["level"])
         score = "" if pd.isna(s["score"]) else f"{s['score']:.0f}"
         rows.append(
             f"<tr{cls}><td class=\"num\">{int(s['seq'])}</td>"
             f"<td>{_e(s['name'])}{badge}{leader}<br><span class=\"small\">{_e(s['site_id'])}</span></td>"
-            f"<td>{_e(s['address'])}</td>"
+            f"<td>{_e(_short_address(s['address']))}</td>"
             f"<td>{_e(s['category'])}<br><span class=\"small\">{level} {_e(score)}</span></td>"
             f"<td>{time_txt}</td>"
             f"<td>{focus}</td>"
             f"<td class=\"small\"><a href=\"{_e(links.at[i, 'amap_url'])}\">高德</a> · "
-            f"<a href=\"{_e(links.at[i, 'geo_url'])}\">地图</a><br>"
-            f"{s['lat']:.5f}, {s['lon']:.5f}</td>"
+            f"<a href=\"{_e(links.at[i, 'geo_url'])}\">地图</a></td>"
             f"<td></td></tr>"
         )
     table = (
-        "<table>\n<colgroup><col style=\"width:6%\"><col style=\"width:18%\"><col style=\"width:16%\">"
-        "<col style=\"width:10%\"><col style=\"width:10%\"><col style=\"width:22%\">"
-        "<col style=\"width:11%\"><col style=\"width:7%\"></colgroup>\n"
+        "<table>\n<colgroup><col style=\"width:4%\"><col style=\"width:17%\"><col style=\"width:14%\">"
+        "<col style=\"width:9%\"><col style=\"width:8%\"><col style=\"width:35%\">"
+        "<col style=\"width:6%\"><col style=\"width:7%\"></colgroup>\n"
         "<thead><tr><th>序号</th><th>单位名称</th><th>地址</th><th>类别/等级</th><th>到达–离开</th>"
-        "<th>检查要点</th><th>导航/坐标</th><th>结果</th></tr></thead>\n<tbody>\n"
+        "<th>检查要点</th><th>导航</th><th>结果</th></tr></thead>\n<tbody>\n"
         + "\n".join(rows)
         + "\n</tbody></table>\n"
     )
