@@ -214,6 +214,10 @@ def backtest(
     insp = validate_inspections(inspections, sites).reset_index(drop=True)
     start = pd.Timestamp(test_from).normalize()
     end = pd.Timestamp(test_to).normalize() if test_to is not None else insp["date"].max()
+    if test_to is None and end < start:
+        raise InputError(
+            f"{start.date()} 之后没有检查记录 (最后检查日期 {end.date()}), 测试窗口为空"
+        )
     if end < start:
         raise InputError(f"测试窗口结束日期 {end.date()} 早于开始日期 {start.date()}")
     train_mask = insp["date"] < start
