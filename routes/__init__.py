@@ -13,6 +13,7 @@ _LAZY = {
     "RoutePlan": "routes.planning",
     "TeamRoute": "routes.planning",
     "TeamSpec": "routes.planning",
+    "plan_days": "routes.planning",
     "plan_routes": "routes.planning",
     "MatrixProvider": "routes.travel",
     "StraightLineProvider": "routes.travel",

@@ -46,7 +46,9 @@ __all__ = [
     "TeamRoute",
     "TeamSpec",
     "fmt_hhmm",
+    "multi_day_summary_zh",
     "parse_hhmm",
+    "plan_days",
     "plan_routes",
 ]
 
@@ -848,3 +850,84 @@ def _left_out(
     if len(out):
         out = out.sort_values(["must_visit", "priority"], ascending=[False, False], kind="stable")
     return out.reset_index(drop=True)
+
+
+def plan_days(
+    candidates: pd.DataFrame,
+    teams: Sequence[TeamSpec] | Mapping[dt.date, Sequence[TeamSpec]],
+    dates: Sequence[dt.date],
+    **kwargs,
+) -> list[RoutePlan]:
+    """Plan several consecutive days (e.g. the days before a holiday).
+
+    Day 1 is planned from all candidates; each following day from the sites still left out,
+    so must-visits missed on one day come first on the next. Sites visited on an earlier day
+    are not planned again.
+
+    Parameters
+    ----------
+    candidates : DataFrame
+        As for :func:`plan_routes`.
+    teams : sequence of TeamSpec or {date: sequence of TeamSpec}
+        The same teams every day, or the teams on duty per date.
+    dates : sequence of datetime.date
+        Plan dates, in order.
+    **kwargs
+        Passed to :func:`plan_routes` (``provider``, ``time_limit``, ``seed``, ...).
+
+    Returns
+    -------
+    list of RoutePlan
+        One plan per date; the last plan's ``left_out`` lists what remains after all days.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> days = [dt.date(2026, 9, 28), dt.date(2026, 9, 29)]
+    >>> plans = plan_days(candidates, [TeamSpec("一组")], days)  # doctest: +SKIP
+    >>> [p.totals["sites_visited"] for p in plans]  # doctest: +SKIP
+    [13, 12]
+    """
+    dates = list(dates)
+    if not dates:
+        raise PlanningError("请至少选择一个计划日期")
+    if len(set(dates)) != len(dates):
+        raise PlanningError("计划日期重复")
+    # validate the whole table up front so a bad table fails before any day is solved
+    _prepare_candidates(candidates, kwargs.get("priority", "score"))
+    remaining = pd.DataFrame(candidates).reset_index(drop=True)
+    remaining = remaining.assign(site_id=remaining["site_id"].astype(str))
+    plans: list[RoutePlan] = []
+    for day in dates:
+        day_teams = teams.get(day, ()) if isinstance(teams, Mapping) else teams
+        if not len(remaining):
+            break
+        plan = plan_routes(remaining, day_teams, day, **kwargs)
+        plans.append(plan)
+        visited = set(plan.all_stops()["site_id"]) if plan.totals["sites_visited"] else set()
+        remaining = remaining[~remaining["site_id"].isin(visited)]
+    return plans
+
+
+def multi_day_summary_zh(plans: Sequence[RoutePlan]) -> str:
+    """Chinese summary of :func:`plan_days` output: one line per day, then what remains.
+
+    Examples
+    --------
+    >>> print(multi_day_summary_zh(plans))  # doctest: +SKIP
+    """
+    if not plans:
+        return "没有生成任何计划。"
+    lines = []
+    visited = 0
+    for p in plans:
+        t = p.totals
+        visited += t["sites_visited"]
+        must = f"，其中必查 {t['must_served']} 家" if t["must_served"] else ""
+        lines.append(f"{p.date:%m月%d日}：{t['teams']} 个小组，安排 {t['sites_visited']} 家{must}")
+    last = plans[-1].left_out
+    must_left = int(last["must_visit"].sum()) if len(last) else 0
+    tail = f"共安排 {visited} 家；仍未安排 {len(last)} 家"
+    tail += f"（含必查 {must_left} 家）。" if must_left else "。"
+    lines.append(tail)
+    return "\n".join(lines)

@@ -289,3 +289,30 @@ def test_bad_input_raises_planning_error_in_chinese(sites, kwargs, message) -> N
         plan_routes(args.pop("candidates"), args.pop("teams"), DAY, **args, **FAST)
     if kwargs.get("candidates") == "no_coords":
         assert "S000002" in str(info.value)  # names the site
+
+
+def test_plan_days_carries_left_out_sites_forward() -> None:
+    from routes.planning import multi_day_summary_zh, plan_days
+
+    df = synthetic_sites(24, seed=8)
+    df["open_time"] = None
+    df["close_time"] = None
+    df["leader_led"] = False
+    df["category"] = "厂房仓库"  # 45 min: one morning shift takes ~3 sites
+    df["must_visit"] = False
+    df.loc[df["score"].idxmin(), "must_visit"] = True  # lowest priority, but must
+    team = [TeamSpec("一组", shifts=("09:00-11:30",))]
+    days = [DAY, DAY + dt.timedelta(days=1), DAY + dt.timedelta(days=2)]
+    plans = plan_days(df, team, days, **FAST)
+    assert [p.date for p in plans] == days
+    visited = [sid for p in plans for sid in p.all_stops()["site_id"]]
+    assert len(visited) == len(set(visited))  # nobody visited twice
+    must_id = df.loc[df["must_visit"], "site_id"].item()
+    assert must_id in set(plans[0].all_stops()["site_id"])
+    assert plans[1].totals["candidates"] == 24 - plans[0].totals["sites_visited"]
+    assert all(p.feasible for p in plans)
+    text = multi_day_summary_zh(plans)
+    assert f"共安排 {len(visited)} 家" in text
+    assert f"仍未安排 {24 - len(visited)} 家" in text
+    with pytest.raises(PlanningError, match="日期重复"):
+        plan_days(df, team, [DAY, DAY], **FAST)
