@@ -476,18 +476,16 @@ def coerce_column(table: str, name: str, values: pd.Series) -> tuple[pd.Series, 
     return _coerce_column(col, values)
 
 
-def _py(value: object, kind: str) -> object:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
+def _py_column(values: pd.Series, kind: str) -> list[object]:
+    """Plain Python values of a coerced column (None for missing)."""
+    present = values.notna()
     if kind == "date":
-        return pd.Timestamp(value).date()
-    if kind == "bool":
-        return bool(value)
-    if kind == "int":
-        return int(value)
-    if kind == "float":
-        return float(value)
-    return str(value)
+        obj = values.dt.date.astype(object)
+    elif kind == "str":
+        obj = values.astype(object).map(str, na_action="ignore")
+    else:
+        obj = values.astype(object)
+    return obj.where(present, None).tolist()
 
 
 def to_records(table: str, df: pd.DataFrame) -> list[dict[str, object]]:
@@ -501,10 +499,6 @@ def to_records(table: str, df: pd.DataFrame) -> list[dict[str, object]]:
     datetime.date(2024, 5, 1)
     """
     spec = TABLES[table]
-    columns = [df[c.name].tolist() for c in spec]
-    kinds = [c.kind for c in spec]
     names = [c.name for c in spec]
-    return [
-        {n: _py(v, k) for n, k, v in zip(names, kinds, row, strict=True)}
-        for row in zip(*columns, strict=True)
-    ] if len(df) else []
+    columns = [_py_column(df[c.name], c.kind) for c in spec]
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]

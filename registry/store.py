@@ -124,8 +124,8 @@ def _typed(table: str, df: pd.DataFrame) -> pd.DataFrame:
             out[col.name] = pd.to_numeric(v, errors="raise").astype("int64")
         elif col.kind == "bool":
             out[col.name] = v.astype(bool)
-        else:  # date
-            out[col.name] = pd.to_datetime(v).astype("datetime64[ns]")
+        else:  # date, stored as ISO text 'YYYY-MM-DD'
+            out[col.name] = pd.to_datetime(v, format="ISO8601").astype("datetime64[ns]")
     return pd.DataFrame(out, index=pd.RangeIndex(len(df)))
 
 
@@ -215,9 +215,16 @@ class SQLiteStore:
     def _read(self, table: str) -> pd.DataFrame:
         t = self._sql[table]
         names = [c.name for c in TABLES[table]]
+        # Dates are read as their ISO text and parsed column-wise (much faster than per row).
+        cols = [
+            sa.type_coerce(t.c[c.name], sa.Text).label(c.name) if c.kind == "date" else t.c[c.name]
+            for c in TABLES[table]
+        ]
         with self._engine.connect() as conn:
-            rows = conn.execute(sa.select(t).order_by(*t.primary_key.columns)).all()
-        return _typed(table, pd.DataFrame.from_records(rows, columns=names))
+            rows = conn.execute(sa.select(*cols).order_by(*t.primary_key.columns)).all()
+        columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+        data = {n: list(v) for n, v in zip(names, columns, strict=True)}
+        return _typed(table, pd.DataFrame(data, columns=names))
 
     def sites(self) -> gpd.GeoDataFrame:
         """Sites (GeoDataFrame, point geometry from lon/lat, EPSG:4326), ordered by site_id."""
@@ -498,8 +505,10 @@ class SQLiteStore:
             if errors:
                 raise RegistryValidationError(errors)
             today = dt.date.today()
-            if after == "待复查" and new.get("rectified_date") is None:
-                new["rectified_date"] = today
+            if after == "待复查" and before != "待复查" and "rectified_date" not in fields and (
+                old.get("rectified_date") is None or old.get("reinspection_result") == "不合格"
+            ):
+                new["rectified_date"] = today  # (re-)rectified now
             if after == enums.CLOSED_STATUS and new.get("closed_date") is None:
                 new["closed_date"] = today
             frame = _frame([new])
@@ -546,8 +555,9 @@ def build_store(
     seed: int = DEFAULT_SEED,
     n_sites: int = DEFAULT_N_SITES,
     tables: Mapping[str, pd.DataFrame] | None = None,
+    meta: Mapping[str, object] | None = None,
 ) -> SQLiteStore:
-    """Build (or rebuild) a store from the sample generator, atomically.
+    """Build (or rebuild) a store from the sample generator (or given tables), atomically.
 
     The tables are written to a temporary file in the same directory, which then replaces
     ``path`` with :func:`os.replace`; the ``truth`` table goes to :func:`truth_path` (CSV),
@@ -560,7 +570,14 @@ def build_store(
     seed, n_sites : int
         Passed to ``synthdata.generate``.
     tables : mapping, optional
-        Use these tables instead of calling the generator.
+        Use these tables instead of calling the generator (e.g. an import).
+    meta : mapping, optional
+        Metadata to record (default: seed and size for the generator, ``source=tables``).
+
+    Raises
+    ------
+    RegistryValidationError
+        Invalid tables; the previous file at ``path`` (if any) is left untouched.
     """
     target = Path(path) if path is not None else default_store_path()
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -568,9 +585,10 @@ def build_store(
         from synthdata import generate
 
         tables = generate(seed=seed, n_sites=n_sites)
-        source = "synthdata"
+        info: dict[str, object] = {"seed": seed, "n_sites_requested": n_sites, "source": "synthdata"}
     else:
-        source = "tables"
+        info = {"source": "tables"}
+    info.update(meta or {})
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     try:
@@ -578,7 +596,7 @@ def build_store(
         try:
             store.replace_all(
                 {k: v for k, v in tables.items() if k != "truth"},
-                meta={"seed": seed, "n_sites_requested": n_sites, "source": source},
+                meta=info,
             )
         finally:
             store.close()

@@ -278,9 +278,10 @@ def validate_hazards(
 ) -> list[str]:
     """Problems of a ``hazards`` (隐患台账) table.
 
-    Checks vocabularies (等级, 类别, 状态, 复查结果), date order (发现 ≤ 整改 ≤ 复查 ≤ 销号,
-    期限 ≥ 发现), the lifecycle (待复查 needs 整改完成日期; 已销号 needs 复查合格, 销号日期 and
-    三清楚 = 部位/责任单位/整改措施), and, when ``inspections`` is given, that each hazard's
+    Checks vocabularies (等级, 类别, 状态, 复查结果), date order (发现 ≤ 整改 ≤ 复查合格 ≤
+    销号, 期限 ≥ 发现; after a failed 复查 the unit may rectify again later), the lifecycle
+    (待复查 needs 整改完成日期; 已销号 needs 复查合格, 销号日期 and 三清楚 =
+    部位/责任单位/整改措施), and, when ``inspections`` is given, that each hazard's
     inspection exists and belongs to the same site.
     """
     off = row_offset
@@ -295,12 +296,16 @@ def validate_hazards(
     order = (
         ("found_date", "deadline", "整改期限早于发现日期"),
         ("found_date", "rectified_date", "整改完成日期早于发现日期"),
-        ("rectified_date", "reinspection_date", "复查日期早于整改完成日期"),
         ("found_date", "reinspection_date", "复查日期早于发现日期"),
         ("reinspection_date", "closed_date", "销号日期早于复查日期"),
     )
     for a, b, msg in order:
         errors += [f"{row_label(i, off)}: {msg}" for i in _rows((s[b] < s[a]).fillna(False))]
+    # A passed 复查 follows the rectification; after a failed one the unit rectifies again, so
+    # rectified_date may then be later than the (failed) reinspection_date.
+    passed = s["reinspection_result"].eq("合格").fillna(False)
+    early = (s["reinspection_date"] < s["rectified_date"]).fillna(False) & passed
+    errors += [f"{row_label(i, off)}: 复查合格日期早于整改完成日期" for i in _rows(early)]
     status = s["status"]
     closed = status.eq(enums.CLOSED_STATUS).fillna(False)
     errors += [
