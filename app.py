@@ -25,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 PAGES: tuple[tuple[str, str, str, str], ...] = (
     ("app_pages/map.py", "风险地图", "map", ":material/map:"),
     ("app_pages/ranking.py", "优先排名", "ranking", ":material/format_list_numbered:"),
-    ("app_pages/routes.py", "巡查路线", "routes", ":material/route:"),
+    ("app_pages/route_planning.py", "巡查路线", "routes", ":material/route:"),
     ("app_pages/holiday.py", "节前检查", "holiday", ":material/event:"),
     ("app_pages/stats.py", "统计考核", "stats", ":material/bar_chart:"),
     ("app_pages/screen.py", "大屏", "screen", ":material/tv:"),

@@ -294,7 +294,7 @@ def show_plan(plan, *, key: str, title: str = "巡查路线", map_height: int = 
         else:
             st.altair_chart(
                 _timeline_chart(frame, [r.team.name for r in plan.routes]),
-                use_container_width=True,
+                width="stretch",
             )
 
     st.subheader("各组任务单")
@@ -310,7 +310,7 @@ def show_plan(plan, *, key: str, title: str = "巡查路线", map_height: int = 
                 st.dataframe(
                     stops_table(r),
                     hide_index=True,
-                    use_container_width=True,
+                    width="stretch",
                     column_config={
                         "导航": st.column_config.LinkColumn("导航", display_text="高德导航"),
                     },
@@ -323,7 +323,7 @@ def show_plan(plan, *, key: str, title: str = "巡查路线", map_height: int = 
         with st.expander(f"未安排的单位（{len(plan.left_out)} 家）及原因", expanded=False):
             counts = plan.left_out["reason"].value_counts()
             st.markdown("\n".join(f"- {k}：{v} 家" for k, v in counts.items()))
-            st.dataframe(left_out_table(plan), hide_index=True, use_container_width=True)
+            st.dataframe(left_out_table(plan), hide_index=True, width="stretch")
     for note in plan.notes:
         st.caption(f"注：{note}")
 

@@ -179,12 +179,12 @@ with right:
             }
         ),
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
     )
     tl = timeline_frame(plan)
     if not tl.empty:
         st.markdown("**各组时间**")
-        st.dataframe(tl[["小组", "序号", "单位", "时段"]], hide_index=True, use_container_width=True)
+        st.dataframe(tl[["小组", "序号", "单位", "时段"]], hide_index=True, width="stretch")
 
 st.markdown("**各组检查清单**")
 for r in plan.routes:
@@ -193,7 +193,7 @@ for r in plan.routes:
             st.dataframe(
                 stops_table(r),
                 hide_index=True,
-                use_container_width=True,
+                width="stretch",
                 column_config={
                     "导航": st.column_config.LinkColumn("导航", display_text="高德导航")
                 },

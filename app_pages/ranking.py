@@ -95,7 +95,7 @@ event = st.dataframe(
     on_select="rerun",
     selection_mode="multi-row",
     hide_index=True,
-    use_container_width=True,
+    width="stretch",
     height=560,
     column_config={
         "排名": st.column_config.NumberColumn("排名", format="%d", width="small"),
@@ -141,7 +141,7 @@ with c2:
         queued = []
 with c3:
     if st.button("前往巡查路线", disabled=not queued, key="ranking_goto"):
-        st.switch_page("app_pages/routes.py")
+        st.switch_page("app_pages/route_planning.py")
 with c4:
     st.caption(f"路线候选：{len(queued)} 家" + ("（在“巡查路线”页面生成路线）" if queued else ""))
 

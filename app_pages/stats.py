@@ -111,7 +111,7 @@ st.altair_chart(
         tooltip=["等级", "指标", "条数"],
     )
     .properties(height=90),
-    use_container_width=True,
+    width="stretch",
 )
 
 st.subheader("按居委 / 部门")
@@ -144,7 +144,7 @@ for tab, by, label in ((tab_c, "committee", "居委"), (tab_d, "department", "�
                     ],
                 )
                 .properties(height=max(160, 16 * len(merged))),
-                use_container_width=True,
+                width="stretch",
             )
         with right:
             st.markdown(f"**隐患发现与逾期（按{label}）**")
@@ -163,7 +163,7 @@ for tab, by, label in ((tab_c, "committee", "居委"), (tab_d, "department", "�
                     tooltip=[alt.Tooltip(f"{by}:N", title=label), "指标", "条数"],
                 )
                 .properties(height=max(160, 22 * len(merged))),
-                use_container_width=True,
+                width="stretch",
             )
         with st.expander(f"按{label}明细表"):
             st.dataframe(
@@ -185,7 +185,7 @@ for tab, by, label in ((tab_c, "committee", "居委"), (tab_d, "department", "�
                     }
                 ),
                 hide_index=True,
-                use_container_width=True,
+                width="stretch",
                 column_config={
                     c: st.column_config.NumberColumn(c, format="percent")
                     for c in ("全年达标率", "进度达标率", "整改率")
@@ -206,7 +206,7 @@ with t1:
             tooltip=[alt.Tooltip("yearmonth(month):T", title="月份"),
                      alt.Tooltip("inspections:Q", title="检查次数")],
         ),
-        use_container_width=True,
+        width="stretch",
     )
 with t2:
     st.markdown("**每月隐患发现与销号**")
@@ -236,7 +236,7 @@ with t2:
                      alt.Tooltip("hazards_closed:Q", title="销号")],
         )
     )
-    st.altair_chart(bars + closed_line, use_container_width=True)
+    st.altair_chart(bars + closed_line, width="stretch")
     st.caption("柱：当月发现（一般/重大）；绿线：当月销号。")
 
 st.subheader("逾期未整改隐患")
@@ -258,7 +258,7 @@ od_view = pd.DataFrame(
     }
 )
 st.caption(f"共 {len(od_view)} 条，按逾期天数从长到短。")
-st.dataframe(od_view, hide_index=True, use_container_width=True, height=320)
+st.dataframe(od_view, hide_index=True, width="stretch", height=320)
 
 behind = cov.loc[cov["missing_to_date"] > 0]
 behind_view = pd.DataFrame(

@@ -1,4 +1,8 @@
-"""巡查路线: plan one day of inspections for several teams and hand out the route sheets."""
+"""巡查路线: plan one day of inspections for several teams and hand out the route sheets.
+
+(The file is not called ``routes.py``: a page run on its own puts ``app_pages/`` first on
+``sys.path``, where a ``routes.py`` would shadow the ``routes`` package.)
+"""
 
 from __future__ import annotations
 
