@@ -470,16 +470,28 @@ class RoutePlan:
         return "\n".join(lines)
 
 
-def _providers(
-    provider, modes: list[str]
-) -> dict[str, TravelProvider]:
+def _providers(provider, modes: list[str]) -> dict[str, TravelProvider]:
+    """One provider per travel mode.
+
+    ``None`` → straight line per mode; a mapping → its entry (straight line for modes it
+    lacks); a single provider → its ``with_mode(mode)`` copy when it has one (same data,
+    the mode's speed), else the provider itself for every mode (e.g. an external matrix).
+    """
     if provider is None:
         return {m: StraightLineProvider(m) for m in modes}
     if isinstance(provider, Mapping):
-        mapped = {normalise_mode(k): v for k, v in provider.items()}
+        try:
+            mapped = {normalise_mode(k): v for k, v in provider.items()}
+        except TravelError as err:
+            raise PlanningError(str(err)) from None
         return {m: mapped.get(m) or StraightLineProvider(m) for m in modes}
     if not hasattr(provider, "matrix"):
         raise PlanningError("provider 必须提供 matrix(lons, lats) 方法")
+    if hasattr(provider, "with_mode"):
+        return {
+            m: provider if getattr(provider, "mode", None) == m else provider.with_mode(m)
+            for m in modes
+        }
     return dict.fromkeys(modes, provider)
 
 
@@ -512,7 +524,8 @@ def plan_routes(
         Plan date (printed on every output).
     provider : TravelProvider or {mode: TravelProvider}, optional
         Travel times; default :class:`routes.travel.StraightLineProvider` per team mode. A
-        single provider serves every mode.
+        single street-graph or straight-line provider is adapted to each team's mode
+        (``with_mode``); any other single provider (an external matrix) serves every mode.
     time_limit : float
         Solver time budget in seconds.
     seed : int
@@ -617,7 +630,9 @@ def plan_routes(
         travel[mode] = mat
         fb = int(getattr(prov, "fallback_pairs", 0) or 0)
         if fb:
-            notes.append(f"{mode}：{fb} 对点位之间无路网数据，按直线距离估算")
+            note = f"{fb} 对点位之间无路网或矩阵数据，按直线距离估算"
+            if note not in notes:
+                notes.append(note)
     if office is not None and office.approximate:
         notes.append(f"出发点 {office.label}；路程时间为估算值")
 

@@ -22,6 +22,7 @@ Examples
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -174,6 +175,10 @@ class StraightLineProvider:
     def __repr__(self) -> str:
         return f"StraightLineProvider({self.mode!r}, circuity={self.circuity})"
 
+    def with_mode(self, mode: str) -> StraightLineProvider:
+        """Same circuity, another travel mode (and its default speed)."""
+        return StraightLineProvider(mode, circuity=self.circuity)
+
     def metres(self, lons: Sequence[float], lats: Sequence[float]) -> np.ndarray:
         """Estimated street distance (metres) between every pair of points."""
         return distance_matrix_m(lons, lats) * self.circuity
@@ -276,6 +281,22 @@ class StreetGraphProvider:
             f"StreetGraphProvider({self.mode!r}, nodes={g.number_of_nodes()}, "
             f"edges={g.number_of_edges()})"
         )
+
+    def with_mode(self, mode: str, *, speed_kmh: float | None = None) -> StreetGraphProvider:
+        """A provider sharing this graph, for another travel mode (and its default speed).
+
+        Examples
+        --------
+        >>> from shapely.geometry import LineString
+        >>> car = StreetGraphProvider([LineString([(121.39, 31.25), (121.40, 31.25)])], "汽车")
+        >>> car.with_mode("步行").m_per_min
+        75.0
+        """
+        other = copy.copy(self)
+        other.mode = normalise_mode(mode)
+        other.m_per_min = _speed_m_per_min(other.mode, speed_kmh)
+        other.fallback_pairs = 0
+        return other
 
     @classmethod
     def from_file(

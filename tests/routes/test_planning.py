@@ -316,3 +316,19 @@ def test_plan_days_carries_left_out_sites_forward() -> None:
     assert f"仍未安排 {24 - len(visited)} 家" in text
     with pytest.raises(PlanningError, match="日期重复"):
         plan_days(df, team, [DAY, DAY], **FAST)
+
+
+def test_a_single_provider_is_adapted_to_each_team_mode(sites) -> None:
+    from shapely.geometry import LineString
+
+    from routes.travel import StreetGraphProvider
+
+    grid = [LineString([(121.37, 31.25 + k * 0.002), (121.41, 31.25 + k * 0.002)]) for k in range(11)]
+    grid += [LineString([(121.37 + k * 0.002, 31.245), (121.37 + k * 0.002, 31.272)]) for k in range(21)]
+    streets = StreetGraphProvider(grid, "电动自行车")
+    two = [TeamSpec("步行组", mode="步行"), TeamSpec("汽车组", mode="汽车")]
+    plan = plan_routes(sites.head(10), two, DAY, provider=streets, **FAST)
+    walk, car = plan.problem.travel["步行"], plan.problem.travel["汽车"]
+    off = ~np.eye(len(walk), dtype=bool)
+    np.testing.assert_allclose(walk[off] / car[off], 20.0 / 4.5)
+    assert plan.feasible

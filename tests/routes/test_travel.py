@@ -258,3 +258,12 @@ def test_matrix_provider_array_and_validation(tmp_path: Path) -> None:
     _frame().to_csv(path)
     m = MatrixProvider.from_csv(path, unit="s").matrix([0, 0], [0, 0], ids=["S1", "S2"])
     np.testing.assert_allclose(m, [[0, 4], [3, 0]])
+
+
+def test_with_mode_shares_the_graph_and_changes_the_speed() -> None:
+    car = StreetGraphProvider(_toy_grid(), "汽车", join_m=0)
+    walk = car.with_mode("步行")
+    assert walk.graph is car.graph and walk.mode == "步行"
+    lons, lats = [X[0], X[2]], [Y[1], Y[1]]
+    np.testing.assert_allclose(walk.matrix(lons, lats) * 4.5, car.matrix(lons, lats) * 20.0)
+    assert StraightLineProvider("汽车", circuity=1.1).with_mode("步行").circuity == 1.1
