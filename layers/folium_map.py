@@ -265,6 +265,9 @@ _STYLE = """
   text-shadow: 0 0 3px #fff, 0 0 3px #fff; pointer-events: none; }}
 .zr-cluster div {{ color: #fff; font-weight: bold; text-shadow: 0 0 2px #000; }}
 .zr-popup {{ font-size: 13px; line-height: 1.5; }}
+.leaflet-control-layers-expanded {{ font-size: 12px; line-height: 1.25; max-height: 560px;
+  overflow-y: auto; }}
+.leaflet-control-layers-toggle {{ width: 36px; height: 36px; }}
 </style>
 """
 
@@ -342,11 +345,11 @@ def risk_map(
             if not subset.empty:
                 PointLayer(
                     asset_points(subset, display=display), name=name, cluster=len(subset) > 150,
-                    radius=5, show=False, stroke="#000000",
+                    radius=5, show=False, stroke="#000000", css_class="zr-asset",
                 ).add_to(m)
     heat_layer(heat_points(sites, display=display), show=heat).add_to(m)
     Legend(legend_items(sites)).add_to(m)
-    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    folium.LayerControl(collapsed=True, position="topright").add_to(m)
     _fit(m, display)
     return make_offline(m)
 

@@ -181,6 +181,9 @@ class PointLayer(JSCSSMixin, Layer):
         Visible when the map opens.
     stroke : str
         Outline colour of exact positions (approximate ones get a dashed dark outline).
+    css_class : str
+        CSS class of every marker's SVG path (``zr-site`` for sites, ``zr-asset`` for assets;
+        tests and styles select markers by it).
     """
 
     _template = Template(
@@ -211,7 +214,7 @@ var {{ this.get_name() }} = (function () {
         var m = L.circleMarker([r[0], r[1]], {
             radius: {{ this.radius }}, fillColor: r[2], fillOpacity: 0.85, grade: r[3],
             color: r[4] ? "#333333" : "{{ this.stroke }}", weight: r[4] ? 1.5 : 1,
-            dashArray: r[4] ? "3 3" : null
+            dashArray: r[4] ? "3 3" : null, className: {{ this.class_json }}
         });
         m.bindTooltip(r[5]);
         if (r[6]) { m.bindPopup(r[6], {maxWidth: 320}); }
@@ -259,6 +262,7 @@ var {{ this.get_name() }} = (function () {
         radius: float = 6,
         show: bool = True,
         stroke: str = "#FFFFFF",
+        css_class: str = "zr-site",
     ) -> None:
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "PointLayer"
@@ -271,6 +275,7 @@ var {{ this.get_name() }} = (function () {
             self.default_js = []
             self.default_css = []
         self.data_json = safe_json(points)
+        self.class_json = safe_json(css_class)
 
     @property
     def count(self) -> int:

@@ -1,0 +1,214 @@
+"""End-to-end harness: the real app in a subprocess, driven by headless Debian Chromium.
+
+Fixtures
+--------
+``app_server``
+    Starts ``streamlit run app.py`` on a free 127.0.0.1 port with ``ZHENRU_STORE`` pointing at
+    the session's small store, waits for ``/_stcore/health``, yields the base URL, stops it.
+``browser``
+    One Chromium per session (``/usr/bin/chromium``; the tests skip with a clear reason when
+    it is missing — ``make e2e-deps`` installs it).
+``browser_page``
+    A fresh page (1600x1000) whose every request to a host other than 127.0.0.1/localhost is
+    blocked and recorded in ``page.blocked_requests`` so tests can assert "no network".
+
+Helpers: :func:`wait_for_app` (app connected and no script running), :func:`folium_frame`,
+:func:`screenshot` (saves to ``test-artifacts/``).
+
+All tests in this folder carry the ``e2e`` marker.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = Path(os.environ.get("ZHENRU_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--use-gl=swiftshader",
+    "--enable-unsafe-swiftshader",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+#: Seconds allowed for the app to start / a page to settle (the CI machine is shared).
+START_TIMEOUT = float(os.environ.get("ZHENRU_E2E_START_TIMEOUT", "180"))
+RUN_TIMEOUT_MS = int(float(os.environ.get("ZHENRU_E2E_RUN_TIMEOUT", "600")) * 1000)
+FOLIUM_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(here):
+            item.add_marker(pytest.mark.e2e)
+
+
+def _require_browser() -> None:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} 不存在：请先运行 `make e2e-deps` 安装 Debian chromium")
+    pytest.importorskip("playwright.sync_api", reason="playwright (python) 未安装")
+
+
+def free_port() -> int:
+    """A TCP port that is free on 127.0.0.1 right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"streamlit not healthy after {timeout:.0f}s:\n{log.read_text()[-3000:]}")
+
+
+def start_app(store: Path, log_dir: Path, extra_env: dict[str, str] | None = None):
+    """Start the app on a free port; returns ``(base_url, process)`` (caller stops it)."""
+    port = free_port()
+    log = log_dir / f"streamlit-{port}.log"
+    env = {**os.environ, "ZHENRU_STORE": str(store), "PYTHONUNBUFFERED": "1", **(extra_env or {})}
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+        "--server.address", "127.0.0.1", "--server.port", str(port),
+        "--server.headless", "true", "--server.fileWatcherType", "none",
+        "--server.enableStaticServing", "true", "--browser.gatherUsageStats", "false",
+        "--global.developmentMode", "false",
+    ]
+    with log.open("w") as fh:
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc, log, START_TIMEOUT)
+    except RuntimeError:
+        stop_app(proc)
+        raise
+    return url, proc
+
+
+def stop_app(proc: subprocess.Popen) -> None:
+    """Stop a server started by :func:`start_app` (its own process group only)."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def app_server(small_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of the app serving the small session store."""
+    _require_browser()
+    url, proc = start_app(small_store, tmp_path_factory.mktemp("streamlit-logs"))
+    try:
+        yield url
+    finally:
+        stop_app(proc)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the session."""
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def _is_local(url: str) -> bool:
+    parsed = urlparse(url)
+    if parsed.scheme in {"data", "blob", "about", "chrome", "chrome-extension"}:
+        return True
+    return (parsed.hostname or "") in LOCAL_HOSTS
+
+
+def new_page(browser, width: int = 1600, height: int = 1000):
+    """A page that blocks and records every non-local request (``page.blocked_requests``)."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    page = context.new_page()
+    page.blocked_requests = []  # type: ignore[attr-defined]
+    page.console_errors = []  # type: ignore[attr-defined]
+
+    def route(r):
+        if _is_local(r.request.url):
+            r.continue_()
+        else:
+            page.blocked_requests.append(r.request.url)  # type: ignore[attr-defined]
+            r.abort()
+
+    context.route("**/*", route)
+    page.on("pageerror", lambda e: page.console_errors.append(str(e)))  # type: ignore[attr-defined]
+    page.set_default_timeout(RUN_TIMEOUT_MS)
+    return page
+
+
+@pytest.fixture
+def browser_page(browser):
+    """Fresh 1600x1000 page with non-local requests blocked and recorded."""
+    page = new_page(browser)
+    try:
+        yield page
+    finally:
+        page.context.close()
+
+
+def wait_for_app(page, timeout_ms: int = RUN_TIMEOUT_MS) -> None:
+    """Wait until the app is connected and no script is running."""
+    page.wait_for_selector("[data-testid='stApp']", timeout=timeout_ms)
+    page.wait_for_selector(
+        "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_ms
+    )
+
+
+def folium_frame(page):
+    """Frame locator of the streamlit-folium map iframe."""
+    return page.frame_locator(FOLIUM_IFRAME).first
+
+
+def screenshot(page, name: str) -> Path:
+    """Full-page screenshot ``test-artifacts/<name>.png``."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=False)
+    return path
+
+
+def have_chromium() -> bool:
+    """Whether the Debian chromium binary is present."""
+    return CHROMIUM.exists() and shutil.which(str(CHROMIUM)) is not None
