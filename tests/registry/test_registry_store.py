@@ -320,3 +320,34 @@ def test_build_store_atomic_and_truth_separate(tmp_path, tables):
         build_store(target, tables=bad)
     assert SQLiteStore(target).counts()["hazards"] == 4
     assert sorted(p.name for p in tmp_path.iterdir()) == ["built.db", "built.truth.csv"]
+
+
+def test_default_store_builds_once_from_generator(tmp_path, monkeypatch):
+    import sys
+    import types
+
+    import registry.store as store_mod
+
+    calls = []
+
+    def fake_generate(seed, n_sites):
+        calls.append((seed, n_sites))
+        return {**make_tables(), "truth": pd.DataFrame({"site_id": ["S000001"], "propensity": [0.1]})}
+
+    monkeypatch.setitem(sys.modules, "synthdata", types.SimpleNamespace(generate=fake_generate))
+    target = tmp_path / "gen" / "zhenru.db"
+    s = store_mod.default_store(target, seed=11, n_sites=4)
+    assert calls == [(11, 4)]
+    assert s.meta()["source"] == "synthdata" and s.meta()["seed"] == "11"
+    assert "truth" not in s.tables()
+    assert (tmp_path / "gen" / "zhenru.truth.csv").exists()
+    store_mod.default_store(target)  # exists: opened, not rebuilt
+    assert calls == [(11, 4)]
+
+
+def test_default_store_path_is_in_repo_data_generated():
+    from registry.store import default_store_path
+
+    p = default_store_path()
+    assert p.parts[-3:] == ("data", "generated", "zhenru.db")
+    assert truth_path(p).name == "truth.csv"
