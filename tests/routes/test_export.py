@@ -117,6 +117,7 @@ def test_printable_html_escapes_and_has_one_page_per_team(plan: RoutePlan) -> No
 
 def test_gpx_parses_with_one_route_per_team(plan: RoutePlan) -> None:
     text = to_gpx(plan)
+    assert "<script>" not in text and "&lt;script&gt;" in text
     root = ET.fromstring(text.encode("utf-8"))
     ns = {"g": GPX_NS}
     assert root.tag == f"{{{GPX_NS}}}gpx" and root.get("version") == "1.1"

@@ -332,3 +332,36 @@ def test_a_single_provider_is_adapted_to_each_team_mode(sites) -> None:
     off = ~np.eye(len(walk), dtype=bool)
     np.testing.assert_allclose(walk[off] / car[off], 20.0 / 4.5)
     assert plan.feasible
+
+
+def test_left_out_reasons_in_chinese() -> None:
+    from routes.explain import focus_points, left_out_reason, must_reason_text
+
+    assert left_out_reason("capacity", must=True) == "必查单位超出当日可用时间，建议增派一组或次日优先"
+    assert left_out_reason("low_priority") == "优先级较低，本日容量已满"
+    assert left_out_reason("skill", skills={"特种设备"}) == "无具备该专业资质的队伍(需真如市场监管所)"
+    assert left_out_reason("skill", skills={"建筑施工", "领导带队"}).endswith("且须领导带队")
+    assert "未进入本日候选" in left_out_reason("cut", top_n=30)
+    assert "30" in left_out_reason("cut", top_n=30)
+    assert must_reason_text(["法定检查逾期", "挂牌督办"]) == "法定检查逾期；挂牌督办"
+    assert must_reason_text(None) == ""
+    # risk reasons come as (text, contribution) pairs
+    text = focus_points({"category": "特种设备", "leader_led": True,
+                         "reasons": [("电梯使用超15年", 0.4), ("近一年隐患2处", 0.2), ("x", 0.1)]})
+    assert text.startswith("领导带队；电梯使用超15年；近一年隐患2处；重点查看：")
+    assert "x；" not in text
+
+
+def test_team_skills_expand_departments() -> None:
+    assert TeamSpec("a", skills={"真如市场监管所"}).skill_set() == frozenset({"特种设备"})
+    assert TeamSpec("b", skills=("社区管理办",), leader="李").skill_set() == frozenset(
+        {"建筑施工", "领导带队"}
+    )
+    assert TeamSpec("c", skills="特种设备").skill_set() == frozenset({"特种设备"})
+    assert TeamSpec("d").shift_minutes() == ((540.0, 690.0), (810.0, 1020.0))
+    assert TeamSpec("e", shifts="08:30-12:00，13:00-17:30").shift_minutes() == (
+        (510.0, 720.0),
+        (780.0, 1050.0),
+    )
+    with pytest.raises(PlanningError, match="重叠"):
+        TeamSpec("f", shifts=("09:00-12:00", "11:00-13:00")).shift_minutes()
