@@ -796,7 +796,14 @@ def _stop_row(
         must_reason_text(site.get("must_reasons")) if bool(site["must_visit"]) else "",
         bool(site["leader_led"]),
         focus_points(site),
-        _wait_note(stop.arrival, stop.start, shifts),
+        "；".join(
+            n
+            for n in (
+                _wait_note(stop.arrival, stop.start, shifts),
+                "坐标为近似，请按地址前往" if site.get("coord_quality") == "approximate" else "",
+            )
+            if n
+        ),
         float(site["lon"]),
         float(site["lat"]),
         _text(site.get("coord_quality")),

@@ -365,3 +365,13 @@ def test_team_skills_expand_departments() -> None:
     )
     with pytest.raises(PlanningError, match="重叠"):
         TeamSpec("f", shifts=("09:00-12:00", "11:00-13:00")).shift_minutes()
+
+
+def test_approximate_site_coordinates_are_flagged_on_the_stop(sites) -> None:
+    df = sites.head(5).assign(coord_quality=["osm", "approximate", "geocoded", "osm", "osm"])
+    df["open_time"] = None
+    df["close_time"] = None
+    plan = plan_routes(df, [TeamSpec("一组", leader="王")], DAY, **FAST)
+    stops = plan.all_stops().set_index("site_id")
+    assert "坐标为近似" in stops.loc["S000001", "note"]
+    assert "坐标为近似" not in stops.loc["S000000", "note"]
