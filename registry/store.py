@@ -159,12 +159,17 @@ class SQLiteStore:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._engine = sa.create_engine(
-            f"sqlite:///{self.path}", connect_args={"check_same_thread": False}
+            sa.engine.URL.create("sqlite", database=str(self.path)),
+            connect_args={"check_same_thread": False},
         )
         sa.event.listen(self._engine, "connect", _on_connect)
         sa.event.listen(self._engine, "begin", _on_begin)
         self._sql = sql_tables()
-        self._open()
+        try:
+            self._open()
+        except (sa.exc.SQLAlchemyError, StoreSchemaError):
+            self._engine.dispose()
+            raise
 
     # -- lifecycle -----------------------------------------------------------------------
     def _open(self) -> None:

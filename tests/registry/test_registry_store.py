@@ -351,3 +351,15 @@ def test_default_store_path_is_in_repo_data_generated():
     p = default_store_path()
     assert p.parts[-3:] == ("data", "generated", "zhenru.db")
     assert truth_path(p).name == "truth.csv"
+
+
+def test_odd_paths_and_non_database_files(tmp_path):
+    import sqlalchemy as sa
+
+    odd = tmp_path / "我的 台账?#1" / "台账 2024.db"
+    s = SQLiteStore(odd)
+    assert odd.exists() and s.counts()["sites"] == 0
+    junk = tmp_path / "junk.db"
+    junk.write_text("not a database " * 200)
+    with pytest.raises(sa.exc.DatabaseError):
+        SQLiteStore(junk)
