@@ -213,7 +213,9 @@ def _write_table(ws, df: pd.DataFrame, *, link_cols: tuple[str, ...] = ()) -> No
         ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(df) + 1}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
     ws.print_title_rows = "1:1"
 
 
