@@ -89,22 +89,20 @@ def person_names(rng: np.random.Generator, n: int) -> np.ndarray:
     >>> all(2 <= len(x) <= 3 for x in names)
     True
     """
-    sur = rng.choice(np.array(SURNAMES), n)
-    g1 = rng.choice(np.array(GIVEN_CHARS), n)
-    g2 = rng.choice(np.array(GIVEN_CHARS), n)
+    sur = rng.choice(np.array(SURNAMES, dtype=object), n)
+    g1 = rng.choice(np.array(GIVEN_CHARS, dtype=object), n)
+    g2 = rng.choice(np.array(GIVEN_CHARS, dtype=object), n)
     two = rng.random(n) < 0.35
-    out = np.char.add(np.char.add(sur, g1), np.where(two, "", g2))
-    return out.astype(object)
+    return sur + g1 + np.where(two, "", g2).astype(object)
 
 
 def trade_names(rng: np.random.Generator, n: int) -> np.ndarray:
     """Draw ``n`` two-character 字号 (e.g. ``恒泰``)."""
-    chars = np.array(TRADE_CHARS)
+    chars = np.array(TRADE_CHARS, dtype=object)
     a = rng.choice(chars, n)
     b = rng.choice(chars, n)
-    same = a == b
-    b = np.where(same, rng.choice(chars, n), b)
-    return np.char.add(a, b).astype(object)
+    b = np.where(a == b, rng.choice(chars, n), b)
+    return a + b
 
 
 def addresses(rng: np.random.Generator, roads: np.ndarray) -> np.ndarray:
@@ -118,12 +116,11 @@ def addresses(rng: np.random.Generator, roads: np.ndarray) -> np.ndarray:
     True
     """
     n = len(roads)
-    num = rng.integers(1, 1200, n).astype(str)
-    sub = rng.integers(1, 60, n).astype(str)
+    num = rng.integers(1, 1200, n).astype(str).astype(object)
+    sub = rng.integers(1, 60, n).astype(str).astype(object)
     lane = rng.random(n) < 0.4
-    head = np.char.add(np.char.add("上海市普陀区", np.asarray(roads, dtype=str)), num)
-    tail = np.where(lane, np.char.add(np.char.add("弄", sub), "号"), "号")
-    return np.char.add(head, tail).astype(object)
+    head = "上海市普陀区" + np.asarray(roads, dtype=object) + num
+    return head + np.where(lane, "弄" + sub + "号", "号")
 
 
 def make_uscc(rng: np.random.Generator, n: int, region: str = "310107") -> np.ndarray:
@@ -141,14 +138,14 @@ def make_uscc(rng: np.random.Generator, n: int, region: str = "310107") -> np.nd
     >>> all(is_valid(c) for c in codes)
     True
     """
-    alphabet = np.array(list(uscc.ALPHABET))
+    alphabet = np.array(list(uscc.ALPHABET), dtype=object)
     head = np.array([uscc.ALPHABET.index(c) for c in "91" + region])
     body = rng.integers(0, len(alphabet), size=(n, 9))
     digits = np.concatenate([np.broadcast_to(head, (n, head.size)), body], axis=1)
     total = digits @ np.asarray(uscc.WEIGHTS)
     check = (31 - total % 31) % 31
     chars = alphabet[np.concatenate([digits, check[:, None]], axis=1)]
-    out = chars[:, 0]
+    out = chars[:, 0].copy()
     for j in range(1, chars.shape[1]):
-        out = np.char.add(out, chars[:, j])
-    return out.astype(object)
+        out += chars[:, j]
+    return out

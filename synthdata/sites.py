@@ -386,19 +386,16 @@ def _names(rng: np.random.Generator, df: pd.DataFrame, estate: np.ndarray) -> No
     }
     for key, options in _CHOICES.items():
         fields[key] = rng.choice(np.array(options, dtype=object), n)
-    cat = df["category"].to_numpy(object)
-    sub = df["subcategory"].to_numpy(object)
     syn = df["name"].isna().to_numpy()
+    rules = {(c, sc): t for c, sc, t in _NAME_RULES}
     names = np.full(n, None, dtype=object)
-    for c, sc, template in _NAME_RULES:
-        m = syn & (cat == c) & (True if sc is None else (sub == sc))
-        if m.any():
-            idx = np.flatnonzero(m)
+    groups = df.groupby(["category", "subcategory"], sort=True).indices
+    for (c, sc), idx in groups.items():
+        idx = idx[syn[idx]]
+        if idx.size:
+            template = rules.get((c, sc)) or rules.get((c, None)) or "上海{t}{g}有限公司"
             names[idx] = _render(template, fields, idx)
-    left = syn & pd.isna(names)
-    if left.any():
-        idx = np.flatnonzero(left)
-        names[idx] = _render("上海{t}{g}有限公司", fields, idx)
+    cat = df["category"].to_numpy(object)
     rental = syn & (cat == "群租")
     if rental.any():
         idx = np.flatnonzero(rental)

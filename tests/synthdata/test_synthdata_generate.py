@@ -275,3 +275,12 @@ def test_large_registry_without_ledger_is_vectorised():
     assert t["inspections"].empty and list(t["hazards"].columns) == HAZARD_COLUMNS
     assert (s["park"].notna().sum()) > 200  # fixed groups scale above 3,000 sites
     assert re.fullmatch(r"S\d{6}", s["site_id"].iloc[-1])
+
+
+def test_tables_pass_the_registry_validator(sample):
+    from registry import validate
+
+    tables = {k: v for k, v in sample.items() if k != "truth"}
+    assert validate.validate_sites(tables["sites"]) == []
+    assert validate.validate_hazards(tables["hazards"], tables["inspections"]) == []
+    validate.validate_tables(tables)  # raises on any problem, foreign keys included
