@@ -10,6 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from app_pages import PAGES
 from app_pages._data import StoreUnavailable, as_of_input, load_tables, store_path
 
 st.set_page_config(
@@ -20,16 +21,6 @@ st.set_page_config(
 )
 
 HERE = Path(__file__).resolve().parent
-
-# (file, title, url_path, icon); the first is the default page.
-PAGES: tuple[tuple[str, str, str, str], ...] = (
-    ("app_pages/map.py", "风险地图", "map", ":material/map:"),
-    ("app_pages/ranking.py", "优先排名", "ranking", ":material/format_list_numbered:"),
-    ("app_pages/route_planning.py", "巡查路线", "routes", ":material/route:"),
-    ("app_pages/holiday.py", "节前检查", "holiday", ":material/event:"),
-    ("app_pages/stats.py", "统计考核", "stats", ":material/bar_chart:"),
-    ("app_pages/screen.py", "大屏", "screen", ":material/tv:"),
-)
 
 
 def _pages() -> list[st.Page]:

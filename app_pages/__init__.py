@@ -1,0 +1,16 @@
+"""Pages of the Streamlit app (one file per page) and the page table the router uses.
+
+Files starting with ``_`` are shared helpers, not pages.
+"""
+
+from __future__ import annotations
+
+#: (file relative to the repo root, title, url_path, icon); the first is the default page.
+PAGES: tuple[tuple[str, str, str, str], ...] = (
+    ("app_pages/map.py", "风险地图", "map", ":material/map:"),
+    ("app_pages/ranking.py", "优先排名", "ranking", ":material/format_list_numbered:"),
+    ("app_pages/route_planning.py", "巡查路线", "routes", ":material/route:"),
+    ("app_pages/holiday.py", "节前检查", "holiday", ":material/event:"),
+    ("app_pages/stats.py", "统计考核", "stats", ":material/bar_chart:"),
+    ("app_pages/screen.py", "大屏", "screen", ":material/tv:"),
+)

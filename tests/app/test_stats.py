@@ -1,0 +1,81 @@
+"""统计考核 page: the metrics shown equal ledger.kpis on the same store."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ledger.kpis import coverage, coverage_summary, hazard_summary, overdue_hazards
+
+PAGE = "../../app_pages/stats.py"
+TIMEOUT = 120
+
+
+@pytest.fixture(scope="module")
+def tables(small_store) -> dict[str, pd.DataFrame]:
+    from registry.store import SQLiteStore
+
+    return SQLiteStore(small_store).tables()
+
+
+def pct(x: float) -> str:
+    return "—" if pd.isna(x) else f"{x:.1%}"
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def expected(tables, year: int, eff: dt.date) -> dict[str, str]:
+    cov = coverage_summary(coverage(tables["sites"], tables["inspections"], year, eff))
+    hz = hazard_summary(tables["hazards"], eff, start=dt.date(year, 1, 1), end=eff)
+    return {
+        "重点单位进度达标率": pct(cov.loc["重点单位", "on_track_share"]),
+        "基本单位进度达标率": pct(cov.loc["基本单位", "on_track_share"]),
+        "重点单位全年达标（≥4次）": pct(cov.loc["重点单位", "met_share"]),
+        "基本单位全年达标（≥2次）": pct(cov.loc["基本单位", "met_share"]),
+        "本年发现隐患": f"{int(hz.loc['合计', 'found'])} 条",
+        "已销号": f"{int(hz.loc['合计', 'closed'])} 条",
+        "整改率": pct(hz.loc["合计", "rate"]),
+        "逾期未整改": f"{int(hz.loc['合计', 'overdue_now'])} 条",
+        "重大隐患未销号": f"{int(hz.loc['重大', 'open_now'])} 条",
+    }
+
+
+def test_current_year_metrics_equal_ledger_kpis(tables):
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    as_of = tables["inspections"]["date"].max().date()
+    assert at.selectbox(key="stats_year").value == as_of.year
+    assert metrics(at) == expected(tables, as_of.year, as_of)
+    # the overdue list has one row per overdue hazard
+    od = overdue_hazards(tables["hazards"], as_of)
+    listed = [d.value for d in at.dataframe if "逾期天数" in d.value.columns]
+    assert len(listed[0]) == len(od)
+    assert listed[0]["逾期天数"].is_monotonic_decreasing
+    # charts rather than tables for coverage/trends
+    assert len(at.get("vega_lite_chart")) >= 5
+
+
+def test_previous_year_is_a_full_year(tables):
+    as_of = tables["inspections"]["date"].max().date()
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    at.run()
+    at.selectbox(key="stats_year").set_value(as_of.year - 1).run()
+    assert not at.exception, [e.message for e in at.exception]
+    year = as_of.year - 1
+    assert metrics(at) == expected(tables, year, dt.date(year, 12, 31))
+
+
+def test_as_of_in_session_state_is_used(tables):
+    as_of = tables["inspections"]["date"].max().date()
+    earlier = dt.date(as_of.year, 3, 31)
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    at.session_state["as_of"] = earlier
+    at.run()
+    assert not at.exception
+    assert metrics(at) == expected(tables, earlier.year, earlier)
