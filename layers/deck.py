@@ -28,7 +28,7 @@ import pandas as pd
 import pydeck as pdk
 import shapely
 
-__all__ = ["CELL_M", "LEVEL_RGB", "risk_cells", "screen_deck"]
+__all__ = ["CELL_M", "LEVEL_RGB", "MAX_COLUMN_M", "risk_cells", "screen_deck"]
 
 #: Edge of an aggregation cell in metres.
 CELL_M = 180.0
@@ -43,7 +43,10 @@ LEVEL_RGB: dict[str, list[int]] = {
 _LEVEL_ORDER = ("重大", "较大", "一般", "低")
 _UNSCORED_RGB = [158, 158, 158]
 
-_CENTER = (121.400, 31.247)  # lon, lat of the 真如 boundary centre (approx.)
+_CENTER = (121.390, 31.2576)  # lon, lat of the 真如 boundary centroid (grid origin)
+
+#: Height (m) of the tallest column; all columns are scaled to it.
+MAX_COLUMN_M = 900.0
 _M_PER_DEG_LAT = 111_320.0
 
 
@@ -138,7 +141,7 @@ def _context() -> dict[str, object]:
     }
 
 
-def screen_deck(cells: pd.DataFrame, *, pitch: float = 48, zoom: float = 13.6) -> pdk.Deck:
+def screen_deck(cells: pd.DataFrame, *, pitch: float = 45, zoom: float = 13.9) -> pdk.Deck:
     """The 大屏 deck: boundary, zones, water and roads plus 3D risk columns.
 
     Parameters
@@ -149,6 +152,8 @@ def screen_deck(cells: pd.DataFrame, *, pitch: float = 48, zoom: float = 13.6) -
         Initial camera.
     """
     ctx = _context()
+    top = float(cells["elevation"].max()) if len(cells) else 0.0
+    scale = MAX_COLUMN_M / top if top > 0 else 1.0
     layers = [
         pdk.Layer("GeoJsonLayer", ctx["zones"], id="zones", stroked=True, filled=True,
                   get_fill_color=[40, 60, 90, 60], get_line_color=[120, 150, 190, 120],
@@ -161,14 +166,15 @@ def screen_deck(cells: pd.DataFrame, *, pitch: float = 48, zoom: float = 13.6) -
         pdk.Layer("GeoJsonLayer", ctx["boundary"], id="boundary", stroked=True, filled=False,
                   get_line_color=[0, 229, 255, 255], line_width_min_pixels=3),
         pdk.Layer("ColumnLayer", cells, id="risk", get_position=["lon", "lat"],
-                  get_elevation="elevation", elevation_scale=2.2, radius=CELL_M * 0.42,
+                  get_elevation="elevation", elevation_scale=scale, radius=CELL_M * 0.42,
                   disk_resolution=6, extruded=True, pickable=True, get_fill_color="colour",
                   auto_highlight=True),
     ]
     return pdk.Deck(
         layers=layers,
         initial_view_state=pdk.ViewState(
-            longitude=_CENTER[0], latitude=_CENTER[1], zoom=zoom, pitch=pitch, bearing=-12
+            longitude=_CENTER[0], latitude=_CENTER[1] - 0.004, zoom=zoom, pitch=pitch,
+            bearing=-12,
         ),
         map_provider=None,
         map_style=None,
