@@ -173,20 +173,24 @@ class SQLiteStore:
 
     # -- lifecycle -----------------------------------------------------------------------
     def _open(self) -> None:
-        with self._write() as conn:
+        """Check the schema version; create missing tables (the only write on open)."""
+        meta = self._sql["meta"]
+        with self._engine.connect() as conn:
+            existing = set(sa.inspect(conn).get_table_names())
             version = None
-            if sa.inspect(conn).has_table("meta"):
+            if "meta" in existing:
                 version = conn.execute(
-                    sa.select(self._sql["meta"].c.value).where(
-                        self._sql["meta"].c.key == "schema_version"
-                    )
+                    sa.select(meta.c.value).where(meta.c.key == "schema_version")
                 ).scalar()
-            if version is not None and version != SCHEMA_VERSION:
-                raise StoreSchemaError(
-                    f"台账数据库 {self.path} 的结构版本为 {version}，程序需要 {SCHEMA_VERSION}；"
-                    "请用 `python -m registry build` 重新生成或重新导入。"
-                )
-            self._sql["sites"].metadata.create_all(conn)
+        if version is not None and version != SCHEMA_VERSION:
+            raise StoreSchemaError(
+                f"台账数据库 {self.path} 的结构版本为 {version}，程序需要 {SCHEMA_VERSION}；"
+                "请用 `python -m registry build` 重新生成或重新导入。"
+            )
+        if set(self._sql) <= existing and version is not None:
+            return  # read-only files open fine
+        with self._write() as conn:
+            meta.metadata.create_all(conn)
             if version is None:
                 self._set_meta(conn, {"schema_version": SCHEMA_VERSION})
 
