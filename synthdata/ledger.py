@@ -45,6 +45,8 @@ TYPE_FACTOR: Mapping[str, float] = {
     "第三方": 1.35,
 }
 RECUR_FACTOR = 1.6
+#: Share of 复查 done right after the unit reports completion (else at the deadline).
+EARLY_REINSPECTION_P = 0.35
 PRE_HOLIDAY_DAYS = 14
 PRE_HOLIDAY_FACTOR = 1.2
 KEY_HOLIDAYS: tuple[str, ...] = ("元旦", "春节", "劳动节", "国庆")
@@ -199,7 +201,10 @@ def _lifecycle(rng: np.random.Generator, hz: _Hazard, mgmt: float) -> None:
             re = deadline + int(rng.integers(3, 11))
         else:
             rect = t + max(1, int(span * np.exp(rng.normal(-0.35 - 0.4 * lm, 0.45))))
-            re = rect + 1 + int(rng.gamma(2.0, 2.5))
+            if rng.random() < EARLY_REINSPECTION_P:  # unit reports completion, 复查 soon after
+                re = rect + 1 + int(rng.gamma(2.0, 2.5))
+            else:  # 复查 at the deadline
+                re = max(rect + 1, deadline + int(rng.integers(-2, 6)))
             hz.rect.append(rect)
             if rect > deadline:
                 hz.bad_fix = True
