@@ -190,6 +190,7 @@ def backtest(
     config: RiskConfig | dict | None = None,
     progress: Callable[[str], None] | None = None,
     use_context: bool = True,
+    exclude_types: Sequence[str] = (),
 ) -> BacktestResult:
     """Train before ``test_from``, score the window, compute every report figure.
 
@@ -200,6 +201,11 @@ def backtest(
         inspection columns (not outcomes) are used as context features when ``use_context``.
     test_from, test_to : date or str
         Test window (``test_to`` default: last inspection date).
+    use_context : bool
+        Use extra inspection columns as features.
+    exclude_types : sequence of str
+        Inspection ``type`` values dropped before anything else (e.g. ``("复查",)``: re-checks
+        of a known hazard are not fresh inspections).
 
     Returns
     -------
@@ -211,7 +217,12 @@ def backtest(
     say = progress or (lambda _m: None)
     t0 = time.perf_counter()
     sites = validate_sites(sites)
-    insp = validate_inspections(inspections, sites).reset_index(drop=True)
+    insp = validate_inspections(inspections, sites)
+    if exclude_types:
+        if "type" not in insp:
+            raise InputError("检查记录表没有 type 列, 无法按类型排除")
+        insp = insp[~insp["type"].astype(str).isin(list(exclude_types))]
+    insp = insp.reset_index(drop=True)
     start = pd.Timestamp(test_from).normalize()
     end = pd.Timestamp(test_to).normalize() if test_to is not None else insp["date"].max()
     if test_to is None and end < start:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 CONFIG_DIR = Path(__file__).resolve().parent / "config"
@@ -311,11 +312,12 @@ def season_flag_frame(dates: pd.Series, path: str | Path | None = None) -> pd.Da
     for rec in season_table(path).to_dict("records"):
         name = rec["season"]
         if name == "pre_holiday":
-            pos = starts.searchsorted(ts + pd.Timedelta(days=1), side="left")
-            nxt = pd.Series(
-                [starts.iloc[p] if p < len(starts) else pd.NaT for p in pos], index=ts.index
-            )
-            out[name] = ((nxt - ts).dt.days <= 7).fillna(False).astype(bool)
+            start_days = starts.to_numpy(dtype="datetime64[D]").astype(np.int64)
+            day = ts.to_numpy(dtype="datetime64[D]").astype(np.int64)
+            pos = np.searchsorted(start_days, day + 1, side="left")
+            has_next = pos < len(start_days)
+            gap = np.where(has_next, start_days[np.minimum(pos, len(start_days) - 1)] - day, 10**6)
+            out[name] = gap <= 7
         elif rec["start_md"] <= rec["end_md"]:
             out[name] = (md >= rec["start_md"]) & (md <= rec["end_md"])
         else:

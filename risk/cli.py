@@ -79,6 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--scores-out", type=Path, default=None, help="输出 inspection_id,score CSV")
     ev.add_argument("--families", type=_families_arg, default=DEFAULT_FAMILIES,
                     help="比较的模型族, 逗号分隔 (默认全部)")
+    ev.add_argument("--exclude-types", default="",
+                    help="按 type 列排除的检查类型, 逗号分隔 (例如 复查)")
     ev.add_argument("--no-context", action="store_true",
                     help="不把检查记录的其他列当作特征")
     ev.add_argument("--quiet", action="store_true", help="不显示进度")
@@ -116,6 +118,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     result = backtest(
         sites, insp, args.test_from, args.test_to,
         config={"families": args.families}, progress=say, use_context=not args.no_context,
+        exclude_types=tuple(t.strip() for t in args.exclude_types.split(",") if t.strip()),
     )
     report = {k: _json_number(result.report[k]) for k in REPORT_KEYS}
     report.update({k: v for k, v in result.report.items() if k not in report})

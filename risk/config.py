@@ -65,8 +65,10 @@ class RiskConfig:
         Statutory maximum days between inspections by ``required_per_year`` (2 → 182, 4 → 91).
     default_required_per_year : int
         Used when the sites table has neither ``required_per_year`` nor ``key_list``.
-    statutory_excluded_types : tuple of str
-        Inspection types that do not count as a statutory inspection (复查 re-checks a hazard).
+    reinspection_types : tuple of str
+        Inspection types that re-check a known hazard (复查): they do not count as a statutory
+        inspection, and ``score_sites`` leaves them out of the learned likelihood (neither
+        history nor training target: their outcome is not a fresh inspection's).
     risk_points_per_decade : float
         Priority points per tenfold increase of the risk D.
     overdue_points, overdue_scale_days : float
@@ -81,6 +83,9 @@ class RiskConfig:
         Alternative season table (default ``risk/config/seasons.csv``).
     families : tuple of str
         Model families to compare (subset of :data:`DEFAULT_FAMILIES`).
+    train_window_days : int or None
+        ``score_sites`` trains on inspections of the last this many days before ``as_of``
+        (older rows still feed the history features); None = all.
     min_major_positives : int
         Below this many 重大 findings in training, ``p_major`` = ``p_hazard`` x smoothed
         share of 重大 among hazards (per sector) instead of a separate model.
@@ -104,7 +109,7 @@ class RiskConfig:
     exposure_no_station: float = 1.15
     interval_days: Mapping[int, int] = field(default_factory=lambda: {1: 365, 2: 182, 4: 91})
     default_required_per_year: int = 2
-    statutory_excluded_types: tuple[str, ...] = ("复查",)
+    reinspection_types: tuple[str, ...] = ("复查",)
     risk_points_per_decade: float = 20.0
     overdue_points: float = 15.0
     overdue_scale_days: float = 60.0
@@ -116,9 +121,10 @@ class RiskConfig:
     supervised_points: float = 15.0
     season_path: Path | None = None
     families: tuple[str, ...] = DEFAULT_FAMILIES
+    train_window_days: int | None = 730
     min_major_positives: int = 30
     random_state: int = 0
-    n_jobs: int = 2
+    n_jobs: int = 1
     explain: bool = True
 
     @classmethod

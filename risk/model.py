@@ -62,12 +62,12 @@ def candidates(families: Sequence[str]) -> list[Candidate]:
             Candidate(
                 "hist_gradient_boosting",
                 "HGB shallow",
-                {"max_depth": 3, "learning_rate": 0.08, "max_iter": 150, "min_samples_leaf": 40},
+                {"max_depth": 3, "learning_rate": 0.1, "max_iter": 100, "min_samples_leaf": 40},
             ),
             Candidate(
                 "hist_gradient_boosting",
                 "HGB leaves=15",
-                {"max_leaf_nodes": 15, "learning_rate": 0.06, "max_iter": 150,
+                {"max_leaf_nodes": 15, "learning_rate": 0.1, "max_iter": 80,
                  "min_samples_leaf": 80, "l2_regularization": 1.0},
             ),
         ],
@@ -75,8 +75,8 @@ def candidates(families: Sequence[str]) -> list[Candidate]:
             Candidate(
                 "random_forest",
                 "RF leaf=25",
-                {"n_estimators": 120, "min_samples_leaf": 25, "max_features": "sqrt",
-                 "max_samples": 0.5},
+                {"n_estimators": 80, "min_samples_leaf": 25, "max_features": "sqrt",
+                 "max_samples": 0.3, "max_depth": 14},
             ),
         ],
     }

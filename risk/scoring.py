@@ -34,7 +34,7 @@ from risk.config import LEVEL_COLOURS, RiskConfig
 from risk.exposure import exposure_table
 from risk.features import build_feature_table, feature_groups
 from risk.inherent import inherent_lec
-from risk.model import LikelihoodModel, fit_likelihood
+from risk.model import Candidate, LikelihoodModel, fit_likelihood
 from risk.reasons import build_reasons
 from risk.tables import validate_inspections, validate_sites
 from risk.urgency import ledger_status, statutory_status, urgency_points
@@ -70,6 +70,9 @@ class SiteModels:
     n_train: int
 
 
+#: 重大 findings are rare: one regularised logistic model, calibrated out of time.
+MAJOR_CANDIDATE = Candidate("logistic", "logistic C=0.1 (重大)", {"C": 0.1})
+
 _CACHE: OrderedDict[str, SiteModels] = OrderedDict()
 _CACHE_SIZE = 6
 
@@ -98,6 +101,13 @@ def _sector_key(sites: pd.DataFrame) -> pd.Series:
     return pd.Series("(全部)", index=sites.index)
 
 
+def _fresh_inspections(insp: pd.DataFrame, cfg: RiskConfig) -> pd.DataFrame:
+    """Inspections that are fresh looks at a site (not 复查 of a known hazard)."""
+    if "type" in insp and cfg.reinspection_types:
+        return insp[~insp["type"].astype(str).isin(cfg.reinspection_types)]
+    return insp
+
+
 def fit_site_models(
     sites: pd.DataFrame,
     inspections: pd.DataFrame,
@@ -115,37 +125,41 @@ def fit_site_models(
     now = _as_of(as_of)
     sites = validate_sites(sites)
     insp = validate_inspections(inspections, sites)
-    known = insp[insp["date"] <= now]
+    known = _fresh_inspections(insp[insp["date"] <= now], cfg)
     key = _fingerprint(
         sites,
         known[["site_id", "date", "hazard_found", "major_found"]],
-        extra=f"{now.date()}|{cfg.families}|{cfg.random_state}|{cfg.season_path}",
+        extra=f"{now.date()}|{cfg.families}|{cfg.random_state}|{cfg.season_path}|"
+        f"{cfg.train_window_days}|{cfg.reinspection_types}",
     )
     if key in _CACHE:
         _CACHE.move_to_end(key)
         return _CACHE[key]
     known = known.sort_values("date", kind="stable")
-    X = build_feature_table(sites, known, known[["site_id", "date"]], season_path=cfg.season_path)
-    y = known["hazard_found"].to_numpy(int)
+    train = known
+    if cfg.train_window_days is not None:
+        train = known[known["date"] > now - pd.Timedelta(days=cfg.train_window_days)]
+    X = build_feature_table(sites, known, train[["site_id", "date"]], season_path=cfg.season_path)
+    y = train["hazard_found"].to_numpy(int)
     hazard = fit_likelihood(
-        X, y, known["date"], families=cfg.families, random_state=cfg.random_state,
+        X, y, train["date"], families=cfg.families, random_state=cfg.random_state,
         n_jobs=cfg.n_jobs,
     )
-    ym = known["major_found"].fillna(0).to_numpy(int)
+    ym = train["major_found"].fillna(0).to_numpy(int)
     major = None
     if ym.sum() >= cfg.min_major_positives:
         major = fit_likelihood(
-            X, ym, known["date"], random_state=cfg.random_state, n_jobs=cfg.n_jobs,
-            candidate_list=[hazard.candidate] if hazard.constant is None else None,
+            X, ym, train["date"], random_state=cfg.random_state, n_jobs=cfg.n_jobs,
+            candidate_list=[MAJOR_CANDIDATE],
         )
     sector = _sector_key(sites).set_axis(sites["site_id"].astype(str).to_numpy())
-    ks = known["site_id"].map(sector).fillna("(缺失)")
-    hz = known["hazard_found"].astype(int)
+    ks = train["site_id"].map(sector).fillna("(缺失)")
+    hz = train["hazard_found"].astype(int)
     overall = (ym.sum() + 1.0) / (hz.sum() + 10.0)
     grp = pd.DataFrame({"s": ks, "h": hz, "m": ym}).groupby("s")[["h", "m"]].sum()
     share = (grp["m"] + 10 * overall) / (grp["h"] + 10)
     share["__overall__"] = overall
-    models = SiteModels(hazard, major, share, now, len(known))
+    models = SiteModels(hazard, major, share, now, len(train))
     _CACHE[key] = models
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
@@ -229,7 +243,9 @@ def score_sites(
     queries = pd.DataFrame(
         {"site_id": sites["site_id"].astype(str), "date": now + pd.Timedelta(days=1)}
     )
-    Xq = build_feature_table(sites, known, queries, season_path=cfg.season_path)
+    Xq = build_feature_table(
+        sites, _fresh_inspections(known, cfg), queries, season_path=cfg.season_path
+    )
     p_hazard = models.hazard.predict_proba(Xq).clip(1e-4, 1 - 1e-4)
     if models.major is not None:
         p_major = models.major.predict_proba(Xq)
@@ -272,7 +288,7 @@ def score_sites(
     )
 
     out = pd.DataFrame({"site_id": sites["site_id"].astype(str)})
-    out["score"] = (priority.rank(method="average", pct=True) * 100).round(1)
+    out["score"] = score_from_priority(priority)
     out["rank"] = priority.rank(method="min", ascending=False).astype(int)
     out["level"] = cfg.levels_for(d_eff)
     out["colour"] = out["level"].map(LEVEL_COLOURS)
@@ -335,6 +351,19 @@ def score_sites(
         "validation": [vars(r) for r in models.hazard.results],
     }
     return out
+
+
+def score_from_priority(priority: pd.Series) -> pd.Series:
+    """0-100 score = percentile rank of the priority (ties share the average rank).
+
+    Raising one site's priority never lowers its score (others unchanged).
+
+    Examples
+    --------
+    >>> score_from_priority(pd.Series([1.0, 5.0, 5.0, 9.0])).tolist()
+    [25.0, 62.5, 62.5, 100.0]
+    """
+    return (priority.rank(method="average", pct=True) * 100).round(1)
 
 
 def _model_contributions(

@@ -81,8 +81,8 @@ def statutory_status(
     interval = req.map(lambda r: cfg.interval_days.get(int(r), round(365 / max(int(r), 1))))
     dates = pd.to_datetime(inspections["date"])
     counts = dates <= now
-    if "type" in inspections and cfg.statutory_excluded_types:
-        counts &= ~inspections["type"].astype(str).isin(cfg.statutory_excluded_types)
+    if "type" in inspections and cfg.reinspection_types:
+        counts &= ~inspections["type"].astype(str).isin(cfg.reinspection_types)
     last = (
         pd.DataFrame({"site_id": inspections["site_id"].astype(str), "date": dates})[counts]
         .groupby("site_id")["date"]
