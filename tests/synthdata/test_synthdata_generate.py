@@ -268,6 +268,7 @@ def test_too_small_registry_is_rejected():
         synthdata.generate(n_sites=100)
 
 
+@pytest.mark.slow
 def test_large_registry_without_ledger_is_vectorised():
     t = synthdata.generate(seed=2, n_sites=20_000, ledger=False)
     s = t["sites"]
