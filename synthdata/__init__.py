@@ -136,7 +136,7 @@ def write_csv(tables: dict[str, pd.DataFrame], out_dir: str | Path) -> dict[str,
     for name in TABLES:
         path = out / f"{name}.csv"
         tables[name].to_csv(path, index=False, encoding="utf-8", lineterminator="\n",
-                            date_format="%Y-%m-%d", float_format="%.6f")
+                            date_format="%Y-%m-%d")
         paths[name] = path
     return paths
 
@@ -145,7 +145,6 @@ def table_hashes(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
     """SHA-256 of each table's CSV bytes (what :func:`write_csv` would write)."""
     out = {}
     for name in TABLES:
-        data = tables[name].to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d",
-                                   float_format="%.6f")
+        data = tables[name].to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d")
         out[name] = hashlib.sha256(data.encode("utf-8")).hexdigest()
     return out

@@ -292,14 +292,22 @@ def simulate(
             recur = last_hz is not None and last_hz.bad_fix and last_hz.found < day
             if recur:
                 lam *= RECUR_FACTOR
-            n = min(int(rng.poisson(lam)), 6)
+            draws = min(int(rng.poisson(lam)), 6)
             last_full = day
-            n_major = 0
-            for _ in range(n):
+            n = n_major = 0
+            used: list = []  # one inspection does not list the same defect twice
+            for _ in range(draws):
                 p_major = min(prof.major_share / np.sqrt(mgmt) * (1.5 if recur else 1.0), 0.6)
-                major = rng.random() < p_major
-                pool = majors if major else templates
+                major = bool(rng.random() < p_major)
+                pool = [t for t in majors if t not in used] if major else []
+                if not pool:  # no further 重大 defect of this kind: record as 一般
+                    major = False
+                    pool = [t for t in templates if t not in used]
+                if not pool:
+                    break
                 tpl = pool[int(rng.integers(len(pool)))]
+                used.append(tpl)
+                n += 1
                 if major:
                     dl = day + int(rng.integers(30, 91))
                 else:

@@ -40,6 +40,8 @@ _KX = float(np.cos(np.radians(REF_LAT)))
 DEG_PER_M = 1.0 / 111_195.0
 
 MODES: tuple[str, ...] = ("road", "estate", "residential", "uniform")
+#: Decimals of placed coordinates (1e-6 degree ≈ 0.1 m), rounded before the validity test.
+COORD_DECIMALS = 6
 _OPEN_SPACE = frozenset({"park", "pitch", "track", "stadium", "school", "kindergarten", "fountain"})
 _RESIDENTIAL_FILE = "zhenguang_block_residential_osm.geojson"
 
@@ -139,6 +141,7 @@ class Placer:
                 if need <= 0:
                     break
                 xs, ys, names = self._candidates(rng, m, int(need * 1.6) + 16)
+                xs, ys = np.round(xs, COORD_DECIMALS), np.round(ys, COORD_DECIMALS)
                 ok = self.valid(xs, ys)
                 xs, ys, names = xs[ok][:need], ys[ok][:need], names[ok][:need]
                 take = slots[filled : filled + xs.size]
@@ -166,6 +169,7 @@ class Placer:
             k = 2 * (n - lon.size) + 8
             xs = lon0 + rng.normal(0.0, sigma_m * DEG_PER_M / _KX, k)
             ys = lat0 + rng.normal(0.0, sigma_m * DEG_PER_M, k)
+            xs, ys = np.round(xs, COORD_DECIMALS), np.round(ys, COORD_DECIMALS)
             ok = self.valid(xs, ys, inside=inside)
             lon = np.concatenate([lon, xs[ok]])
             lat = np.concatenate([lat, ys[ok]])

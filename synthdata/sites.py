@@ -383,6 +383,7 @@ def _names(rng: np.random.Generator, df: pd.DataFrame, estate: np.ndarray) -> No
         "room": rng.integers(1, 7, n) * 100 + rng.integers(1, 5, n),
         "e": np.asarray(estate, dtype=object),
         "r": road,
+        "lane": rng.integers(1, 1200, n),
     }
     for key, options in _CHOICES.items():
         fields[key] = rng.choice(np.array(options, dtype=object), n)
@@ -396,10 +397,17 @@ def _names(rng: np.random.Generator, df: pd.DataFrame, estate: np.ndarray) -> No
             template = rules.get((c, sc)) or rules.get((c, None)) or "上海{t}{g}有限公司"
             names[idx] = _render(template, fields, idx)
     cat = df["category"].to_numpy(object)
-    rental = syn & (cat == "群租")
-    if rental.any():
-        idx = np.flatnonzero(rental)
-        addr[idx] = _render("上海市普陀区{e}{num}号{room}室", fields, idx)
+    # units named after a building of an estate: lane address with the same building number
+    in_estate = [("群租", None, "上海市普陀区{r}{lane}弄{num}号{room}室")] + [
+        (c, sc, "上海市普陀区{r}{lane}弄{num}号") for c, sc, t in _NAME_RULES
+        if c != "群租" and "{e}{num}" in t
+    ]
+    subs = df["subcategory"].to_numpy(object)
+    for c, sc, template in in_estate:
+        m = syn & (cat == c) & (True if sc is None else (subs == sc))
+        if m.any():
+            idx = np.flatnonzero(m)
+            addr[idx] = _render(template, fields, idx)
     fill = syn & df["address"].isna().to_numpy()
     df["name"] = np.where(syn, names, df["name"].to_numpy(object))
     df["address"] = np.where(fill, addr, df["address"].to_numpy(object))

@@ -259,8 +259,11 @@ def test_hidden_propensity_predicts_hazards(sample):
 
 def test_major_share_depends_on_sector(sample):
     hz = sample["hazards"].merge(sample["sites"][["site_id", "category"]], on="site_id")
-    share = hz.groupby("category")["level"].apply(lambda x: (x == "重大").mean())
-    assert share[["群租", "三合一场所"]].mean() > share[["医疗机构", "人员密集场所"]].mean()
+    major = hz["level"] == "重大"
+    high = hz["category"].isin(["群租", "三合一场所", "建筑施工", "危化品"])
+    low = hz["category"].isin(["学校幼儿园", "医疗机构", "人员密集场所", "园区企业"])
+    assert major[high].mean() > 1.2 * major[low].mean()
+    assert hz.groupby("inspection_id")["description"].apply(lambda d: d.is_unique).all()
 
 
 def test_too_small_registry_is_rejected():
