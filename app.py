@@ -15,7 +15,7 @@ from app_pages._data import StoreUnavailable, as_of_input, load_tables, store_pa
 
 st.set_page_config(
     page_title="真如安全风险地图",
-    page_icon=":material/shield:",
+    page_icon="🛡️",  # emoji → data: URL favicon (a :material: icon is fetched from Google)
     layout="wide",
     initial_sidebar_state="expanded",
 )

@@ -57,7 +57,7 @@ def route_map(plan, *, height: int = 560) -> folium.Map:
     from layers.geodata import boundary
     from layers.offline import make_offline
 
-    m = folium.Map(tiles=None, control_scale=True, prefer_canvas=True, height=height)
+    m = folium.Map(tiles=None, control_scale=True, height=height)
     folium.GeoJson(
         boundary().__geo_interface__,
         name="真如镇街道边界",
@@ -151,7 +151,7 @@ def _timeline_chart(frame: pd.DataFrame, teams: list[str]) -> alt.Chart:
     levels = [lvl.name for lvl in RISK_LEVELS]
     return (
         alt.Chart(frame)
-        .mark_bar(cornerRadius=3, height=18)
+        .mark_bar(cornerRadius=3)
         .encode(
             x=alt.X("开始:T", title="时间", axis=alt.Axis(format="%H:%M")),
             x2="结束:T",
@@ -163,7 +163,7 @@ def _timeline_chart(frame: pd.DataFrame, teams: list[str]) -> alt.Chart:
             ),
             tooltip=["小组", "序号", "单位", "风险等级", "到达", "时段"],
         )
-        .properties(height=max(80, 42 * len(teams)))
+        .properties(height=alt.Step(34))
     )
 
 
@@ -272,7 +272,7 @@ def show_plan(plan, *, key: str, title: str = "巡查路线", map_height: int = 
     m3.metric("路途合计", f"{t['travel_min']:.0f} 分钟")
     m4.metric("现场检查", f"{t['service_min']:.0f} 分钟")
     m5.metric("未安排", f"{t['left_out']} 家")
-    st.info(plan.summary_zh())
+    st.info(plan.summary_zh().replace("\n", "  \n"))  # markdown line breaks
     if plan.check_messages:
         st.warning("路线校验提示：\n" + "\n".join(f"- {m}" for m in plan.check_messages))
 
