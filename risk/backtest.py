@@ -141,6 +141,44 @@ def days_earlier(
     }
 
 
+def discovery_curve(
+    dates: pd.Series | Sequence, y: Sequence[int] | np.ndarray, scores: Sequence[float] | np.ndarray
+) -> pd.DataFrame:
+    """Share of the window's hazards found by each day, for the real, model and perfect orders.
+
+    The model and perfect orders reuse the real calendar (k-th visit on the k-th earliest real
+    date); ``random`` is the expected share of a random order (proportional to visits made).
+
+    Returns
+    -------
+    DataFrame
+        ``date, actual, model, perfect, random`` (cumulative shares in [0, 1]).
+    """
+    d = pd.to_datetime(pd.Series(dates)).to_numpy(dtype="datetime64[D]").astype(np.int64)
+    yv = np.asarray(y, dtype=int)
+    s = np.asarray(scores, dtype=float)
+    chrono = np.argsort(d, kind="stable")
+    total = max(int(yv.sum()), 1)
+    model = _assigned_days(d, chrono[np.argsort(-s[chrono], kind="stable")])
+    perfect = _assigned_days(d, chrono[np.argsort(-yv[chrono], kind="stable")])
+    days = np.unique(d)
+
+    def share(assigned: np.ndarray) -> np.ndarray:
+        found = np.sort(assigned[yv == 1])
+        return np.searchsorted(found, days, side="right") / total
+
+    visits = np.searchsorted(np.sort(d), days, side="right") / max(len(d), 1)
+    return pd.DataFrame(
+        {
+            "date": days.astype("datetime64[D]").astype("datetime64[ns]"),
+            "actual": share(d),
+            "model": share(model),
+            "perfect": share(perfect),
+            "random": visits,
+        }
+    )
+
+
 def ranking_metrics(y: Sequence[int], scores: Sequence[float], top: float = 0.10) -> dict:
     """ROC AUC, average precision, precision and recall in the top ``top`` share by score."""
     yv = np.asarray(y, dtype=int)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 CONFIG_DIR = Path(__file__).resolve().parent / "config"
@@ -49,7 +50,11 @@ class RiskConfig:
     level_inclusive : bool
         True: ``D >= cut`` reaches the level; False: ``D > cut``.
     lec_table_path : Path
-        CSV ``category, L, E, C, note`` (sector defaults; ``其他`` is the fallback row).
+        CSV ``category, L, E, C, note`` (sector defaults; ``其他`` is the fallback row). ``L`` is
+        the prior used only when no likelihood can be learned (empty ledger).
+    likelihood_anchors : tuple of (float, float)
+        ``(p_hazard, L)`` points of the LEC likelihood scale (实际不可能 0.1 … 完全可以预料 10);
+        the learned probability is mapped to ``L`` by log-log interpolation between them.
     occupant_bands : tuple of (int, float)
         ``(min_people, C)``: the consequence C is raised to at least C once the people count
         (occupants, beds or pupils) reaches ``min_people``.
@@ -100,7 +105,10 @@ class RiskConfig:
     level_cuts: tuple[float, float, float] = (320.0, 160.0, 70.0)
     level_inclusive: bool = True
     lec_table_path: Path = LEC_TABLE_PATH
-    occupant_bands: tuple[tuple[int, float], ...] = ((30, 15.0), (200, 40.0), (1000, 100.0))
+    likelihood_anchors: tuple[tuple[float, float], ...] = (
+        (0.02, 0.1), (0.05, 0.2), (0.12, 0.5), (0.25, 1.0), (0.5, 3.0), (0.75, 6.0), (0.95, 10.0)
+    )
+    occupant_bands: tuple[tuple[int, float], ...] = ((50, 15.0), (300, 40.0), (3000, 100.0))
     vulnerable_keywords: tuple[str, ...] = ("学校", "幼儿园", "养老", "长者", "医院", "医疗")
     vulnerable_radius_m: float = 200.0
     station_reach_m: float = 500.0
@@ -171,6 +179,19 @@ class RiskConfig:
             hit = (d_values >= cut) if self.level_inclusive else (d_values > cut)
             out[hit] = name
         return out
+
+    def likelihood_scale(self, p: pd.Series | np.ndarray) -> np.ndarray:
+        """Map probabilities to the LEC ``L`` scale (monotone, log-log interpolation).
+
+        Examples
+        --------
+        >>> RiskConfig().likelihood_scale(np.array([0.25, 0.5, 0.99])).round(2).tolist()
+        [1.0, 3.0, 10.0]
+        """
+        xs = np.log([a for a, _ in self.likelihood_anchors])
+        ys = np.log([b for _, b in self.likelihood_anchors])
+        q = np.log(np.clip(np.asarray(p, dtype=float), 1e-6, 1.0))
+        return np.exp(np.interp(q, xs, ys))
 
     def lec_table(self) -> pd.DataFrame:
         """The sector LEC table with float ``L, E, C`` columns."""

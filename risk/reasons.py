@@ -136,10 +136,9 @@ def _text(key: str, i: int, g: dict, cfg: RiskConfig, has_ledger: bool) -> str:
     if key == "site":
         return f"场所属性（{g['sector'][i]}、规模、设施等）提示隐患概率偏高"
     if key == "sector":
-        d = g["L"][i] * g["E"][i] * g["Cs"][i]
         return (
-            f"行业固有风险: {g['sector'][i]}（LEC 默认 L{_fmt_num(g['L'][i])}×E{_fmt_num(g['E'][i])}"
-            f"×C{_fmt_num(g['Cs'][i])}={_fmt_num(d)}）"
+            f"行业固有风险: {g['sector'][i]}（暴露 E{_fmt_num(g['E'][i])}、"
+            f"后果 C{_fmt_num(g['Cs'][i])}）"
         )
     if key == "people":
         people = g["people"][i]

@@ -5,11 +5,12 @@ How one site's priority is built (all parts configurable in :class:`risk.config.
 1. **Likelihood** ``p_hazard``: calibrated probability that an inspection now finds a hidden
    danger, learned from the ledger (:mod:`risk.model`, features in :mod:`risk.features`);
    ``p_major`` the same for a 重大 one.
-2. **Risk** ``D = L_eff x E x C x exposure x season`` (LEC, domain.md §1.5): sector defaults
-   (:mod:`risk.inherent`), ``L_eff = L x p_hazard / base rate`` (the learned likelihood moves the
-   sector's L), ``C`` raised by people count, exposure from vulnerable neighbours and the nearest
-   微型消防站 (:mod:`risk.exposure`), seasonal/pre-holiday factor from the season table. The
-   four-colour ``level`` is cut from ``D`` (≥320 红 / ≥160 橙 / ≥70 黄 / 蓝 by default).
+2. **Risk** ``D = L x E x C x exposure x season`` (LEC, domain.md §1.5): ``L`` is the learned
+   ``p_hazard`` on the LEC likelihood scale (``RiskConfig.likelihood_anchors``), ``E`` and ``C``
+   are sector defaults (:mod:`risk.inherent`) with ``C`` raised by people count, exposure from
+   vulnerable neighbours and the nearest 微型消防站 (:mod:`risk.exposure`), seasonal /
+   pre-holiday factor from the season table. The four-colour ``level`` is cut from ``D``
+   (≥320 红 / ≥160 橙 / ≥70 黄 / 蓝 by default).
 3. **Priority** ``= risk_points_per_decade x log10(D) + urgency points`` (statutory overdue, open
    overdue hazards, 重大 awaiting re-inspection, 挂牌督办 — :mod:`risk.urgency`). The 0-100
    ``score`` is the percentile rank of the priority among the scored sites, so raising any
@@ -260,9 +261,11 @@ def score_sites(
     lec = inherent_lec(sites, cfg)
     expo = exposure_table(sites, assets, cfg)
     seas = season_factor(sites, now, cfg.season_path)
-    base = max(models.hazard.base_rate, 1e-3)
-    lift = p_hazard / base
-    d_eff = lec["L"] * lift * lec["E"] * lec["C"] * expo["exposure_factor"] * seas["season_factor"]
+    if models.hazard.constant is None:
+        l_eff = pd.Series(cfg.likelihood_scale(p_hazard), index=sites.index)
+    else:  # nothing learnable (no or one-class ledger): the sector prior L
+        l_eff = lec["L"]
+    d_eff = l_eff * lec["E"] * lec["C"] * expo["exposure_factor"] * seas["season_factor"]
 
     # 3. urgency
     stat = statutory_status(sites, known, now, cfg)
@@ -272,9 +275,9 @@ def score_sites(
 
     pts = cfg.risk_points_per_decade
     parts = pd.DataFrame(index=sites.index)
-    parts["sector"] = pts * np.log10(lec["L"] * lec["E"] * lec["C_sector"])
+    parts["sector"] = pts * np.log10(lec["E"] * lec["C_sector"])
     parts["people"] = pts * np.log10(lec["C"] / lec["C_sector"])
-    parts["likelihood"] = pts * np.log10(lift)
+    parts["likelihood"] = pts * np.log10(l_eff)
     parts["exposure"] = pts * np.log10(expo["exposure_factor"])
     parts["season"] = pts * np.log10(seas["season_factor"])
     for c in ("u_statutory", "u_open_overdue", "u_major_pending", "u_supervised"):
@@ -282,7 +285,7 @@ def score_sites(
     priority = parts.sum(axis=1)
 
     model_parts = (
-        _model_contributions(models.hazard, Xq, p_hazard, pts)
+        _model_contributions(models.hazard, Xq, p_hazard, pts, cfg)
         if cfg.explain
         else pd.DataFrame(index=sites.index)
     )
@@ -329,7 +332,7 @@ def score_sites(
     ]
     out["priority"] = priority.round(3)
     out["D"] = d_eff.round(1)
-    out["L"] = (lec["L"] * lift).round(3)
+    out["L"] = l_eff.round(3)
     out["E"] = lec["E"]
     out["C"] = lec["C"]
     out["lec_sector"] = lec["lec_sector"]
@@ -367,14 +370,15 @@ def score_from_priority(priority: pd.Series) -> pd.Series:
 
 
 def _model_contributions(
-    model: LikelihoodModel, X: pd.DataFrame, p: pd.Series, pts: float
+    model: LikelihoodModel, X: pd.DataFrame, p: pd.Series, pts: float, cfg: RiskConfig
 ) -> pd.DataFrame:
     """Points each feature group adds to the likelihood term versus a typical site.
 
     For a group, its features are replaced by the population's typical values (median /
     most frequent) and the model re-predicts; the contribution is
-    ``pts x log10(p / p_without_group)``.
+    ``pts x log10(L(p) / L(p_without_group))`` on the LEC likelihood scale.
     """
+    l_now = cfg.likelihood_scale(p)
     groups = feature_groups(list(X.columns))
     out = pd.DataFrame(index=X.index)
     if model.constant is not None:
@@ -394,5 +398,5 @@ def _model_contributions(
                 mode = s.mode()
                 Xr[c] = mode.iloc[0] if len(mode) else s
         pr = model.predict_proba(Xr).clip(1e-4, 1 - 1e-4)
-        out[g] = pts * np.log10(p / pr)
+        out[g] = pts * np.log10(l_now / cfg.likelihood_scale(pr))
     return out
