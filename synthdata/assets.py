@@ -51,7 +51,17 @@ def _spread_new(rng: np.random.Generator, placer: Placer, existing: np.ndarray) 
 
 
 def build_assets(rng: np.random.Generator, placer: Placer, end: dt.date) -> pd.DataFrame:
-    """Draw the assets table (columns :data:`ASSET_COLUMNS`), only assets built by ``end``."""
+    """Draw the assets table (columns :data:`ASSET_COLUMNS`), only assets built by ``end``.
+
+    Examples
+    --------
+    >>> import datetime as dt, numpy as np
+    >>> from synthdata.placement import make_placer
+    >>> rng = np.random.default_rng(0)
+    >>> a = build_assets(rng, make_placer(rng), dt.date(2026, 11, 28))
+    >>> int(((a["kind"] == "微型消防站") & a["approximate"]).sum())
+    4
+    """
     lon_e, lat_e, _ = placer.sample(rng, np.full(N_EXISTING_STATIONS, 1))
     new = _spread_new(rng, placer, np.column_stack([lon_e, lat_e]))
     lon_g, lat_g, _ = placer.sample(rng, rng.choice([1, 2], N_GARAGES))

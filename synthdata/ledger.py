@@ -249,6 +249,15 @@ def simulate(
     -------
     inspections, hazards : DataFrame
         Tables following docs/ARCHITECTURE.md.
+
+    Examples
+    --------
+    ``synthdata.generate`` is the usual entry point:
+
+    >>> import synthdata
+    >>> t = synthdata.generate(seed=3, n_sites=300, years=1)
+    >>> set(t["hazards"]["inspection_id"]) <= set(t["inspections"]["inspection_id"])
+    True
     """
     e0 = end.toordinal()
     s0 = (end.replace(year=end.year - years) + dt.timedelta(days=1)).toordinal()

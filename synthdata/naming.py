@@ -97,7 +97,15 @@ def person_names(rng: np.random.Generator, n: int) -> np.ndarray:
 
 
 def trade_names(rng: np.random.Generator, n: int) -> np.ndarray:
-    """Draw ``n`` two-character 字号 (e.g. ``恒泰``)."""
+    """Draw ``n`` two-character 字号 (e.g. ``恒泰``) with distinct characters.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = trade_names(np.random.default_rng(0), 4)
+    >>> all(len(x) == 2 for x in t)
+    True
+    """
     chars = np.array(TRADE_CHARS, dtype=object)
     a = rng.choice(chars, n)
     b = rng.choice(chars, n)

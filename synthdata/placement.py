@@ -127,6 +127,14 @@ class Placer:
         lon, lat : numpy.ndarray
         road : numpy.ndarray
             Name of the road line a ``road``-mode point was drawn from, else None.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> rng = np.random.default_rng(0)
+        >>> lon, lat, road = make_placer(rng).sample(rng, np.array([0, 1, 2, 3]))
+        >>> bool(make_placer(rng).valid(lon, lat).all())
+        True
         """
         modes = np.asarray(modes, dtype=np.int64)
         n = modes.size

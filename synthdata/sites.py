@@ -153,6 +153,12 @@ def tiandi_anchor() -> tuple[float, float]:
     The only public point (``zhenru_named_places.csv``) comes from a form-test fixture
     with an unknown CRS. Chinese web forms geocode with AMap, so it is read as GCJ-02 and
     converted with :func:`layers.coords.gcj02_to_wgs84`.
+
+    Examples
+    --------
+    >>> lon, lat = tiandi_anchor()
+    >>> 121.38 < lon < 121.39 and lat < 31.2465  # south of the Zhenru boundary
+    True
     """
     places = geodata.named_places()
     row = places[places["name"].str.startswith("天地软件园")].iloc[0]
@@ -421,6 +427,15 @@ def build_sites(rng: np.random.Generator, placer: Placer, n_sites: int) -> pd.Da
     pandas.DataFrame
         All :data:`SITE_COLUMNS` except ``site_id``, ``key_list`` and ``required_per_year``,
         in a random (seeded) order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from synthdata.placement import make_placer
+    >>> rng = np.random.default_rng(0)
+    >>> df = build_sites(rng, make_placer(rng), 300)
+    >>> len(df), int((df["category"] == "建筑施工").sum())
+    (300, 30)
     """
     if n_sites < MIN_SITES:
         raise ValueError(f"n_sites 至少为 {MIN_SITES}（固定的园区、工地、OSM 场所已占约180个）")

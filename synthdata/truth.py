@@ -62,6 +62,16 @@ def latent_risk(rng: np.random.Generator, sites: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
         ``site_id, propensity, management_quality`` (the ``truth`` table).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> sites = pd.DataFrame({"site_id": ["S1"], "category": ["群租"], "building_year": [1980.0],
+    ...     "floor_area_m2": [70.0], "occupants": [9.0], "elevators_15y": [np.nan],
+    ...     "ebike_capacity": [2.0], "underground": [False], "hazchem_t": [0.0]})
+    >>> t = latent_risk(np.random.default_rng(0), sites)
+    >>> list(t.columns), bool(t.loc[0, "propensity"] > 0)
+    (['site_id', 'propensity', 'management_quality'], True)
     """
     mgmt = np.clip(np.exp(rng.normal(0.0, MGMT_SIGMA, len(sites))), 0.3, 3.5)
     base = sites["category"].map({c: p.base_rate for c, p in PROFILES.items()}).to_numpy(float)

@@ -288,3 +288,14 @@ def test_tables_pass_the_registry_validator(sample):
     assert validate.validate_sites(tables["sites"]) == []
     assert validate.validate_hazards(tables["hazards"], tables["inspections"]) == []
     validate.validate_tables(tables)  # raises on any problem, foreign keys included
+
+
+def test_hazards_accumulate_between_visits(sample):
+    ins = sample["inspections"]
+    v = ins[ins["type"] != "复查"].sort_values(["site_id", "date"])
+    v = v.merge(sample["truth"], on="site_id")
+    gap = v.groupby("site_id")["date"].diff().dt.days
+    found_per_expected = v["n_hazards"] / v["propensity"]
+    short, long_ = found_per_expected[gap < 45], found_per_expected[gap > 180]
+    assert len(short) > 200 and len(long_) > 200
+    assert long_.mean() > 1.3 * short.mean()
