@@ -299,3 +299,18 @@ def test_hazards_accumulate_between_visits(sample):
     short, long_ = found_per_expected[gap < 45], found_per_expected[gap > 180]
     assert len(short) > 200 and len(long_) > 200
     assert long_.mean() > 1.3 * short.mean()
+
+
+def test_weaker_departments_miss_more_and_leaders_visit_crowded_sites(sample):
+    s = sample["sites"].set_index("site_id")
+    ins = sample["inspections"]
+    daily = ins[(ins["type"] == "日常") & ins["date"].dt.year.isin([2024, 2025])]
+    done = daily.groupby("site_id").size().reindex(s.index, fill_value=0)
+    ratio = (done / (2 * s["required_per_year"])).groupby(s["department"]).mean()
+    assert ratio["居委会"] < ratio["社区平安办"]
+    led = ins[ins["type"] == "领导带队"]["site_id"].value_counts().reindex(s.index, fill_value=0)
+    crowded = s["category"].isin(["人员密集场所", "商贸市场", "养老机构", "学校幼儿园", "医疗机构",
+                                  "宾馆公寓", "加油站", "危化品", "建筑施工", "文物古建筑"])
+    assert led[crowded].mean() > 3 * led[~crowded].mean()
+    pre = ins[ins["type"].isin(["节前", "领导带队"])]["date"]
+    assert pre.dt.month.isin([12, 1, 2, 4, 9]).mean() > 0.9  # before 元旦/春节/劳动节/国庆
