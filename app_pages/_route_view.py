@@ -41,17 +41,27 @@ TEAM_COLOURS: tuple[str, ...] = (
 _LEVEL_HEX = {lvl.name: lvl.hex for lvl in RISK_LEVELS}
 
 
-def route_map(plan, *, height: int = 560) -> folium.Map:
+def route_map(plan, *, height: int = 560, hotspots: pd.DataFrame | None = None) -> folium.Map:
     """Folium map of the plan: one coloured line per team, numbered stops, the start point.
 
-    Uses ``layers.route_lines.route_map`` when that module provides it, else draws the
-    lines here; either way the map loads its scripts from the app's own static folder.
+    Parameters
+    ----------
+    plan : RoutePlan
+    height : int
+        Map height in pixels.
+    hotspots : DataFrame, optional
+        Extra sites drawn as small dots coloured by risk level (``lon, lat, name, level``),
+        in their own layer “重大/较大风险单位” (the 节前检查 hotspot view).
+
+    The map loads its scripts from the app's own static folder (no CDN) and has no tiles
+    (offline); the boundary gives the orientation. When ``layers.route_lines.route_map``
+    exists (the map package's route layer) it draws the plan, unless hotspots are asked for.
     """
     try:
         from layers import route_lines
     except ImportError:
         route_lines = None
-    if route_lines is not None and hasattr(route_lines, "route_map"):
+    if hotspots is None and route_lines is not None and hasattr(route_lines, "route_map"):
         return route_lines.route_map(plan, height=height)
 
     from layers.geodata import boundary
@@ -65,6 +75,20 @@ def route_map(plan, *, height: int = 560) -> folium.Map:
         control=False,
     ).add_to(m)
     bounds: list[tuple[float, float]] = []
+    if hotspots is not None and len(hotspots):
+        hot = folium.FeatureGroup(name=f"重大/较大风险单位（{len(hotspots)} 家）")
+        for _, h in hotspots.iterrows():
+            folium.CircleMarker(
+                (float(h["lat"]), float(h["lon"])),
+                radius=4,
+                weight=1,
+                color="#ffffff",
+                fill=True,
+                fill_color=_LEVEL_HEX.get(str(h.get("level")), "#999999"),
+                fill_opacity=0.8,
+                tooltip=f"{html.escape(str(h.get('name', '')))}（{html.escape(str(h.get('level', '')))}风险）",
+            ).add_to(hot)
+        hot.add_to(m)
     for i, r in enumerate(plan.routes):
         colour = TEAM_COLOURS[i % len(TEAM_COLOURS)]
         team = html.escape(r.team.name)

@@ -160,7 +160,7 @@ left, right = st.columns([3, 2])
 with left:
     st.markdown("**检查路线与热点**")
     st_folium(
-        route_map(plan, height=480),
+        route_map(plan, height=480, hotspots=scored.loc[high, ["lon", "lat", "name", "level"]]),
         height=480,
         use_container_width=True,
         returned_objects=[],

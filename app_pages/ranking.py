@@ -8,10 +8,12 @@ import streamlit as st
 from app_pages._data import StoreUnavailable, current_as_of, scored_sites
 from app_pages._export import to_csv_bytes, to_xlsx_bytes
 from app_pages._filters import sidebar_filters
+from registry.enums import RISK_LEVELS
 from registry.filters import apply_filters
 
 ROUTE_CANDIDATES_KEY = "route_candidates"
-LEVEL_BADGES = {"重大": "🔴 重大", "较大": "🟠 较大", "一般": "🟡 一般", "低": "🔵 低"}
+LEVELS = [lvl.name for lvl in RISK_LEVELS]
+LEVEL_COLOURS = [lvl.hex for lvl in RISK_LEVELS]
 
 # display column -> source column
 COLUMNS: dict[str, str] = {
@@ -50,9 +52,7 @@ def ranking_table(df: pd.DataFrame) -> pd.DataFrame:
         if col not in df.columns:
             continue
         s = df[col]
-        if col == "level":
-            s = s.map(lambda v: LEVEL_BADGES.get(v, v))
-        elif col in ("must_reasons", "reasons_text"):
+        if col in ("must_reasons", "reasons_text"):
             s = s.map(_join)
         elif col == "next_due":
             s = pd.to_datetime(s).dt.date
@@ -88,9 +88,12 @@ m3.metric("较大风险", int(levels.get("较大", 0)))
 m4.metric("必查单位", must)
 m5.metric("检查逾期", overdue)
 
-table = ranking_table(view)
+table = ranking_table(view)  # plain text: also the download
+shown = table.assign(  # the level as a coloured label (a one-element list)
+    风险等级=table["风险等级"].map(lambda v: [v] if isinstance(v, str) and v else [])
+) if "风险等级" in table.columns else table
 event = st.dataframe(
-    table,
+    shown,
     key="ranking_table",
     on_select="rerun",
     selection_mode="multi-row",
@@ -101,7 +104,9 @@ event = st.dataframe(
         "排名": st.column_config.NumberColumn("排名", format="%d", width="small"),
         "编号": st.column_config.TextColumn("编号", width="small"),
         "单位名称": st.column_config.TextColumn("单位名称", width="medium"),
-        "风险等级": st.column_config.TextColumn("风险等级", width="small"),
+        "风险等级": st.column_config.MultiselectColumn(
+            "风险等级", options=LEVELS, color=LEVEL_COLOURS, width="small"
+        ),
         "评分": st.column_config.ProgressColumn(
             "评分", min_value=0, max_value=100, format="%.0f", help="风险评分 0-100"
         ),

@@ -100,19 +100,46 @@ level_long = pd.concat(
     ],
     ignore_index=True,
 )
-st.altair_chart(
-    alt.Chart(level_long)
-    .mark_bar()
-    .encode(
-        x=alt.X("条数:Q"),
-        y=alt.Y("指标:N", title=None, sort=["发现", "已销号", "逾期未整改"]),
-        color=alt.Color("指标:N", legend=None),
-        row=alt.Row("等级:N", title=None),
-        tooltip=["等级", "指标", "条数"],
+lc, rc = st.columns([3, 2])
+with lc:
+    st.altair_chart(
+        alt.Chart(level_long)
+        .mark_bar()
+        .encode(
+            x=alt.X("条数:Q"),
+            y=alt.Y("指标:N", title=None, sort=["发现", "已销号", "逾期未整改"]),
+            color=alt.Color(
+                "指标:N",
+                scale=alt.Scale(
+                    domain=["发现", "已销号", "逾期未整改"], range=["#1F4E79", "#009E73", "#E60012"]
+                ),
+                legend=None,
+            ),
+            row=alt.Row("等级:N", title=None, header=alt.Header(labelAngle=0)),
+            tooltip=["等级", "指标", "条数"],
+        )
+        .properties(height=90, width=420),
     )
-    .properties(height=90),
-    width="stretch",
-)
+with rc:
+    st.dataframe(
+        hz.reset_index().rename(
+            columns={
+                "level": "等级",
+                "found": "本年发现",
+                "closed": "已销号",
+                "rate": "整改率",
+                "mean_days_to_close": "平均整改天数",
+                "open_now": "未销号",
+                "overdue_now": "逾期",
+                "supervised_open_now": "挂牌督办未销号",
+            }
+        ),
+        hide_index=True,
+        column_config={
+            "整改率": st.column_config.NumberColumn("整改率", format="percent"),
+            "平均整改天数": st.column_config.NumberColumn("平均整改天数", format="%.1f"),
+        },
+    )
 
 st.subheader("按居委 / 部门")
 tab_c, tab_d = st.tabs(["按居委", "按责任部门"])
