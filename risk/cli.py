@@ -18,6 +18,7 @@ import argparse
 import datetime as dt
 import json
 import math
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -87,7 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sc = sub.add_parser("score", help="按评估日期为所有场所打分排序")
     sc.add_argument("--as-of", type=_date_arg, default=None, help="评估日期 (默认今天)")
-    sc.add_argument("--sites", type=Path, help="场所表 CSV (不给则读默认数据库)")
+    sc.add_argument("--store", type=Path, default=None,
+                    help="SQLite 数据库路径 (默认: 环境变量 ZHENRU_STORE, 否则默认数据库)")
+    sc.add_argument("--sites", type=Path, help="场所表 CSV (不给则读数据库)")
     sc.add_argument("--inspections", type=Path, help="检查记录 CSV")
     sc.add_argument("--hazards", type=Path, help="隐患台账 CSV (可选)")
     sc.add_argument("--assets", type=Path, help="防护设施 CSV (可选, 含微型消防站)")
@@ -151,12 +154,15 @@ def _json_number(value: object) -> object:
     return value
 
 
-def _load_store_tables() -> dict[str, pd.DataFrame]:
+def _load_store_tables(path: Path | None = None) -> dict[str, pd.DataFrame]:
     try:
-        from registry.store import default_store
+        from registry.store import SQLiteStore, default_store
     except ImportError as err:
         raise InputError("未找到默认数据库 (registry.store); 请用 --sites/--inspections 指定 CSV") from err
-    store = default_store()
+    path = path or (Path(os.environ["ZHENRU_STORE"]) if os.environ.get("ZHENRU_STORE") else None)
+    if path is not None and not path.is_file():
+        raise InputError(f"找不到数据库文件: {path}")
+    store = SQLiteStore(path) if path is not None else default_store()
     return {
         "sites": pd.DataFrame(store.sites()),
         "inspections": store.inspections(),
@@ -181,8 +187,8 @@ def cmd_score(args: argparse.Namespace) -> int:
                 if col in tables["hazards"]:
                     tables["hazards"][col] = pd.to_datetime(tables["hazards"][col], errors="coerce")
     else:
-        say("读取默认数据库…")
-        tables = _load_store_tables()
+        say("读取数据库…")
+        tables = _load_store_tables(args.store)
     as_of = args.as_of or dt.date.today()
     say(f"打分 (评估日期 {as_of}, {len(tables['sites'])} 个场所)…")
     ranked = score_sites(

@@ -128,8 +128,20 @@ def _signed_log(x: np.ndarray) -> np.ndarray:
     return np.sign(x) * np.log1p(np.abs(x))
 
 
-def make_estimator(cand: Candidate, enc: Encoding, random_state: int = 0, n_jobs: int = 1):
-    """A scikit-learn estimator for a candidate, taking :meth:`Encoding.transform` output."""
+#: Random-forest trees see at most this many bootstrap rows each (keeps large ledgers fast).
+RF_MAX_ROWS_PER_TREE = 30_000
+#: Candidate comparison uses at most this many (most recent) rows of the earlier part.
+SELECTION_MAX_ROWS = 150_000
+
+
+def make_estimator(
+    cand: Candidate, enc: Encoding, random_state: int = 0, n_jobs: int = 1, n_rows: int = 0
+):
+    """A scikit-learn estimator for a candidate, taking :meth:`Encoding.transform` output.
+
+    ``n_rows`` (training rows) caps the random forest's per-tree sample at
+    :data:`RF_MAX_ROWS_PER_TREE`.
+    """
     n_num = len(enc.numeric)
     cat_idx = list(range(n_num, n_num + len(enc.categorical)))
     if cand.family == "logistic":
@@ -158,7 +170,11 @@ def make_estimator(cand: Candidate, enc: Encoding, random_state: int = 0, n_jobs
             **cand.params,
         )
     if cand.family == "random_forest":
-        return RandomForestClassifier(random_state=random_state, n_jobs=n_jobs, **cand.params)
+        params = dict(cand.params)
+        share = params.get("max_samples")
+        if isinstance(share, float) and n_rows and share * n_rows > RF_MAX_ROWS_PER_TREE:
+            params["max_samples"] = RF_MAX_ROWS_PER_TREE
+        return RandomForestClassifier(random_state=random_state, n_jobs=n_jobs, **params)
     raise ValueError(f"未知模型族: {cand.family}")
 
 
@@ -310,9 +326,14 @@ def _fit_likelihood(
         d = pd.to_datetime(dates).to_numpy()
         early = d < np.datetime64(cut)
         late = ~early
+        if early.sum() > SELECTION_MAX_ROWS:  # keep the most recent rows of the earlier part
+            keep = np.flatnonzero(early)
+            keep = keep[np.argsort(d[keep], kind="stable")][-SELECTION_MAX_ROWS:]
+            early = np.zeros(len(d), dtype=bool)
+            early[keep] = True
         for i, cand in enumerate(cands, start=1):
             t0 = time.perf_counter()
-            est = make_estimator(cand, enc, random_state, n_jobs)
+            est = make_estimator(cand, enc, random_state, n_jobs, int(early.sum()))
             est.fit(Xe[early], y[early])
             p = est.predict_proba(Xe[late])[:, 1]
             dt_s = time.perf_counter() - t0
@@ -333,12 +354,12 @@ def _fit_likelihood(
         if cut is not None:
             d = pd.to_datetime(dates).to_numpy()
             early = d < np.datetime64(cut)
-            est = make_estimator(chosen, enc, random_state, n_jobs)
+            est = make_estimator(chosen, enc, random_state, n_jobs, int(early.sum()))
             est.fit(Xe[early], y[early])
             a, b = _platt_fit(est.predict_proba(Xe[~early])[:, 1], y[~early])
         else:
             a, b = 1.0, 0.0
     say(f"  选定模型: {chosen.name}; 用全部训练数据重新拟合 ({len(y)} 条)")
-    est = make_estimator(chosen, enc, random_state, n_jobs)
+    est = make_estimator(chosen, enc, random_state, n_jobs, len(y))
     est.fit(Xe, y)
     return LikelihoodModel(enc, est, chosen, a, b, base_rate, results, cut)

@@ -112,3 +112,14 @@ def test_score_from_csvs(csvs):
     ranked = pd.read_csv(out, encoding="utf-8-sig")
     assert len(ranked) == len(pd.read_csv(csvs / "S.csv"))
     assert ranked["rank"].iloc[0] == 1 and ranked["reasons_text"].notna().all()
+
+
+def test_score_from_store(small_store, tmp_path, capsys):
+    out = tmp_path / "ranked.csv"
+    code = main(["score", "--store", str(small_store), "--as-of", "2026-06-30", "--out",
+                 str(out), "--quiet"])
+    assert code == 0
+    ranked = pd.read_csv(out, encoding="utf-8-sig")
+    assert ranked["rank"].is_monotonic_increasing and ranked["level"].notna().all()
+    assert main(["score", "--store", str(tmp_path / "none.db"), "--quiet"]) == 2
+    assert "找不到数据库" in capsys.readouterr().err
