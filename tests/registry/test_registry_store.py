@@ -7,11 +7,11 @@ import sqlite3
 import geopandas as gpd
 import pandas as pd
 import pytest
-from conftest import make_tables
 
 from registry.schema import TABLES, coerce
 from registry.store import SQLiteStore, Store, StoreSchemaError, build_store, truth_path
 from registry.validate import RegistryValidationError
+from tests.registry._tables import make_tables
 
 
 def _expected(name: str, df: pd.DataFrame) -> pd.DataFrame:

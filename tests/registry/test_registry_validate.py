@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import make_tables
 
 from registry.validate import (
     MAX_MESSAGES,
@@ -16,6 +15,7 @@ from registry.validate import (
     validate_sites,
     validate_tables,
 )
+from tests.registry._tables import make_tables
 
 
 def test_valid_fixture_has_no_problems():
