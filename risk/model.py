@@ -128,6 +128,8 @@ def _signed_log(x: np.ndarray) -> np.ndarray:
     return np.sign(x) * np.log1p(np.abs(x))
 
 
+#: Beta prior of the hazard rate used when the ledger has nothing to learn from.
+PRIOR_A, PRIOR_B = 2.0, 8.0
 #: Random-forest trees see at most this many bootstrap rows each (keeps large ledgers fast).
 RF_MAX_ROWS_PER_TREE = 30_000
 #: Candidate comparison uses at most this many (most recent) rows of the earlier part.
@@ -315,9 +317,10 @@ def _fit_likelihood(
     Xe = enc.transform(X)
     base_rate = float(y.mean()) if len(y) else 0.0
     if len(y) == 0 or len(np.unique(y)) < 2:
-        const = base_rate if len(y) else 0.0
+        # nothing to learn: the observed rate shrunk towards a prior (Beta(2, 8), mean 0.2)
+        const = (y.sum() + PRIOR_A) / (len(y) + PRIOR_A + PRIOR_B)
         return LikelihoodModel(enc, None, Candidate("constant", "constant"), 1.0, 0.0,
-                               base_rate, [], None, constant=min(max(const, 1e-4), 1 - 1e-4))
+                               base_rate, [], None, constant=float(const))
     cands = list(candidate_list) if candidate_list else candidates(families)
     cut = time_split(dates, y)
     results: list[CandidateResult] = []

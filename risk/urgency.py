@@ -93,7 +93,9 @@ def statutory_status(
     out["site_id"] = sites["site_id"].astype(str)
     out["required_per_year"] = req
     out["interval_days"] = interval.astype(int)
-    out["last_inspection"] = out["site_id"].map(last).astype("datetime64[ns]")
+    out["last_inspection"] = pd.to_datetime(
+        last.reindex(out["site_id"]).to_numpy(), errors="coerce"
+    ).astype("datetime64[ns]")
     anchor = out["last_inspection"].fillna(ledger_start)
     out["next_due"] = anchor + pd.to_timedelta(out["interval_days"], unit="D")
     out["days_overdue"] = (now - out["next_due"]).dt.days.clip(lower=0).astype(int)

@@ -173,3 +173,18 @@ def test_bad_inputs_raise_clear_errors(ledger):
         score_sites(sites, bad, None, AS_OF)
     with pytest.raises(ValueError, match="日期"):
         score_sites(sites, insp, None, "not-a-date")
+
+
+def test_empty_and_one_class_ledgers_still_score():
+    sites = pd.DataFrame({"site_id": ["a", "b", "c"]})
+    empty = pd.DataFrame({"inspection_id": [], "site_id": [], "date": [], "hazard_found": []})
+    out = score_sites(sites, empty, None, "2025-01-01")
+    assert len(out) == 3 and out["p_hazard"].between(0.05, 0.5).all()
+    assert (out["reasons_text"] != "").all()
+    zeros = pd.DataFrame({
+        "inspection_id": [str(i) for i in range(30)], "site_id": ["a", "b", "c"] * 10,
+        "date": pd.date_range("2024-01-01", periods=30, freq="7D"), "hazard_found": 0,
+    })
+    out = score_sites(sites, zeros, None, "2025-01-01")
+    assert (out["p_hazard"] < 0.1).all()
+    assert out["last_inspection"].notna().all()
