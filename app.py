@@ -6,8 +6,6 @@ large screen opens directly at ``/screen``.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
 from app_pages import PAGES
@@ -20,15 +18,10 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
-HERE = Path(__file__).resolve().parent
-
-
 def _pages() -> list[st.Page]:
-    # Skip a page file that does not exist (yet): the others must keep working.
-    present = [row for row in PAGES if (HERE / row[0]).is_file()]
     return [
         st.Page(path, title=title, url_path=url_path, icon=icon, default=i == 0)
-        for i, (path, title, url_path, icon) in enumerate(present)
+        for i, (path, title, url_path, icon) in enumerate(PAGES)
     ]
 
 
