@@ -79,3 +79,40 @@ def test_as_of_in_session_state_is_used(tables):
     at.run()
     assert not at.exception
     assert metrics(at) == expected(tables, earlier.year, earlier)
+
+
+def test_a_new_ledger_entry_shows_up_without_restart(small_store, tmp_path, monkeypatch):
+    """Writing to the store changes its file, which invalidates the cached tables."""
+    import shutil
+
+    from registry.store import SQLiteStore
+
+    copy = tmp_path / "copy.db"
+    shutil.copy(small_store, copy)
+    monkeypatch.setenv("ZHENRU_STORE", str(copy))
+    store = SQLiteStore(copy)
+    as_of = store.inspections()["date"].max().date()
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    at.session_state["as_of"] = as_of
+    at.run()
+    before = metrics(at)["本年发现隐患"]
+    site = store.sites()["site_id"].iloc[0]
+    store.add_inspection(
+        {"site_id": site, "date": as_of, "type": "日常", "team": "平安办一组"},
+        [
+            {
+                "level": "一般",
+                "hazard_type": "消防",
+                "part": "疏散通道",
+                "description": "疏散通道堆放杂物",
+                "responsible_unit": "测试单位",
+                "responsible_person": "张三",
+                "measures": "清理杂物",
+                "deadline": as_of + dt.timedelta(days=7),
+                "supervised": False,
+            }
+        ],
+    )
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert metrics(at)["本年发现隐患"] == f"{int(before.split()[0]) + 1} 条"
