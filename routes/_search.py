@@ -1,20 +1,32 @@
 """Large-neighbourhood search engine behind :func:`routes.solver.solve`.
 
-The search keeps, for every team, a sequence of visit indices.  A solution is
-improved by *ruin and recreate*: remove a few visits (random, a route segment,
-spatially related, low value per time, or a whole route), re-insert unserved
-visits greedily by ``prize**alpha / added_time`` (with noise), shorten the
-touched routes with 2-opt and or-opt, then insert again into the freed time.
-Acceptance is lexicographic on (must-visits served, prize, -travel) with a
-simulated-annealing tolerance on prize.  Must-visits carry a prize bonus larger
-than all optional prizes together, so they are inserted first and never traded
-for optional prize.
+The search keeps, for every team, a sequence of visit indices.  One iteration is
+*ruin and recreate*:
 
-Feasibility of an insertion is checked in O(1) for "simple" teams (one shift,
-windows never binding: route time ``travel + service <= shift length``) and by
-forward time propagation otherwise (a cheap capacity test filters first).
-Insertion costs are computed with numpy for all candidates and positions of a
-route at once.
+* ruin: remove visits at random, a segment of each route, spatially related
+  visits, low prize-per-detour visits, or a whole route (whose old visits are then
+  tabu for the first re-insertion, so the route moves elsewhere); or force an
+  unserved visit (drawn by prize) into a route, dropping its weakest visits;
+* recreate: greedy insertion by ``prize**alpha / added_time`` (random alpha and
+  noise), computed with numpy for all candidates and positions of a route at once;
+* local search: 2-opt and or-opt (segments of 1-3, both orientations) on touched
+  routes, insertion into freed time, and *replace* moves (swap a served visit for
+  an unserved one of higher prize, or equal prize and shorter route), until none
+  applies.
+
+Acceptance is lexicographic on (must-visits served, prize, -travel) with a
+simulated-annealing tolerance on prize (linear cooling); after ``restart``
+iterations without a new best the walk restarts from a fresh seeded
+construction.  When all teams are interchangeable (same depots, shifts, matrix
+and skills, e.g. the TOP benchmark) every route seen is kept in a pool and the
+best set of disjoint pooled routes is searched by branch and bound every
+``pack_every`` iterations and at the end (recombination across restarts).
+
+Must-visits carry a prize bonus larger than all optional prizes together, so
+they are inserted first and never traded for optional prize.  Feasibility of an
+insertion is O(1) for "simple" teams (one shift, windows never binding: route
+time ``travel + service <= shift length``) and forward time propagation
+otherwise (a capacity test filters first).
 """
 
 from __future__ import annotations
@@ -65,10 +77,16 @@ class Sol:
 class Engine:
     """Precomputed problem data and search operators (internal)."""
 
-    qfrac = 0.3
-    p_seed = 0.0
-    temp = 0.3
-    restart = 200
+    qfrac = 0.5
+    p_seed = 0.5
+    pack_every = 50
+    fresh = True
+    p_relocate = 1.0
+    n_starts = 0
+    use_replace = True
+    _relocate = False
+    temp = 2.0
+    restart = 150
     tabu = False
     alphas = (0.5, 1.0, 1.0, 1.5, 2.0)
     noises = (0.0, 0.1, 0.3)
@@ -129,6 +147,12 @@ class Engine:
                 ):
                     self.simple[k] = False
         self.elig = self.alone & (self.pz > 0)[None, :]
+        first = teams[0] if teams else None
+        self.homogeneous = all(
+            (t.start, t.end, t.shifts, t.matrix, t.skills)
+            == (first.start, first.end, first.shifts, first.matrix, first.skills)
+            for t in teams
+        )
         self.any_elig = self.elig.any(axis=0)
         # neighbour order for related removal (first team's matrix)
         if V:
@@ -332,6 +356,7 @@ class Engine:
 
     def ruin(self, sol: Sol) -> set[int]:
         rng = self.rng
+        self._relocate = False
         if rng.random() < self.p_seed:
             touched = self.seed_insert(sol)
             if touched:
@@ -363,6 +388,7 @@ class Engine:
         elif op < 0.9 and self.K > 1:
             k = rng.choice([k for k in range(self.K) if sol.seqs[k]])
             victims = set(sol.seqs[k])
+            self._relocate = rng.random() < self.p_relocate
         else:
             # low prize per detour, with noise
             scored = []
@@ -531,7 +557,8 @@ class Engine:
             n = len(seq)
             if n == 0:
                 continue
-            cand = np.flatnonzero(sol.unrouted & self.elig[k])
+            floor = min(self.pzl[v] for v in seq) - 1e-9
+            cand = np.flatnonzero(sol.unrouted & self.elig[k] & (self.pz >= floor))
             if cand.size == 0:
                 continue
             D = self.D[k]
@@ -600,6 +627,8 @@ class Engine:
         for _ in range(10 * self.V + 10):
             changed = self.repair(sol, alpha=alpha)
             if not changed:
+                if not self.use_replace:
+                    return
                 k = self.replace(sol)
                 if k < 0:
                     return
@@ -622,8 +651,42 @@ class Engine:
         self.local_search(sol, set(range(self.K)))
         return sol
 
+    def construct_seeded(self) -> Sol:
+        """Greedy construction from one forced seed visit per team.
+
+        Seeds are drawn by prize, each further one preferring visits far from the
+        seeds already chosen, so different calls explore different route shapes.
+        """
+        rng = self.rng
+        sol = self.empty()
+        seeds: list[int] = []
+        for k in range(self.K):
+            cand = np.flatnonzero(sol.unrouted & self.elig[k])
+            if cand.size == 0:
+                continue
+            w = self.pz[cand].copy()
+            if seeds:
+                dist = self.D[k][np.ix_(self.loc[cand], self.loc[seeds])].min(axis=1)
+                w = w * (dist + 1e-9)
+            u = int(cand[min(int(np.searchsorted(np.cumsum(w), rng.random() * w.sum())), cand.size - 1)])
+            seq = [u]
+            tr, sv = self._totals(k, seq)
+            if not self.feasible(k, seq, tr, sv):
+                continue
+            seeds.append(u)
+            sol.seqs[k] = seq
+            sol.trav[k], sol.svcs[k] = tr, sv
+            sol.unrouted[u] = False
+            sol.prize += self.pzl[u]
+            sol.must += int(self.is_must[u])
+        self.repair(sol, alpha=rng.choice(self.alphas), noise=0.2)
+        self.local_search(sol, set(range(self.K)))
+        return sol
+
     def run(self, time_limit: float, max_iterations: int) -> tuple[Sol, int]:
-        deadline = time.perf_counter() + max(0.0, time_limit)
+        final_deadline = time.perf_counter() + max(0.0, time_limit)
+        # keep a little time for the final recombination of pooled routes
+        deadline = final_deadline - min(0.1, 0.05 * max(0.0, time_limit))
         best = self.construct()
         if self.V == 0 or not self.elig.any():
             return best, 0
@@ -634,6 +697,18 @@ class Engine:
         since = 0
         it = 0
         rng = self.rng
+        pool = RoutePool(self) if self.homogeneous and self.K > 1 and self.pack_every else None
+        if pool is not None:
+            pool.add(best)
+        for _ in range(self.n_starts):
+            if time.perf_counter() >= deadline:
+                break
+            start = self.construct_seeded()
+            if pool is not None:
+                pool.add(start)
+            if start.key() > best_key:
+                best, best_key = start, start.key()
+        cur = best.copy()
         for it in range(1, max_iterations + 1):
             if time.perf_counter() >= deadline:
                 break
@@ -641,7 +716,8 @@ class Engine:
             before = new.unrouted.copy()
             touched = self.ruin(new)
             alpha = rng.choice(self.alphas)
-            if self.tabu:
+            if self.tabu or self._relocate:
+                # the emptied route must first go elsewhere: its old visits are tabu
                 removed = new.unrouted & ~before
                 new.unrouted &= ~removed
                 touched |= self.repair(new, alpha=alpha, noise=rng.choice(self.noises))
@@ -656,12 +732,106 @@ class Engine:
                 accept = rng.random() < math.exp(delta / temp)
             if accept:
                 cur = new
+            if pool is not None:
+                pool.add(new)
+                if it % self.pack_every == 0:
+                    packed = self._pack(pool, best_key, deadline)
+                    if packed is not None:
+                        new, nk = packed, packed.key()
+                        cur = new
             if nk > best_key:
                 best, best_key = new.copy(), nk
                 since = 0
             else:
                 since += 1
                 if since > self.restart:
-                    cur = best.copy()
+                    if self.fresh:
+                        cur = self.construct_seeded()
+                    else:
+                        cur = best.copy()
                     since = 0
+        if pool is not None and it >= 1:
+            packed = self._pack(pool, best_key, final_deadline)
+            if packed is not None and packed.key() > best_key:
+                best = packed
         return best, it
+
+    def _pack(self, pool: RoutePool, best_key, deadline: float) -> Sol | None:
+        """Best disjoint combination of pooled routes, completed by local search."""
+        seqs = pool.pack(self.K, best_key[1], deadline)
+        if seqs is None:
+            return None
+        sol = self.empty()
+        for k, seq in enumerate(seqs):
+            sol.seqs[k] = list(seq)
+            sol.trav[k], sol.svcs[k] = self._totals(k, sol.seqs[k])
+            for v in seq:
+                sol.unrouted[v] = False
+                sol.prize += self.pzl[v]
+                sol.must += int(self.is_must[v])
+        self.local_search(sol, set(range(self.K)))
+        if sol.key() > best_key:
+            return sol
+        return None
+
+
+class RoutePool:
+    """Distinct feasible routes seen during the search (teams are interchangeable)."""
+
+    def __init__(self, engine: Engine, limit: int = 400) -> None:
+        self.engine = engine
+        self.routes: dict[int, tuple[float, float, tuple[int, ...]]] = {}
+        self.limit = limit
+
+    def add(self, sol: Sol) -> None:
+        pz = self.engine.pzl
+        for k, seq in enumerate(sol.seqs):
+            if not seq:
+                continue
+            mask = 0
+            prize = 0.0
+            for v in seq:
+                mask |= 1 << v
+                prize += pz[v]
+            old = self.routes.get(mask)
+            if old is None or sol.trav[k] < old[1] - 1e-9:
+                self.routes[mask] = (prize, sol.trav[k], tuple(seq))
+        if len(self.routes) > 4 * self.limit:
+            keep = sorted(self.routes.items(), key=lambda kv: (-kv[1][0], kv[1][1]))[: self.limit]
+            self.routes = dict(keep)
+
+    def pack(self, m: int, lower: float, deadline: float) -> list[tuple[int, ...]] | None:
+        """Up to ``m`` disjoint routes with total prize > ``lower`` (best found), or None."""
+        items = sorted(self.routes.items(), key=lambda kv: (-kv[1][0], kv[1][1]))[: self.limit]
+        masks = [mk for mk, _ in items]
+        prizes = [val[0] for _, val in items]
+        n = len(items)
+        best = [lower + 1e-9, None]
+        budget = [20000]
+
+        def dfs(start: int, depth: int, used: int, prize: float, chosen: list[int]) -> None:
+            if prize > best[0]:
+                best[0], best[1] = prize, list(chosen)
+            if depth == m:
+                return
+            left = m - depth
+            for i in range(start, n):
+                if prize + prizes[i] * left <= best[0]:
+                    return
+                budget[0] -= 1
+                if budget[0] <= 0:
+                    return
+                if budget[0] % 1000 == 0 and time.perf_counter() > deadline:
+                    budget[0] = 0
+                    return
+                if masks[i] & used:
+                    continue
+                chosen.append(i)
+                dfs(i + 1, depth + 1, used | masks[i], prize + prizes[i], chosen)
+                chosen.pop()
+
+        dfs(0, 0, 0, 0.0, [])
+        if best[1] is None:
+            return None
+        seqs = [items[i][1][2] for i in best[1]]
+        return seqs + [()] * (m - len(seqs))

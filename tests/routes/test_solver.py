@@ -65,6 +65,19 @@ def test_random_problems_are_feasible(seed: int) -> None:
     assert sol.prize > 0
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_random_identical_teams_are_feasible(seed: int) -> None:
+    """Interchangeable teams (windows, breaks, musts): routes are recombined across solutions."""
+    base = random_problem(100 + seed, n=24)
+    team = Team(0, 0, ((510.0, 690.0), (780.0, 1050.0)), skills=frozenset({"gas"}))
+    p = Problem(base.travel, base.visits, (team, team, team))
+    sol = solve(p, time_limit=5.0, seed=seed, max_iterations=120)
+    assert check(p, sol) == []
+    assert sol.must_missed == sum(
+        1 for i, v in enumerate(p.visits) if v.must and i in sol.unassigned
+    )
+
+
 def test_deterministic_for_a_seed() -> None:
     p = random_problem(3)
     a = solve(p, time_limit=5.0, seed=1, max_iterations=30)
