@@ -78,6 +78,7 @@ class Engine:
     """Precomputed problem data and search operators (internal)."""
 
     qfrac = 0.5
+    qcap = 15
     p_seed = 0.5
     pack_every = 50
     fresh = True
@@ -92,6 +93,7 @@ class Engine:
     noises = (0.0, 0.1, 0.3)
 
     def __init__(self, problem: Problem, seed: int = 0) -> None:
+        self._masks: dict[int, dict[int, np.ndarray]] = {}
         self.problem = problem
         self.rng = random.Random(seed)
         self.nprng = np.random.default_rng(seed)
@@ -228,7 +230,11 @@ class Engine:
         a, b = locs[:-1], locs[1:]
         D = self.D[k]
         c = self.loc[cand]
-        cost = D[a][:, c].T + D[c][:, b] - D[a, b][None, :]
+        if self.sym[k]:
+            Dc = D[c]
+            cost = Dc[:, a] + Dc[:, b] - D[a, b][None, :]
+        else:
+            cost = D[a][:, c].T + D[c][:, b] - D[a, b][None, :]
         slack = self.cap[k] - sol.trav[k] - sol.svcs[k] + EPS
         need = self.svc[cand]
         if self.simple[k]:
@@ -265,9 +271,12 @@ class Engine:
         for k in range(K):
             self._fill(k, sol, bd[k], bp[k])
         inserted: set[int] = set()
+        has_must = bool(self.is_must.any())
         svc_eps = self.svc + 1e-6
         while True:
             score = w[None, :] / (np.maximum(bd, 0.0) + svc_eps[None, :])
+            if has_must and np.isfinite(bd[:, self.is_must]).any():
+                score[:, ~self.is_must] = 0.0  # must-visits first, whatever their ratio
             idx = int(score.argmax())
             if not score.flat[idx] > 0:
                 break
@@ -365,7 +374,7 @@ class Engine:
         if not routed:
             return set()
         n = len(routed)
-        qmax = max(2, int(self.qfrac * n))
+        qmax = max(2, min(int(self.qfrac * n), self.qcap))
         q = rng.randint(1, qmax)
         op = rng.random()
         victims: set[int] = set()
@@ -499,34 +508,34 @@ class Engine:
         change in route time and feasibility is ``time <= cap``.
         """
         D = self.D[k]
+        masks = self._masks
         for _ in range(20 * len(sol.seqs[k]) + 20):
             seq = sol.seqs[k]
             n = len(seq)
             if n < 2:
                 return
             c = self._locs(k, seq)
-            a, b = c[:-1], c[1:]
-            e = D[a, b]
-            da = D[a]
-            db = D[b]
-            m2 = da[:, a] + db[:, b] - e[:, None] - e[None, :]
-            m2 = np.triu(m2, 1)
+            S = D[np.ix_(c, c)]  # positions 0..n+1 (depots at both ends)
+            e = np.diagonal(S, 1)
+            mk = masks.get(n)
+            if mk is None:
+                mk = masks[n] = _intra_masks(n)
+            m2 = S[:-1, :-1] + S[1:, 1:] - e[:, None] - e[None, :] + mk[0]
             idx = int(m2.argmin())
             best = float(m2.flat[idx])
-            move = ("2", *divmod(idx, m2.shape[1]), 0, False)
+            move = ("2", *divmod(idx, n + 1), 0, False)
             for L in (1, 2, 3):
                 ns = n - L + 1
                 if ns < 1 or L >= n:
                     break
-                P, F, G, NX = c[0:ns], c[1 : ns + 1], c[L : ns + L], c[L + 1 : ns + L + 1]
-                gain = D[P, F] + D[G, NX] - D[P, NX]
-                add = da[:, F].T + D[G][:, b] - e[None, :]
-                addr = da[:, G].T + D[F][:, b] - e[None, :]
-                rel = np.arange(n + 1)[None, :] - np.arange(ns)[:, None]
-                bad = (rel >= 0) & (rel <= L)
-                for rev, mat in ((False, add), (True, addr)):
-                    delta = mat - gain[:, None]
-                    delta[bad] = _INF
+                gain = e[:ns] + e[L : ns + L] - np.diagonal(S, L + 1)[:ns]
+                bad = mk[L]
+                for rev in (False, True):
+                    if rev:
+                        mat = S[:-1, L : ns + L].T + S[1 : ns + 1, 1:]
+                    else:
+                        mat = S[:-1, 1 : ns + 1].T + S[L : ns + L, 1:]
+                    delta = mat - e[None, :] - gain[:, None] + bad
                     j = int(delta.argmin())
                     if delta.flat[j] < best:
                         best = float(delta.flat[j])
@@ -566,18 +575,34 @@ class Engine:
             a, b = c[:-1], c[1:]
             e = D[a, b]
             C = self.loc[cand]
-            ins = D[a][:, C].T + D[C][:, b] - e[None, :]  # (U, n+1)
-            kk = min(3, n + 1)
-            order = np.argpartition(ins, kk - 1, axis=1)[:, :kk] if n + 1 > kk else np.tile(np.arange(n + 1), (cand.size, 1))
-            vals = np.take_along_axis(ins, order, axis=1)  # (U, kk)
-            idx = np.arange(n)
-            adj = (order[:, :, None] == idx[None, None, :]) | (order[:, :, None] == idx[None, None, :] + 1)
-            masked = np.where(adj, _INF, vals[:, :, None])  # (U, kk, n)
-            pick = masked.argmin(axis=1)  # (U, n)
-            nonadj = np.take_along_axis(masked, pick[:, None, :], axis=1)[:, 0, :]
-            edge_of = np.take_along_axis(order, pick, axis=1)  # (U, n)
+            if self.sym[k]:
+                DC = D[C]
+                ins = DC[:, a] + DC[:, b] - e[None, :]  # (U, n+1)
+            else:
+                DC = None
+                ins = D[a][:, C].T + D[C][:, b] - e[None, :]
+            U = cand.size
+            rows = np.arange(U)[:, None]
+            if n + 1 > 3:
+                top = np.argpartition(ins, 2, axis=1)[:, :3]
+            else:
+                top = np.tile(np.arange(n + 1), (U, 1))
+            tv = ins[rows, top]
+            srt = np.argsort(tv, axis=1)
+            top, tv = top[rows, srt], tv[rows, srt]
+            idx = np.arange(n)[None, :]
+            nonadj = np.full((U, n), _INF)
+            edge_of = np.zeros((U, n), dtype=np.int64)
+            for r in range(top.shape[1] - 1, -1, -1):  # best valid edge wins
+                o = top[:, r : r + 1]
+                ok = (o != idx) & (o != idx + 1)
+                nonadj = np.where(ok, tv[:, r : r + 1], nonadj)
+                edge_of = np.where(ok, o, edge_of)
             p0, w, p2 = c[:-2], c[1:-1], c[2:]
-            bridge = D[p0][:, C].T + D[C][:, p2] - D[p0, p2][None, :]
+            if DC is not None:
+                bridge = DC[:, p0] + DC[:, p2] - D[p0, p2][None, :]
+            else:
+                bridge = D[p0][:, C].T + D[C][:, p2] - D[p0, p2][None, :]
             save = D[p0, w] + D[w, p2] - D[p0, p2]
             use_bridge = bridge <= nonadj
             best_ins = np.where(use_bridge, bridge, nonadj)
@@ -773,6 +798,21 @@ class Engine:
         if sol.key() > best_key:
             return sol
         return None
+
+
+def _intra_masks(n: int) -> dict[int, np.ndarray]:
+    """+inf masks for invalid 2-opt pairs (key 0) and or-opt moves (keys 1-3)."""
+    out: dict[int, np.ndarray] = {}
+    m = np.zeros((n + 1, n + 1))
+    m[np.tril_indices(n + 1)] = _INF
+    out[0] = m
+    for L in (1, 2, 3):
+        ns = n - L + 1
+        if ns < 1:
+            break
+        rel = np.arange(n + 1)[None, :] - np.arange(ns)[:, None]
+        out[L] = np.where((rel >= 0) & (rel <= L), _INF, 0.0)
+    return out
 
 
 class RoutePool:

@@ -23,7 +23,7 @@ from routes.model import Problem, Route, Solution, Stop
 __all__ = ["ITERATIONS_PER_SECOND", "solve"]
 
 #: Iteration budget per second of ``time_limit`` (the deadline still caps a run).
-ITERATIONS_PER_SECOND = 400
+ITERATIONS_PER_SECOND = 1000
 
 
 def solve(
