@@ -2,7 +2,8 @@
 
 Only aggregates leave this module: sites are binned into square cells of :data:`CELL_M` metres
 and each cell carries counts per level and the summed score, never a name, address or person.
-The deck has no basemap (``map_provider=None``), so nothing is fetched from the internet;
+The deck has no basemap (``map_provider=None``, default style sentinel; *not*
+``map_style=None``, which makes Streamlit fetch a CARTO style), so nothing is fetched;
 boundary, 居委 zones, roads and water are drawn as GeoJson/Path layers.
 
 Examples
@@ -176,8 +177,10 @@ def screen_deck(cells: pd.DataFrame, *, pitch: float = 45, zoom: float = 13.9) -
             longitude=_CENTER[0], latitude=_CENTER[1] - 0.004, zoom=zoom, pitch=pitch,
             bearing=-12,
         ),
+        # No basemap and no network: map_provider=None with pydeck's default style sentinel
+        # ("__MAP_STYLE__"). Streamlit treats map_style=None as "pick a CARTO style from the
+        # theme" and would fetch basemaps.cartocdn.com.
         map_provider=None,
-        map_style=None,
         tooltip={
             "html": "<b>{n}</b> 处单位<br/>重大 {n_major} · 较大 {n_high} · 一般 {n_medium} · 低 {n_low}",
             "style": {"backgroundColor": "#0b1a2e", "color": "#e8f4ff", "fontSize": "16px"},

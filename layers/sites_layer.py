@@ -208,6 +208,7 @@ var {{ this.get_name() }} = (function () {
             });
         }
     }){% else %}L.featureGroup(){% endif %};
+    group.zrLayer = {{ this.name_json }};  // lets tests and tools find our point layers
     var markers = new Array(rows.length);
     for (var i = 0; i < rows.length; i++) {
         var r = rows[i];
@@ -276,6 +277,7 @@ var {{ this.get_name() }} = (function () {
             self.default_css = []
         self.data_json = safe_json(points)
         self.class_json = safe_json(css_class)
+        self.name_json = safe_json(name)
 
     @property
     def count(self) -> int:

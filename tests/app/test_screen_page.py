@@ -31,7 +31,8 @@ def test_screen_page_shows_kpis_and_aggregated_3d_map(small_store) -> None:
     spec = json.loads(decks[0].proto.json)
     types = [layer["@@type"] for layer in spec["layers"]]
     assert "ColumnLayer" in types and "GeoJsonLayer" in types and "PathLayer" in types
-    assert spec.get("mapStyle") is None and spec.get("mapProvider") is None
+    # No basemap: Streamlit only skips its CARTO default for pydeck's "__MAP_STYLE__" sentinel.
+    assert spec.get("mapStyle") == "__MAP_STYLE__" and spec.get("mapProvider") is None
     columns = next(layer for layer in spec["layers"] if layer["@@type"] == "ColumnLayer")
     assert sum(int(c["n"]) for c in columns["data"]) == sites[["lon", "lat"]].notna().all(1).sum()
 
