@@ -15,8 +15,16 @@ def test_screen_page_fills_the_wall(app_server, browser, width, height):
         wait_for_app(page)
         canvas = page.locator("[data-testid='stDeckGlJsonChart'] canvas").first
         canvas.wait_for()
-        box = canvas.bounding_box()
-        assert box and box["width"] > 0.6 * width and box["height"] > 0.55 * height
+        # deck.gl sizes its canvas to the container after the first layout.
+        page.wait_for_function(
+            """([w, h]) => {
+                const c = document.querySelector("[data-testid='stDeckGlJsonChart'] canvas");
+                const r = c && c.getBoundingClientRect();
+                return r && r.width > 0.6 * w && r.height > 0.55 * h;
+            }""",
+            arg=[width, height],
+            timeout=60_000,
+        )
 
         for label in ("重大隐患 未销号", "逾期未整改隐患", "本年检查覆盖率", "红/橙 风险单位"):
             assert page.get_by_text(label).first.is_visible()
