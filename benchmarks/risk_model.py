@@ -162,6 +162,61 @@ def million_sites(n: int, seed: int = 7) -> str:
     )
 
 
+def cli_evaluate(n_inspections: int = 100_000, seed: int = 11) -> str:
+    """Time the exact CLI on a foreign-style ledger of ``n_inspections`` rows (CSV, GBK sites)."""
+    import subprocess
+    import tempfile
+
+    rng = np.random.default_rng(seed)
+    n_sites = n_inspections // 12
+    kinds = np.array(["restaurant", "grocery", "school", "bakery", "daycare"])
+    sites = pd.DataFrame(
+        {
+            "site_id": [f"F{i:06d}" for i in range(n_sites)],
+            "lon": -87.7 + rng.normal(0, 0.05, n_sites),
+            "lat": 41.85 + rng.normal(0, 0.05, n_sites),
+            "category": kinds[rng.integers(0, len(kinds), n_sites)],
+            "seats": rng.integers(0, 200, n_sites),
+            "licence_years": rng.integers(0, 30, n_sites),
+        }
+    )
+    effect = rng.normal(-1.2, 0.9, n_sites)
+    idx = rng.integers(0, n_sites, n_inspections)
+    date = pd.Timestamp("2021-01-01") + pd.to_timedelta(rng.integers(0, 3 * 365, n_inspections),
+                                                         unit="D")
+    temp = 12 + 12 * np.sin(2 * np.pi * (date.day_of_year.to_numpy() - 100) / 365)
+    p = 1 / (1 + np.exp(-(effect[idx] + 0.03 * (temp - 12))))
+    insp = pd.DataFrame(
+        {
+            "inspection_id": [f"X{i:07d}" for i in range(n_inspections)],
+            "site_id": sites["site_id"].to_numpy()[idx],
+            "date": date.strftime("%Y-%m-%d"),
+            "hazard_found": (rng.random(n_inspections) < p).astype(int),
+            "temperature": temp.round(1),
+        }
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp)
+        sites.to_csv(d / "S.csv", index=False, encoding="gbk")
+        insp.to_csv(d / "I.csv", index=False)
+        cmd = [sys.executable, "-m", "risk", "evaluate", "--sites", str(d / "S.csv"),
+               "--inspections", str(d / "I.csv"), "--test-from", "2023-07-01",
+               "--report", str(d / "out.json"), "--scores-out", str(d / "scores.csv")]
+        t0 = time.perf_counter()
+        subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
+        secs = time.perf_counter() - t0
+        import json
+
+        rep = json.loads((d / "out.json").read_text(encoding="utf-8"))
+    return (
+        f"`python -m risk evaluate --sites S.csv --inspections I.csv --test-from 2023-07-01 "
+        f"--report out.json --scores-out scores.csv` on {n_sites:,} sites (GBK CSV) and "
+        f"{n_inspections:,} inspections with a context column: **{secs:.0f} s** wall clock "
+        f"(process start and CSV reading included); chosen {rep['model_candidate']}, "
+        f"AUC {rep['auc']:.3f}, normalised gain {rep['normalised_gain']:.3f}."
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help="write benchmarks/RESULTS_risk.md")
@@ -203,6 +258,7 @@ def main(argv: list[str] | None = None) -> int:
         "",
         sample_scoring(tables, str(last.date())),
     ]
+    parts += ["", "## CLI on a foreign ledger of 100,000 inspections", "", cli_evaluate()]
     if not args.skip_million:
         parts += ["", "## Scale: training and scoring a million synthetic sites", "",
                   million_sites(args.million_sites)]

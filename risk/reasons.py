@@ -47,6 +47,11 @@ def build_reasons(
         The inputs the texts quote (LEC values, exposure, season reasons, statutory/ledger
         status, history features of the as-of query).
 
+    Notes
+    -----
+    Parts every site shares in some measure (sector prior, exposure) count against the
+    median site, so "周边有学校" is a reason only where it is above the usual.
+
     Returns
     -------
     Series of list of (str, float)
@@ -62,7 +67,7 @@ def build_reasons(
         "site": mp["site"].to_numpy(),
         "sector": sector_rel.to_numpy(),
         "people": parts["people"].to_numpy(),
-        "exposure": parts["exposure"].to_numpy(),
+        "exposure": (parts["exposure"] - parts["exposure"].median()).to_numpy(),
         "season": (parts["season"] + mp["season"]).to_numpy(),
         "statutory": parts["u_statutory"].to_numpy(),
         "open_overdue": parts["u_open_overdue"].to_numpy(),
