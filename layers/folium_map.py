@@ -49,6 +49,7 @@ __all__ = [
     "MAIN_LAYER",
     "POPUP_LIMIT",
     "LayerSpec",
+    "base_map",
     "display_transform",
     "risk_map",
     "site_layer_specs",
@@ -272,6 +273,43 @@ _STYLE = """
 """
 
 
+def base_map(basemap: str = "offline", *, height: int = 680) -> folium.Map:
+    """Map with the context layers only (boundary, 居委 zones + labels, roads, rail, water, metro).
+
+    Parameters
+    ----------
+    basemap : str
+        ``"offline"`` (no tiles) or a ``layers.basemaps`` provider name.
+    height : int
+        Map height in pixels.
+
+    Returns
+    -------
+    folium.Map
+        Not yet passed through :func:`layers.offline.make_offline` (callers add their layers
+        first, then call it).
+
+    Examples
+    --------
+    >>> m = base_map()
+    >>> "L.tileLayer" in m.get_root().render()
+    False
+    """
+    provider = _provider(basemap)
+    display = display_transform(basemap)
+    m = folium.Map(
+        location=[31.245, 121.40], zoom_start=14, tiles=None, control_scale=True,
+        height=height, zoom_control=True,
+    )
+    # Map-level zoom limits (folium only passes them to a tile layer; markercluster needs them).
+    m.options.update(min_zoom=11, max_zoom=19)
+    m.get_root().header.add_child(Element(_STYLE.format(bg=BACKGROUND)))
+    if provider is not None and provider.url:
+        _add_tiles(m, provider)
+    _add_context(m, basemap, display)
+    return m
+
+
 def risk_map(
     sites: pd.DataFrame,
     assets: pd.DataFrame | None = None,
@@ -304,27 +342,28 @@ def risk_map(
     folium.Map
         With every JS/CSS asset pointing at ``/app/static/vendor``.
     """
-    provider = _provider(basemap)
+    m = base_map(basemap, height=height)
     display = display_transform(basemap)
-    m = folium.Map(
-        location=[31.245, 121.40], zoom_start=14, tiles=None, control_scale=True,
-        min_zoom=11, max_zoom=19, height=height, zoom_control=True,
-    )
-    # Map-level zoom limits (folium only passes them to a tile layer; markercluster needs them).
-    m.options.update(min_zoom=11, max_zoom=19)
-    m.get_root().header.add_child(Element(_STYLE.format(bg=BACKGROUND)))
-    if provider is not None and provider.url:
-        _add_tiles(m, provider)
-    _add_context(m, basemap, display)
 
     popups = len(sites) <= POPUP_LIMIT
-    for spec in site_layer_specs(sites):
-        subset = sites[spec.mask]
+    lon = pd.to_numeric(sites["lon"], errors="coerce") if len(sites) else sites.get("lon")
+    lat = pd.to_numeric(sites["lat"], errors="coerce") if len(sites) else sites.get("lat")
+    drawable = sites[lon.notna() & lat.notna()] if len(sites) else sites
+    main: PointLayer | None = None
+    for spec in site_layer_specs(drawable):
         show = spec.show and not heat
-        PointLayer(
-            site_points(subset, popups=popups, display=display), name=spec.name,
-            cluster=cluster and len(subset) > 80, show=show,
-        ).add_to(m)
+        n = int(spec.mask.sum())
+        if main is None:
+            main = PointLayer(
+                site_points(drawable, popups=popups, display=display), name=spec.name,
+                cluster=cluster and n > 80, show=show, share_as="zr_site_rows",
+            )
+            main.add_to(m)
+        else:
+            PointLayer.subset_of(
+                main, np.flatnonzero(spec.mask.to_numpy()).tolist(), spec.name,
+                cluster=cluster and n > 80, show=show,
+            ).add_to(m)
     outlines = park_outlines(sites)
     if not outlines.empty:
         parks = folium.FeatureGroup(name=_PARK_OUTLINE_LAYER, show=True)

@@ -87,6 +87,8 @@ class Legend(MacroElement):
         Added to the map's attribution control (default © OpenStreetMap contributors).
     position : str
         Leaflet control position.
+    title : str
+        Heading of the box.
     """
 
     _template = Template(
@@ -120,10 +122,11 @@ var {{ this.get_name() }} = L.control({position: {{ this.position_json }}});
         items: list[LegendItem],
         attribution: str = "© OpenStreetMap contributors",
         position: str = "bottomright",
+        title: str = "风险等级",
     ) -> None:
         super().__init__()
         self._name = "Legend"
         self.items = items
-        self.html_json = safe_json(legend_html(items))
+        self.html_json = safe_json(legend_html(items, title))
         self.attribution_json = safe_json(esc(attribution))
         self.position_json = safe_json(position)

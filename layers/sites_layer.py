@@ -184,13 +184,17 @@ class PointLayer(JSCSSMixin, Layer):
     css_class : str
         CSS class of every marker's SVG path (``zr-site`` for sites, ``zr-asset`` for assets;
         tests and styles select markers by it).
+    share_as : str, optional
+        Also publish the rows as ``window[share_as]`` so :meth:`subset_of` layers can reuse
+        them (the sector layers then cost a list of indices, not a copy of the data).
     """
 
     _template = Template(
         """
 {% macro script(this, kwargs) %}
 var {{ this.get_name() }} = (function () {
-    var rows = {{ this.data_json }};
+    var rows = {{ this.rows_js }};{% if this.share_as %}
+    window[{{ this.share_json }}] = rows;  // other layers pick their rows from this array{% endif %}
     var group = {% if this.cluster %}L.markerClusterGroup({
         chunkedLoading: true, maxClusterRadius: 45, disableClusteringAtZoom: 17,
         spiderfyOnMaxZoom: true, showCoverageOnHover: false,
@@ -264,6 +268,7 @@ var {{ this.get_name() }} = (function () {
         show: bool = True,
         stroke: str = "#FFFFFF",
         css_class: str = "zr-site",
+        share_as: str | None = None,
     ) -> None:
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "PointLayer"
@@ -275,9 +280,29 @@ var {{ this.get_name() }} = (function () {
             # No clustering: the plugin is not needed in the browser.
             self.default_js = []
             self.default_css = []
-        self.data_json = safe_json(points)
+        self.share_as = share_as
+        self.share_json = safe_json(share_as) if share_as else ""
+        self.rows_js = safe_json(points)
         self.class_json = safe_json(css_class)
         self.name_json = safe_json(name)
+
+    @classmethod
+    def subset_of(
+        cls, source: PointLayer, indices: list[int], name: str, **kwargs: Any
+    ) -> PointLayer:
+        """A layer showing rows ``indices`` of ``source`` without embedding them a second time.
+
+        ``source`` must be created with ``share_as`` and added to the map before this layer.
+        """
+        if not source.share_as:
+            raise ValueError("source layer must be created with share_as=...")
+        layer = cls([source.points[i] for i in indices], name, **kwargs)
+        layer.rows_js = (
+            f"(function (src) {{ return {safe_json([int(i) for i in indices])}"
+            ".map(function (i) { return src[i]; }); })"
+            f"(window[{source.share_json}])"
+        )
+        return layer
 
     @property
     def count(self) -> int:
