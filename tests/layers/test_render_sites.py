@@ -242,3 +242,11 @@ def test_screen_deck_has_no_basemap_and_no_personal_data() -> None:
         assert private not in text
     column = spec["layers"][-1]
     assert column["extruded"] is True and len(column["data"]) >= 1
+
+
+def test_sector_layers_reuse_the_main_rows_instead_of_copying_them() -> None:
+    html = risk_map(_sites()).get_root().render()
+    # Each site's tooltip is embedded once, although it is in 2-3 layers.
+    assert html.count("S000002 · 甲加油站") == 1
+    assert 'window["zr_site_rows"] = rows' in html
+    assert html.count('(window["zr_site_rows"])') == len(site_layer_specs(_sites())) - 1
