@@ -38,9 +38,9 @@ from layers.popup import APPROXIMATE_NOTE, ID_SEPARATOR, esc
 
 __all__ = ["TEAM_COLOURS", "route_lines", "route_map"]
 
-#: Line colours of the teams, in order (distinct from the risk-level colours).
+#: Line colours of the teams, in order (distinct from the risk levels and the purple metro).
 TEAM_COLOURS: tuple[str, ...] = (
-    "#1B5E20", "#4A148C", "#0D47A1", "#BF360C", "#006064", "#880E4F", "#3E2723", "#33691E",
+    "#1B5E20", "#0D47A1", "#BF360C", "#006064", "#880E4F", "#3E2723", "#263238", "#33691E",
 )
 
 _LEVEL_HEX = {"重大": "#E60012", "较大": "#FF7F00", "一般": "#FFD700", "低": "#1E90FF"}
