@@ -79,6 +79,21 @@ def test_level_filter_changes_the_counts(store_tables) -> None:
     assert _site_rows_in_main_layer(_map_args(at)["script"]) == major
 
 
+def test_heat_view_and_web_basemap_switch() -> None:
+    at = _run()
+    script = _map_args(at)["script"]
+    assert "L.heatLayer(" in script and "L.tileLayer" not in script
+    at.radio(key="map_view").set_value("热力")
+    at = _run(at)
+    script = _map_args(at)["script"]
+    # Heat layer added to the map; the 风险点 layer stays in the layer control but hidden.
+    heat_var = re.search(r"var (heat_map_\w+) = L\.heatLayer", script).group(1)
+    assert f"{heat_var}.addTo(map_div)" in script
+    at.selectbox(key="map_basemap").set_value("osm")
+    at = _run(at)
+    assert "tile.openstreetmap.org" in _map_args(at)["script"]
+
+
 def test_selected_site_shows_the_card(store_tables) -> None:
     sites = store_tables["sites"]
     hazards = store_tables["hazards"]
