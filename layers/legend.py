@@ -68,6 +68,7 @@ def legend_html(items: list[LegendItem], title: str = "风险等级") -> str:
         f'<div class="zr-legend-title">{esc(title)}（共 {sum(i.count for i in items)} 处）</div>'
         f"{rows}"
         f'<div><span class="zr-swatch zr-approx"></span>虚线边框 = {APPROXIMATE_NOTE}</div>'
+        '<div class="zr-legend-note">聚合圆圈的颜色 = 圈内最高风险等级</div>'
     )
 
 
@@ -101,6 +102,7 @@ class Legend(MacroElement):
 .zr-swatch {display: inline-block; width: 11px; height: 11px; border-radius: 50%;
   margin-right: 5px; vertical-align: -1px; border: 1px solid #fff;}
 .zr-swatch.zr-approx {background: #fff; border: 1.5px dashed #333;}
+.zr-legend-note {color: #666; font-size: 11px;}
 </style>
 {% endmacro %}
 {% macro script(this, kwargs) %}
