@@ -9,8 +9,6 @@ The top parts that lift a site are listed, largest first, e.g.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
@@ -100,20 +98,22 @@ def build_reasons(
         "sup": status["supervised_open"].to_numpy(),
     }
     has_ledger = bool(status["hazards_12m"].sum() or status["open_hazards"].sum())
+    keys = list(values)
+    matrix = np.column_stack([np.asarray(values[k], dtype=float) for k in keys])
+    matrix = np.where(np.isfinite(matrix), matrix, -np.inf)
+    order = np.argsort(-matrix, axis=1, kind="stable")[:, :max_reasons]
+    top = np.take_along_axis(matrix, order, axis=1)
+    keep = top >= MIN_POINTS
+    keep[:, 0] = True  # never empty: the single largest part when nothing stands out
     out = []
     for i in range(n):
-        cands: list[tuple[str, float]] = []
-        for key, arr in values.items():
-            v = float(arr[i])
-            if not math.isfinite(v):
-                continue
-            cands.append((_text(key, i, g, cfg, has_ledger), v))
-        chosen = [(t, round(v, 1)) for t, v in cands if v >= MIN_POINTS]
-        chosen.sort(key=lambda tv: -tv[1])
-        if not chosen:
-            best = max(cands, key=lambda tv: tv[1])
-            chosen = [(best[0], round(best[1], 1))]
-        out.append(chosen[:max_reasons])
+        out.append(
+            [
+                (_text(keys[k], i, g, cfg, has_ledger), round(float(v), 1))
+                for k, v, ok in zip(order[i], top[i], keep[i], strict=True)
+                if ok
+            ]
+        )
     return pd.Series(out, index=parts.index)
 
 

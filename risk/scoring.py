@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -76,6 +77,7 @@ MAJOR_CANDIDATE = Candidate("logistic", "logistic C=0.1 (重大)", {"C": 0.1})
 
 _CACHE: OrderedDict[str, SiteModels] = OrderedDict()
 _CACHE_SIZE = 6
+_CACHE_LOCK = threading.Lock()  # Streamlit serves sessions from several threads
 
 
 def _fingerprint(*frames: pd.DataFrame, extra: str = "") -> str:
@@ -133,9 +135,10 @@ def fit_site_models(
         extra=f"{now.date()}|{cfg.families}|{cfg.random_state}|{cfg.season_path}|"
         f"{cfg.train_window_days}|{cfg.reinspection_types}",
     )
-    if key in _CACHE:
-        _CACHE.move_to_end(key)
-        return _CACHE[key]
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
     known = known.sort_values("date", kind="stable")
     train = known
     if cfg.train_window_days is not None:
@@ -161,9 +164,10 @@ def fit_site_models(
     share = (grp["m"] + 10 * overall) / (grp["h"] + 10)
     share["__overall__"] = overall
     models = SiteModels(hazard, major, share, now, len(train))
-    _CACHE[key] = models
-    while len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
+    with _CACHE_LOCK:
+        _CACHE[key] = models
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
     return models
 
 
