@@ -57,8 +57,8 @@ def legend_items(sites: pd.DataFrame) -> list[LegendItem]:
     return items
 
 
-def legend_html(items: list[LegendItem], title: str = "风险等级") -> str:
-    """HTML of the legend box (escaped)."""
+def legend_html(items: list[LegendItem], title: str = "风险等级", clusters: bool = True) -> str:
+    """HTML of the legend box (escaped); ``clusters`` adds the note on cluster colours."""
     rows = "".join(
         f'<div><span class="zr-swatch" style="background:{esc(i.colour)}"></span>'
         f"{esc(i.label)} <b>{i.count}</b></div>"
@@ -68,7 +68,7 @@ def legend_html(items: list[LegendItem], title: str = "风险等级") -> str:
         f'<div class="zr-legend-title">{esc(title)}（共 {sum(i.count for i in items)} 处）</div>'
         f"{rows}"
         f'<div><span class="zr-swatch zr-approx"></span>虚线边框 = {APPROXIMATE_NOTE}</div>'
-        '<div class="zr-legend-note">聚合圆圈的颜色 = 圈内最高风险等级</div>'
+        + ('<div class="zr-legend-note">聚合圆圈的颜色 = 圈内最高风险等级</div>' if clusters else "")
     )
 
 
@@ -129,6 +129,6 @@ var {{ this.get_name() }} = L.control({position: {{ this.position_json }}});
         super().__init__()
         self._name = "Legend"
         self.items = items
-        self.html_json = safe_json(legend_html(items, title))
+        self.html_json = safe_json(legend_html(items, title, clusters=title == "风险等级"))
         self.attribution_json = safe_json(esc(attribution))
         self.position_json = safe_json(position)
