@@ -57,6 +57,11 @@ ASSET_COLOURS: dict[str, str] = {
 
 Point = list[Any]
 
+_ROW_COLUMNS = (
+    "site_id", "name", "address", "category", "subcategory", "committee", "level", "colour",
+    "score", "coord_quality", "approximate", "kind", "capacity",
+)
+
 
 def safe_json(value: Any) -> str:
     """JSON that is safe inside an HTML ``<script>`` element.
@@ -93,8 +98,10 @@ def _points(
     lat = pd.to_numeric(df["lat"], errors="coerce").to_numpy(dtype=float)
     if display is not None:
         lon, lat = display(lon, lat)
+    # Only the columns the tooltip/popup builders read (to_dict of every column is slow).
+    records = df[[c for c in _ROW_COLUMNS if c in df.columns]].to_dict("records")
     out: list[Point] = []
-    for i, row in enumerate(df.to_dict("records")):
+    for i, row in enumerate(records):
         if lon[i] != lon[i] or lat[i] != lat[i]:  # NaN: no position, nothing to draw
             continue
         out.append(
