@@ -38,9 +38,10 @@ from layers.popup import APPROXIMATE_NOTE, ID_SEPARATOR, esc
 
 __all__ = ["TEAM_COLOURS", "route_lines", "route_map"]
 
-#: Line colours of the teams, in order (distinct from the risk levels and the purple metro).
+#: Line colours of the teams, in order: the colour-blind-safe Okabe-Ito palette, the same as
+#: ``app_pages._route_view.TEAM_COLOURS`` (route sheets and maps agree).
 TEAM_COLOURS: tuple[str, ...] = (
-    "#1B5E20", "#0D47A1", "#BF360C", "#006064", "#880E4F", "#3E2723", "#263238", "#33691E",
+    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#8C564B",
 )
 
 _LEVEL_HEX = {"重大": "#E60012", "较大": "#FF7F00", "一般": "#FFD700", "低": "#1E90FF"}
