@@ -4,7 +4,8 @@
 ``risk/config/sector_lec.csv`` by sector (exact name, else the first table row whose name is
 contained in the site's category/subcategory, else ``其他``). ``C`` is raised by the number of
 people present (occupants / beds / pupils) following ``RiskConfig.occupant_bands``, and by
-hazardous-chemical storage or underground location.
+hazardous-chemical storage, underground location, height, e-bike capacity and old elevators
+(:data:`ATTRIBUTE_C_RULES`).
 
 Examples
 --------
@@ -23,6 +24,13 @@ import pandas as pd
 from risk.config import RiskConfig
 
 PEOPLE_COLUMNS: tuple[str, ...] = ("occupants", "beds", "pupils")
+#: ``(column, threshold, C)``: an attribute at or above the threshold raises C to at least C
+#: (高层 ≥ 10 storeys: 疏散与扑救困难; ≥ 50 e-bikes parked/charged; ≥ 5 elevators ≥ 15 years).
+ATTRIBUTE_C_RULES: tuple[tuple[str, float, float], ...] = (
+    ("storeys", 10, 15.0),
+    ("ebike_capacity", 50, 15.0),
+    ("elevators_15y", 5, 15.0),
+)
 
 
 def people_count(sites: pd.DataFrame) -> pd.Series:
@@ -89,6 +97,10 @@ def inherent_lec(sites: pd.DataFrame, config: RiskConfig | None = None) -> pd.Da
         chem = pd.to_numeric(sites["hazchem_t"], errors="coerce").fillna(0)
         out.loc[chem > 0, "C"] = np.maximum(out.loc[chem > 0, "C"], 15.0)
         out.loc[chem >= 10, "C"] = np.maximum(out.loc[chem >= 10, "C"], 40.0)
+    for col, threshold, c_value in ATTRIBUTE_C_RULES:
+        if col in sites:
+            hit = pd.to_numeric(sites[col], errors="coerce").fillna(0) >= threshold
+            out.loc[hit, "C"] = np.maximum(out.loc[hit, "C"], c_value)
     if "underground" in sites:
         und = sites["underground"].astype("boolean").fillna(False).astype(bool)
         out.loc[und, "C"] = np.maximum(out.loc[und, "C"], 15.0)

@@ -188,3 +188,28 @@ def test_empty_and_one_class_ledgers_still_score():
     out = score_sites(sites, zeros, None, "2025-01-01")
     assert (out["p_hazard"] < 0.1).all()
     assert out["last_inspection"].notna().all()
+
+
+def test_p_major_is_calibrated_and_below_p_hazard(ledger):
+    sites, insp = ledger["sites"], ledger["inspections"]
+    as_of = pd.Timestamp("2024-12-31")
+    out = score_sites(sites, insp, None, as_of).set_index("site_id")
+    later = insp[(insp["date"] > as_of) & (insp["date"] <= as_of + pd.Timedelta(days=180))]
+    first = later.sort_values("date").drop_duplicates("site_id")
+    observed_major = first["major_found"].mean()
+    predicted_major = first["site_id"].map(out["p_major"]).mean()
+    assert abs(predicted_major - observed_major) < 0.03
+    observed = first["hazard_found"].mean()
+    predicted = first["site_id"].map(out["p_hazard"]).mean()
+    assert abs(predicted - observed) < 0.08
+
+
+def test_inherent_attributes_raise_consequence():
+    from risk.inherent import inherent_lec
+
+    sites = pd.DataFrame({"site_id": list("abcd"), "category": ["园区企业"] * 4,
+                          "occupants": [5, 400, 5, 5], "storeys": [3, 3, 18, 3],
+                          "hazchem_t": [0, 0, 0, 20]})
+    lec = inherent_lec(sites)
+    assert lec["C"].tolist() == [7.0, 40.0, 15.0, 40.0]
+    assert (lec["D"] == lec["L"] * lec["E"] * lec["C"]).all()
