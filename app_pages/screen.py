@@ -47,7 +47,7 @@ _CSS = """
 .zr-dot { display: inline-block; width: .8em; height: .8em; border-radius: 50%;
   margin-right: .4em; vertical-align: -.05em; }
 .zr-legend { font-size: clamp(.75rem, .8vw, 2rem); color: #9cc3ea; margin-top: 1vh; }
-[data-testid="stDeckGlJsonChart"] { height: 74vh !important; }
+[data-testid="stDeckGlJsonChart"] { height: 68vh !important; }
 [data-testid="stDeckGlJsonChart"] > div { height: 100% !important; }
 </style>
 """
