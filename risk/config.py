@@ -90,7 +90,8 @@ class RiskConfig:
         Model families to compare (subset of :data:`DEFAULT_FAMILIES`).
     train_window_days : int or None
         ``score_sites`` trains on inspections of the last this many days before ``as_of``
-        (older rows still feed the history features); None = all.
+        (older rows still feed the history features; the whole ledger when the window holds
+        fewer than 500); None = all.
     min_major_positives : int
         Below this many 重大 findings in training, ``p_major`` = ``p_hazard`` x smoothed
         share of 重大 among hazards (per sector) instead of a separate model.

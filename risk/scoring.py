@@ -75,6 +75,9 @@ class SiteModels:
 #: 重大 findings are rare: one regularised logistic model, calibrated out of time.
 MAJOR_CANDIDATE = Candidate("logistic", "logistic C=0.1 (重大)", {"C": 0.1})
 
+#: Below this many inspections in the training window, the whole ledger is used.
+MIN_WINDOW_ROWS = 500
+
 _CACHE: OrderedDict[str, SiteModels] = OrderedDict()
 _CACHE_SIZE = 6
 _CACHE_LOCK = threading.Lock()  # Streamlit serves sessions from several threads
@@ -142,7 +145,9 @@ def fit_site_models(
     known = known.sort_values("date", kind="stable")
     train = known
     if cfg.train_window_days is not None:
-        train = known[known["date"] > now - pd.Timedelta(days=cfg.train_window_days)]
+        recent = known[known["date"] > now - pd.Timedelta(days=cfg.train_window_days)]
+        if len(recent) >= MIN_WINDOW_ROWS:  # else a stale ledger: learn from all of it
+            train = recent
     X = build_feature_table(sites, known, train[["site_id", "date"]], season_path=cfg.season_path)
     y = train["hazard_found"].to_numpy(int)
     hazard = fit_likelihood(
