@@ -89,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     sc = sub.add_parser("score", help="按评估日期为所有场所打分排序")
     sc.add_argument("--as-of", type=_date_arg, default=None, help="评估日期 (默认今天)")
     sc.add_argument("--store", type=Path, default=None,
-                    help="SQLite 数据库路径 (默认: 环境变量 ZHENRU_STORE, 否则默认数据库)")
+                    help="SQLite 数据库路径 (默认: 环境变量 ZHENRU_STORE, 否则已建好的默认数据库)")
     sc.add_argument("--sites", type=Path, help="场所表 CSV (不给则读数据库)")
     sc.add_argument("--inspections", type=Path, help="检查记录 CSV")
     sc.add_argument("--hazards", type=Path, help="隐患台账 CSV (可选)")
@@ -156,13 +156,20 @@ def _json_number(value: object) -> object:
 
 def _load_store_tables(path: Path | None = None) -> dict[str, pd.DataFrame]:
     try:
-        from registry.store import SQLiteStore, default_store
+        from registry.store import SQLiteStore, default_store_path
     except ImportError as err:
         raise InputError("未找到默认数据库 (registry.store); 请用 --sites/--inspections 指定 CSV") from err
     path = path or (Path(os.environ["ZHENRU_STORE"]) if os.environ.get("ZHENRU_STORE") else None)
-    if path is not None and not path.is_file():
+    if path is None:
+        path = default_store_path()
+        if not path.is_file():
+            raise InputError(
+                f"默认数据库不存在: {path} (先运行 python -m registry build), "
+                "或用 --store / --sites --inspections 指定数据"
+            )
+    if not path.is_file():
         raise InputError(f"找不到数据库文件: {path}")
-    store = SQLiteStore(path) if path is not None else default_store()
+    store = SQLiteStore(path)
     return {
         "sites": pd.DataFrame(store.sites()),
         "inspections": store.inspections(),
