@@ -41,7 +41,7 @@ from layers.legend import Legend, legend_items
 from layers.offline import make_offline
 from layers.parks import park_outlines
 from layers.popup import esc
-from layers.sites_layer import PointLayer, asset_points, site_points
+from layers.sites_layer import LabelLayer, PointLayer, asset_points, site_points
 
 __all__ = [
     "ASSET_LAYERS",
@@ -239,23 +239,15 @@ def _add_context(m: folium.Map, basemap: str, display: DisplayFn | None) -> None
         style_function=lambda f: {"color": "#C62828", "weight": 3, "fill": False},
         interactive=False,
     ).add_to(m)
-    labels = folium.FeatureGroup(name="居委名称", show=True)
-    for lat, lon, name in _zone_labels(display):
-        folium.Marker(
-            [lat, lon],
-            icon=folium.DivIcon(html=f'<div class="zr-zone-label">{esc(name)}</div>',
-                                icon_size=(80, 16), icon_anchor=(40, 8)),
-            interactive=False,
-        ).add_to(labels)
-    labels.add_to(m)
-    stations = folium.FeatureGroup(name="地铁站", show=True)
-    for feat in ctx["metro_stations"]["features"]:
-        lon, lat = feat["geometry"]["coordinates"][:2]
-        folium.CircleMarker(
-            [lat, lon], radius=4, color="#7B1FA2", fill=True, fill_color="#FFFFFF",
-            fill_opacity=1, weight=2, tooltip=f"地铁站：{esc(feat['properties'].get('name'))}",
-        ).add_to(stations)
-    stations.add_to(m)
+    LabelLayer(_zone_labels(display), name="居委名称").add_to(m)
+    stations = [
+        [lat, lon, "#FFFFFF", 5, 0, f"地铁站：{esc(feat['properties'].get('name'))}", ""]
+        for feat in ctx["metro_stations"]["features"]
+        for lon, lat in [feat["geometry"]["coordinates"][:2]]
+    ]
+    PointLayer(
+        stations, name="地铁站", cluster=False, radius=4, stroke="#7B1FA2", css_class="zr-station"
+    ).add_to(m)
 
 
 _STYLE = """
@@ -386,11 +378,20 @@ def risk_map(
                     asset_points(subset, display=display), name=name, cluster=len(subset) > 150,
                     radius=5, show=False, stroke="#000000", css_class="zr-asset",
                 ).add_to(m)
+    _one_copy_of_cluster_assets(m)
     heat_layer(heat_points(sites, display=display), show=heat).add_to(m)
     Legend(legend_items(sites)).add_to(m)
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
     _fit(m, display)
     return make_offline(m)
+
+
+def _one_copy_of_cluster_assets(m: folium.Map) -> None:
+    """Keep the markercluster JS/CSS on one layer only (each copy costs a render per rerun)."""
+    clustered = [c for c in m._children.values() if isinstance(c, PointLayer) and c.cluster]
+    for layer in clustered[1:]:
+        layer.default_js = []
+        layer.default_css = []
 
 
 def _add_tiles(m: folium.Map, provider: Any) -> None:

@@ -22,6 +22,7 @@ Examples
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
@@ -36,6 +37,7 @@ from layers.popup import asset_popup, asset_tooltip, is_approximate, site_popup,
 __all__ = [
     "LEVEL_GRADE",
     "UNSCORED_COLOUR",
+    "LabelLayer",
     "PointLayer",
     "asset_points",
     "safe_json",
@@ -316,3 +318,52 @@ var {{ this.get_name() }} = (function () {
         """Number of markers in the layer."""
         return len(self.points)
 
+
+
+class LabelLayer(Layer):
+    """Text labels (e.g. 居委 names) drawn as non-interactive divIcons from one JSON array.
+
+    Parameters
+    ----------
+    labels : list of (lat, lon, text)
+        Text is escaped here.
+    name : str
+        Layer name in the LayerControl.
+    css_class : str
+        Class of the label ``<div>``.
+    show : bool
+        Visible when the map opens.
+    """
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = (function () {
+    var rows = {{ this.rows_js }}, group = L.layerGroup();
+    for (var i = 0; i < rows.length; i++) {
+        L.marker([rows[i][0], rows[i][1]], {interactive: false, keyboard: false,
+            icon: L.divIcon({html: '<div class="' + {{ this.class_json }} + '">' + rows[i][2]
+                + "</div>", className: "", iconSize: [90, 16], iconAnchor: [45, 8]})
+        }).addTo(group);
+    }
+    return group;
+})();
+{% endmacro %}
+"""
+    )
+
+    def __init__(
+        self,
+        labels: list[tuple[float, float, str]],
+        name: str,
+        *,
+        css_class: str = "zr-zone-label",
+        show: bool = True,
+    ) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "LabelLayer"
+        self.labels = labels
+        self.rows_js = safe_json(
+            [[round(float(a), 6), round(float(o), 6), html.escape(str(t))] for a, o, t in labels]
+        )
+        self.class_json = safe_json(css_class)

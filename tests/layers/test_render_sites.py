@@ -144,7 +144,9 @@ def test_gcj02_basemap_shifts_every_drawn_coordinate() -> None:
     sites = _sites()
     wgs = site_points(sites)
     m = risk_map(sites, basemap="amap")
-    main = next(c for c in m._children.values() if isinstance(c, PointLayer))
+    main = next(
+        c for c in m._children.values() if isinstance(c, PointLayer) and c.layer_name == MAIN_LAYER
+    )
     lat_shift = main.points[0][0] - wgs[0][0]
     lon_shift = main.points[0][1] - wgs[0][1]
     assert 0.003 < lon_shift < 0.006 and -0.003 < lat_shift < -0.001  # GCJ-02 offset near 真如
