@@ -16,7 +16,7 @@ from streamlit_folium import st_folium
 
 from app_pages._data import current_as_of, load_tables, scored_sites, store_version
 from app_pages._filters import sidebar_filters
-from app_pages._site_card import render_site_card
+from app_pages._site_card import md_text, render_site_card
 from layers import basemaps
 from layers.folium_map import risk_map
 from layers.geodata import OSM_ATTRIBUTION
@@ -48,7 +48,7 @@ def _view_options() -> tuple[str, bool, bool]:
     with box:
         view = st.radio("视图", ["点位", "热力"], horizontal=True, key="map_view")
         cluster = st.checkbox("密集点位聚合显示", value=True, key="map_cluster")
-        names = basemaps.list_providers()
+        names = [n for n in basemaps.list_providers() if not basemaps.get(n).overlay]
         basemap = st.selectbox(
             "底图",
             names,
@@ -69,7 +69,7 @@ shown = apply_filters(scored, site_filter)
 items = legend_items(shown)
 counts = {i.label: i.count for i in items}
 kpi = st.columns(5)
-kpi[0].metric("地图上单位", f"{len(shown):,}", help=f"全部 {len(scored):,} 处；筛选：{site_filter.describe_zh()}")
+kpi[0].metric("地图上单位", f"{len(shown):,}", help=f"全部 {len(scored):,} 处；筛选：{md_text(site_filter.describe_zh())}")
 for col, level in zip(kpi[1:], ("重大", "较大", "一般", "低"), strict=True):
     col.metric(f"{level}风险", f"{counts.get(level, 0):,}")
 st.caption(f"{legend_markdown(items)} ｜ 评估日期 {as_of:%Y-%m-%d} ｜ 底图数据 {OSM_ATTRIBUTION}")
@@ -92,8 +92,9 @@ with map_col:
 
 known = set(shown["site_id"])
 clicked = handle_map_event(event, known_ids=known)
-if clicked is not None and clicked != st.session_state.get("_map_last_click"):
-    st.session_state["_map_last_click"] = clicked
+click_no = (event or {}).get("last_object_clicked_count")
+if clicked is not None and (clicked, click_no) != st.session_state.get("_map_last_click"):
+    st.session_state["_map_last_click"] = (clicked, click_no)  # only a new click selects
     st.session_state[SELECTED_KEY] = clicked
 
 with card_col:

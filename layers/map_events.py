@@ -24,8 +24,9 @@ from layers.popup import site_id_from_tooltip
 
 __all__ = ["RETURNED_OBJECTS", "handle_map_event"]
 
-#: The only st_folium outputs the map page asks for (each change reruns the page).
-RETURNED_OBJECTS: tuple[str, ...] = ("last_object_clicked_tooltip",)
+#: The only st_folium outputs the map page asks for (each change reruns the page): the clicked
+#: object's tooltip text, and a click counter so a second click on the same site counts too.
+RETURNED_OBJECTS: tuple[str, ...] = ("last_object_clicked_tooltip", "last_object_clicked_count")
 
 
 def handle_map_event(

@@ -61,7 +61,7 @@ def test_map_page_renders_every_site_offline(store_tables) -> None:
     assert _site_rows_in_main_layer(args["script"]) == n_sites
     links = args["js_links"] + args["css_links"]
     assert links and all(u.startswith("/app/static/vendor/") for u in links), links
-    assert args["returned_objects"] == ["last_object_clicked_tooltip"]
+    assert args["returned_objects"] == ["last_object_clicked_tooltip", "last_object_clicked_count"]
     captions = " ".join(c.value for c in at.caption)
     assert "风险等级：重大" in captions and "© OpenStreetMap contributors" in captions
     assert "虚线边框 = 位置为近似" in captions

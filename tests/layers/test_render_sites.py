@@ -206,7 +206,7 @@ def test_handle_map_event_with_st_folium_shaped_values() -> None:
     assert handle_map_event(xss, known) == "S000001"
     for text in ("真一", "地铁站：真如", "微型消防站 · 真一微型消防站", "S999999 · 别处 · 低"):
         assert handle_map_event({"last_object_clicked_tooltip": text}, known) is None
-    assert RETURNED_OBJECTS == ("last_object_clicked_tooltip",)
+    assert RETURNED_OBJECTS == ("last_object_clicked_tooltip", "last_object_clicked_count")
 
 
 def test_tooltip_round_trip() -> None:
