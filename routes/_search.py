@@ -85,8 +85,9 @@ class Engine:
     p_relocate = 1.0
     n_starts = 0
     use_replace = True
+    max_replace = 10**9
     _relocate = False
-    temp = 2.0
+    temp = 1.0
     restart = 150
     tabu = False
     alphas = (0.5, 1.0, 1.0, 1.5, 2.0)
@@ -649,11 +650,13 @@ class Engine:
     def local_search(self, sol: Sol, touched: set[int], alpha: float = 1.0) -> None:
         """Shorten routes, insert, replace, until nothing improves."""
         self.improve(sol, touched)
+        replaces = 0
         for _ in range(10 * self.V + 10):
             changed = self.repair(sol, alpha=alpha)
             if not changed:
-                if not self.use_replace:
+                if not self.use_replace or replaces >= self.max_replace:
                     return
+                replaces += 1
                 k = self.replace(sol)
                 if k < 0:
                     return
