@@ -201,6 +201,37 @@ def season_features(dates: pd.Series, season_path: str | None = None) -> pd.Data
     return flags
 
 
+def season_match_features(
+    sites: pd.DataFrame,
+    queries: pd.DataFrame,
+    flags: pd.DataFrame,
+    season_path: str | None = None,
+) -> pd.DataFrame:
+    """``season_match_*``: the season is active AND the site is one it up-weights.
+
+    A site matches a season when its ``category``/``subcategory`` contains one of the season
+    table's keywords (e.g. 冬春防火期 × 群租). This hands the sector-by-season interaction to
+    every model family, linear ones included; with no category column the result is empty.
+    """
+    out = pd.DataFrame(index=queries.index)
+    cols = [c for c in ("category", "subcategory") if c in sites]
+    if not cols:
+        return out
+    text = pd.Series("", index=sites.index)
+    for c in cols:
+        text = text + " " + sites[c].astype("string").fillna("")
+    text.index = sites["site_id"].astype(str).to_numpy()
+    q_text = text.reindex(queries["site_id"].astype(str).to_numpy()).fillna("")
+    for rec in calendar.season_table(season_path).to_dict("records"):
+        flag_col = SEASON_PREFIX + rec["season"]
+        pattern = "|".join(k for k in str(rec["keywords"]).split(";") if k)
+        if flag_col not in flags or not pattern:
+            continue
+        match = q_text.str.contains(pattern, regex=True, na=False).to_numpy()
+        out[SEASON_PREFIX + "match_" + rec["season"]] = flags[flag_col].to_numpy() * match
+    return out
+
+
 def site_feature_frame(sites: pd.DataFrame, max_categories: int = 40) -> pd.DataFrame:
     """Site attribute columns usable as features, indexed by ``site_id``.
 
@@ -289,6 +320,7 @@ def build_feature_table(
     """
     hist = history_features(inspections, queries, prior_rate=prior_rate)
     seas = season_features(queries["date"], season_path)
+    seas = pd.concat([seas, season_match_features(sites, queries, seas, season_path)], axis=1)
     site_tab = site_feature_frame(sites)
     site_part = site_tab.reindex(queries["site_id"].astype(str).to_numpy())
     site_part.index = queries.index
