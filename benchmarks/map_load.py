@@ -182,9 +182,12 @@ def main(argv: list[str] | None = None) -> int:
             + "\nColumns: *cold* = first visit of a fresh server (reads the store and scores "
             "every site, then draws); *warm* = a new tab on the same server; *filter* = picking "
             "风险等级 = 重大 in the sidebar until the redrawn map's legend shows the new count. "
-            "Markers are drawn client-side from one JSON array per layer "
-            "(layers.sites_layer.PointLayer) inside leaflet.markercluster, so only the visible "
-            "clusters/markers become DOM nodes.\n"
+            "Markers are drawn client-side from one shared JSON array (layers.sites_layer.PointLayer; "
+            "the sector layers hold only indices into it) inside leaflet.markercluster, so only "
+            "the visible clusters/markers become DOM nodes. Above "
+            "layers.folium_map.POPUP_LIMIT (6,000) sites the short popups are left out (tooltip "
+            "+ the card beside the map remain), which is why 10,000 sites send less HTML than "
+            "3,000. The built map is cached per (store, 评估日期, filters, view).\n"
         )
         print(f"wrote {RESULTS}")
     return 0
