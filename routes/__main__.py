@@ -41,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("file")
         p.add_argument("--time-limit", type=float, default=2.0, help="seconds (hard cap)")
         p.add_argument("--seed", type=int, default=0)
+        p.add_argument(
+            "--workers", type=int, default=1, help="parallel searches (solve-top only), best wins"
+        )
     return ap
 
 
@@ -57,7 +60,9 @@ def main(argv: list[str] | None = None) -> int:
         tl = _time_limit(args.time_limit)
         if args.cmd == "solve-top":
             inst = read_top(args.file)
-            sol = solve(top_problem(inst), time_limit=tl, seed=args.seed)
+            if args.workers < 1:
+                raise InstanceError("--workers must be >= 1")
+            sol = solve(top_problem(inst), time_limit=tl, seed=args.seed, workers=args.workers)
             routes = top_routes_from_solution(sol)
             score, _, errors = top_score(inst, routes)
             if errors:  # never expected: the solver only builds feasible routes

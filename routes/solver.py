@@ -14,6 +14,7 @@ first, and then a run may stop earlier (``time_limit`` is a hard cap).
 
 from __future__ import annotations
 
+import multiprocessing as mp
 import time
 
 from routes._schedule import advance, earliest_start
@@ -32,6 +33,7 @@ def solve(
     time_limit: float = 2.0,
     seed: int = 0,
     max_iterations: int | None = None,
+    workers: int = 1,
 ) -> Solution:
     """Plan routes for all teams.
 
@@ -46,6 +48,10 @@ def solve(
         the iteration budget, not the deadline, ends the search.
     max_iterations : int, optional
         Iteration budget; default ``ITERATIONS_PER_SECOND * time_limit``.
+    workers : int
+        Independent searches run in parallel (forked processes, seeds ``seed``,
+        ``seed + 1``, ...); the best one is returned.  Default 1 (in-process); use
+        more only on a machine with idle cores, never inside a threaded server.
 
     Returns
     -------
@@ -70,10 +76,45 @@ def solve(
         raise ValueError("time_limit must be >= 0")
     if max_iterations is None:
         max_iterations = max(1, int(ITERATIONS_PER_SECOND * time_limit))
+    if workers < 1:
+        raise ValueError("workers must be >= 1")
     engine = Engine(problem, seed=seed)
     remaining = time_limit - (time.perf_counter() - t_start)
-    best, _ = engine.run(remaining, max_iterations)
+    if workers > 1 and "fork" in mp.get_all_start_methods() and remaining > 0.3:
+        best = _parallel(engine, problem, seed, remaining, max_iterations, workers)
+    else:
+        best, _ = engine.run(remaining, max_iterations)
     return build_solution(engine, best)
+
+
+def _worker(args: tuple[Problem, int, float, int]) -> tuple[tuple, list[list[int]]]:
+    problem, seed, time_limit, max_iterations = args
+    sol, _ = Engine(problem, seed=seed).run(time_limit, max_iterations)
+    return sol.key(), sol.seqs
+
+
+def _parallel(
+    engine: Engine, problem: Problem, seed: int, remaining: float, max_iterations: int, workers: int
+) -> Sol:
+    """Independent searches with seeds ``seed .. seed + workers - 1`` in forked
+    processes; the best result wins (ties: lowest seed), so the outcome stays
+    deterministic whenever the iteration budget ends every search."""
+    t0 = time.perf_counter()
+    ctx = mp.get_context("fork")
+    with ctx.Pool(workers) as pool:
+        budget = remaining - (time.perf_counter() - t0) - min(0.15, 0.1 * remaining)
+        jobs = [(problem, seed + i, budget, max_iterations) for i in range(workers)]
+        results = pool.map(_worker, jobs)
+    _, seqs = max(results, key=lambda r: r[0])  # max() keeps the first of equal keys
+    sol = engine.empty()
+    for k, seq in enumerate(seqs):
+        sol.seqs[k] = list(seq)
+        sol.trav[k], sol.svcs[k] = engine._totals(k, sol.seqs[k])
+        for v in seq:
+            sol.unrouted[v] = False
+            sol.prize += engine.pzl[v]
+            sol.must += int(engine.is_must[v])
+    return sol
 
 
 def build_solution(engine: Engine, sol: Sol) -> Solution:

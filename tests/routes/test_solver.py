@@ -86,6 +86,16 @@ def test_deterministic_for_a_seed() -> None:
     assert a.prize == b.prize and a.travel == b.travel
 
 
+def test_parallel_workers_feasible_and_deterministic() -> None:
+    p = random_problem(5)
+    a = solve(p, time_limit=10.0, seed=2, max_iterations=25, workers=2)
+    b = solve(p, time_limit=10.0, seed=2, max_iterations=25, workers=2)
+    assert check(p, a) == []
+    assert [[s.visit for s in r.stops] for r in a.routes] == [[s.visit for s in r.stops] for r in b.routes]
+    single = solve(p, time_limit=10.0, seed=2, max_iterations=25)
+    assert a.prize >= single.prize  # seed 2 is one of the two searches
+
+
 def test_must_visit_beats_higher_optional_prize() -> None:
     # depot 0; must-visit at 1 (prize 1) and optional at 2 (prize 50), opposite sides;
     # the shift only allows one of them.
