@@ -47,10 +47,11 @@ def _map_args(at: AppTest) -> dict:
 
 
 def _site_rows_in_main_layer(script: str) -> int:
-    # The first PointLayer is the 风险点 layer; its rows are one JSON array.
-    start = script.index("var rows = ") + len("var rows = ")
-    end = script.index(";\n", start)
-    return len(json.loads(script[start:end]))
+    # The 风险点 layer embeds every site once and shares it as window["zr_site_rows"].
+    marker = 'window["zr_site_rows"] = rows;'
+    end = script.index(marker)
+    start = script.rindex("var rows = ", 0, end) + len("var rows = ")
+    return len(json.loads(script[start:end].strip().rstrip(";")))
 
 
 def test_map_page_renders_every_site_offline(store_tables) -> None:
