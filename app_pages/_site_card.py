@@ -209,7 +209,15 @@ def render_site_card(
             if reasons.empty:
                 st.caption("暂无评分原因。")
             else:
-                st.dataframe(reasons, hide_index=True, width="stretch")
+                st.dataframe(
+                    reasons,
+                    hide_index=True,
+                    width="stretch",
+                    column_config={
+                        "原因": st.column_config.TextColumn(width="large"),
+                        "贡献": st.column_config.NumberColumn(format="%.1f", width="small"),
+                    },
+                )
         with tabs[1]:
             st.dataframe(attribute_table(site), hide_index=True, width="stretch")
         site_id = str(site.get("site_id"))
