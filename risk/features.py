@@ -13,8 +13,8 @@ Examples
 ...     "date": pd.to_datetime(["2024-01-01", "2024-03-01", "2024-03-01"]),
 ...     "hazard_found": [1, 0, 1]})
 >>> f = history_features(insp, insp[["site_id", "date"]])
->>> f["n_prev"].tolist(), f["n_prev_hazard"].tolist()
-([0, 1, 1], [0, 1, 1])
+>>> f["n_prev"].tolist(), f["last_hazard"].tolist()
+([0, 1, 1], [nan, 1.0, 1.0])
 """
 
 from __future__ import annotations
@@ -39,12 +39,15 @@ SITE_EXCLUDED_COLUMNS: tuple[str, ...] = (
     "coord_quality",
     "geometry",
     "industry",
+    "department",  # administrative, follows the sector
+    "required_per_year",  # follows key_list
 )
+
+#: Cap of the past-visit count feature (keeps it stationary as the ledger ages).
+N_PREV_CAP = 12
 
 HISTORY_COLUMNS: tuple[str, ...] = (
     "n_prev",
-    "n_prev_hazard",
-    "n_prev_major",
     "prev_hazard_rate",
     "n_12m",
     "n_hazard_12m",
@@ -161,9 +164,9 @@ def history_features(
         total = float(n.sum())
         prior_rate = float(h.sum() / total) if total else 0.3
     out = pd.DataFrame(index=queries.index)
-    out["n_prev"] = n_prev.astype(int)
-    out["n_prev_hazard"] = n_prev_h.astype(int)
-    out["n_prev_major"] = (c_m[idx] - c_m[start]).astype(int)
+    # Cumulative counts grow with the age of the ledger (a model would extrapolate them):
+    # the visit count is capped, hazards enter as a smoothed rate and windowed counts.
+    out["n_prev"] = np.minimum(n_prev, N_PREV_CAP).astype(int)
     out["prev_hazard_rate"] = (n_prev_h + 2.0 * prior_rate) / (n_prev + 2.0)
     out["n_12m"] = (c_n[idx] - c_n[i12]).astype(int)
     out["n_hazard_12m"] = (c_h[idx] - c_h[i12]).astype(int)
@@ -183,7 +186,10 @@ def history_features(
 
 
 def season_features(dates: pd.Series, season_path: str | None = None) -> pd.DataFrame:
-    """Season flags (``season_*``) and cyclic month of each date.
+    """Season flags (``season_*``) of each date, from the editable season table.
+
+    No free-form month terms: with a ledger of one or two years they would fit that year's
+    noise and extrapolate badly; the table's windows carry the seasonal knowledge.
 
     Examples
     --------
@@ -194,9 +200,6 @@ def season_features(dates: pd.Series, season_path: str | None = None) -> pd.Data
     ts = pd.to_datetime(pd.Series(dates))
     flags = calendar.season_flag_frame(ts, season_path).astype(float)
     flags.columns = [SEASON_PREFIX + c for c in flags.columns]
-    month = ts.dt.month.to_numpy(dtype=float)
-    flags["month_sin"] = np.sin(2 * np.pi * month / 12.0)
-    flags["month_cos"] = np.cos(2 * np.pi * month / 12.0)
     flags.index = pd.Series(dates).index
     return flags
 
@@ -345,7 +348,7 @@ def feature_groups(columns: list[str]) -> dict[str, list[str]]:
             groups["recency"].append(c)
         elif c in HISTORY_COLUMNS:
             groups["history"].append(c)
-        elif c.startswith(SEASON_PREFIX) or c in ("month_sin", "month_cos"):
+        elif c.startswith(SEASON_PREFIX):
             groups["season"].append(c)
         elif c.startswith("site_"):
             groups["site"].append(c)

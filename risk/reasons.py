@@ -77,10 +77,16 @@ def build_reasons(
         "h12o": status["hazards_12m_overdue"].to_numpy(),
         "n12m": history["n_hazards_12m"].to_numpy() if "n_hazards_12m" in history else np.zeros(n),
         "n_prev": history["n_prev"].to_numpy(),
-        "n_prev_h": history["n_prev_hazard"].to_numpy(),
+        "n_12m_visits": history["n_12m"].to_numpy(),
+        "since_hazard": history["days_since_last_hazard"].to_numpy(),
         "streak": history["hazard_streak"].to_numpy(),
         "since": history["days_since_last"].to_numpy(),
         "sector": lec["lec_sector"].to_numpy(),
+        "site_detail": (
+            model_parts["site_detail"].to_numpy()
+            if "site_detail" in model_parts
+            else np.full(n, "", dtype=object)
+        ),
         "L": lec["L"].to_numpy(),
         "E": lec["E"].to_numpy(),
         "C": lec["C"].to_numpy(),
@@ -128,17 +134,23 @@ def _text(key: str, i: int, g: dict, cfg: RiskConfig, has_ledger: bool) -> str:
             if streak >= 2:
                 text += f"；连续{streak}次检查发现隐患"
             return text
-        if int(g["n_prev_h"][i]) > 0:
-            return f"既往{int(g['n_prev'][i])}次检查中{int(g['n_prev_h'][i])}次发现隐患"
         if int(g["n_prev"][i]) == 0:
             return "无检查记录，隐患情况不明"
-        return f"既往{int(g['n_prev'][i])}次检查均未发现隐患"
+        since_hazard = g["since_hazard"][i]
+        if np.isfinite(since_hazard):
+            return f"上次发现隐患在{int(since_hazard) - 1}天前"
+        if int(g["n_12m_visits"][i]) > 0:
+            return f"近12个月{int(g['n_12m_visits'][i])}次检查均未发现隐患"
+        return "既往检查均未发现隐患"
     if key == "recency":
         since = g["since"][i]
         if not np.isfinite(since):
             return "从未检查"
         return f"距上次检查已{int(since) - 1}天"
     if key == "site":
+        detail = g["site_detail"][i]
+        if detail:
+            return f"场所属性（{detail}）提示隐患概率偏高"
         return f"场所属性（{g['sector'][i]}、规模、设施等）提示隐患概率偏高"
     if key == "sector":
         return (

@@ -378,6 +378,61 @@ def score_from_priority(priority: pd.Series) -> pd.Series:
     return (priority.rank(method="average", pct=True) * 100).round(1)
 
 
+#: Chinese labels of common site attributes (reasons name the attributes that drive p_hazard).
+ATTRIBUTE_LABELS: dict[str, str] = {
+    "category": "行业",
+    "subcategory": "类别",
+    "industry": "行业门类",
+    "park": "园区",
+    "committee": "居委",
+    "department": "主管部门",
+    "key_list": "重点检查名单",
+    "required_per_year": "年检查次数要求",
+    "outside_boundary": "辖区外",
+    "floor_area_m2": "建筑面积(㎡)",
+    "occupants": "人数",
+    "beds": "床位",
+    "pupils": "学生数",
+    "storeys": "层数",
+    "building_year": "建成年份",
+    "ebike_capacity": "电动自行车停放/充电数",
+    "elevators": "电梯数",
+    "elevators_15y": "15年以上电梯数",
+    "boilers": "锅炉数",
+    "cranes": "起重机械数",
+    "forklifts": "叉车数",
+    "underground": "地下空间",
+    "hazchem_t": "危化品(吨)",
+    "lon": "经度",
+    "lat": "纬度",
+}
+#: Per-attribute explanations cost one prediction per attribute: only up to this many sites.
+ATTRIBUTE_DETAIL_MAX_SITES = 100_000
+
+
+def _typical(s: pd.Series) -> object:
+    if pd.api.types.is_numeric_dtype(s):
+        return s.median() if s.notna().any() else np.nan
+    mode = s.mode()
+    return mode.iloc[0] if len(mode) else np.nan
+
+
+#: 0/1 site attributes shown as 是/否.
+BOOLEAN_ATTRIBUTES: frozenset[str] = frozenset({"key_list", "underground", "outside_boundary"})
+
+
+def _fmt_value(v: object, boolean: bool = False) -> str:
+    if boolean and isinstance(v, (int, float, np.integer, np.floating)) and np.isfinite(v):
+        return "是" if v else "否"
+    if isinstance(v, (bool, np.bool_)):
+        return "是" if v else "否"
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        if not np.isfinite(v):
+            return "未知"
+        return f"{int(v)}" if float(v).is_integer() else f"{float(v):.1f}"
+    return str(v)
+
+
 def _model_contributions(
     model: LikelihoodModel, X: pd.DataFrame, p: pd.Series, pts: float, cfg: RiskConfig
 ) -> pd.DataFrame:
@@ -385,27 +440,48 @@ def _model_contributions(
 
     For a group, its features are replaced by the population's typical values (median /
     most frequent) and the model re-predicts; the contribution is
-    ``pts x log10(L(p) / L(p_without_group))`` on the LEC likelihood scale.
+    ``pts x log10(L(p) / L(p_without_group))`` on the LEC likelihood scale. The same is done
+    per site attribute (up to :data:`ATTRIBUTE_DETAIL_MAX_SITES` sites) to name, in
+    ``site_detail``, the one or two attributes that raise a site's likelihood most.
     """
     l_now = cfg.likelihood_scale(p)
     groups = feature_groups(list(X.columns))
     out = pd.DataFrame(index=X.index)
+    out["site_detail"] = ""
     if model.constant is not None:
         for g in groups:
             out[g] = 0.0
         return out
-    for g, cols in groups.items():
-        if not cols:
-            out[g] = 0.0
-            continue
+
+    def points_without(cols: list[str]) -> np.ndarray:
         Xr = X.copy()
         for c in cols:
-            s = X[c]
-            if pd.api.types.is_numeric_dtype(s):
-                Xr[c] = s.median() if s.notna().any() else np.nan
-            else:
-                mode = s.mode()
-                Xr[c] = mode.iloc[0] if len(mode) else s
+            Xr[c] = _typical(X[c])
         pr = model.predict_proba(Xr).clip(1e-4, 1 - 1e-4)
-        out[g] = pts * np.log10(l_now / cfg.likelihood_scale(pr))
+        return pts * np.log10(l_now / cfg.likelihood_scale(pr))
+
+    for g, cols in groups.items():
+        out[g] = points_without(cols) if cols else 0.0
+    site_cols = groups["site"]
+    if site_cols and len(X) <= ATTRIBUTE_DETAIL_MAX_SITES:
+        per_attr = np.column_stack([points_without([c]) for c in site_cols])
+        # "n/a" (NaN, e.g. pupils of a factory) is not an attribute value to blame
+        missing = np.column_stack(
+            [X[c].isna().to_numpy() | X[c].astype(str).eq("(缺失)").to_numpy() for c in site_cols]
+        )
+        per_attr[missing] = 0.0
+        order = np.argsort(-per_attr, axis=1)[:, :2]
+        details = []
+        for i in range(len(X)):
+            bits = []
+            for k in order[i]:
+                if per_attr[i, k] < 0.5:
+                    break
+                col = site_cols[k]
+                name = col.removeprefix("site_")
+                label = ATTRIBUTE_LABELS.get(name, name)
+                value = _fmt_value(X[col].iloc[i], boolean=name in BOOLEAN_ATTRIBUTES)
+                bits.append(f"{label} {value}")
+            details.append("、".join(bits))
+        out["site_detail"] = details
     return out

@@ -28,8 +28,9 @@ def test_same_day_inspections_do_not_see_each_other():
     f = history_features(insp, insp[["site_id", "date"]])
     # both 02-01 rows see only the 01-01 visit
     assert f["n_prev"].tolist() == [0, 1, 1, 3]
-    assert f["n_prev_hazard"].tolist() == [0, 0, 0, 1]
-    assert f["n_prev_major"].tolist() == [0, 0, 0, 1]
+    assert f["n_hazard_12m"].tolist() == [0, 0, 0, 1]
+    assert f["n_major_24m"].tolist() == [0, 0, 0, 1]
+    assert f["days_since_last_hazard"].tolist()[3] == 29
     assert f.loc[3, "last_hazard"] == 1.0  # the 02-01 visit had a hazard (either row)
     assert f.loc[3, "days_since_last"] == 29
     assert np.isnan(f.loc[0, "days_since_last"])
