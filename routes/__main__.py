@@ -7,6 +7,10 @@ line number of a point among the N points; start and end left out).
 ``solve-tsp`` reads a TSPLIB EUC_2D file and prints ``{"length": L, "tour": [...]}``
 (1-based city numbers, TSPLIB ``nint`` rounding).
 
+``warmup`` compiles (or loads from numba's on-disk cache) the compiled search
+kernels of :mod:`routes._fast` so that the first real solve does not pay for it;
+it prints ``{"warmup_seconds": S, "numba": true|false}``.
+
 Errors (missing or malformed file) print a message on stderr and exit with code 2.
 """
 
@@ -16,6 +20,7 @@ import argparse
 import json
 import sys
 
+from routes import _fast
 from routes._tsp import solve_tsp
 from routes.instances import (
     InstanceError,
@@ -44,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument(
             "--workers", type=int, default=1, help="parallel searches (solve-top only), best wins"
         )
+    sub.add_parser("warmup", help="compile the numba kernels once (install step)")
     return ap
 
 
@@ -56,6 +62,10 @@ def _time_limit(value: float) -> float:
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     args = _parser().parse_args(argv)
+    if args.cmd == "warmup":
+        secs = _fast.warmup()
+        print(json.dumps({"warmup_seconds": round(secs, 3), "numba": _fast.AVAILABLE}))
+        return 0
     try:
         tl = _time_limit(args.time_limit)
         if args.cmd == "solve-top":

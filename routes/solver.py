@@ -17,14 +17,19 @@ from __future__ import annotations
 import multiprocessing as mp
 import time
 
+import numpy as np
+
+from routes import _fast
 from routes._schedule import advance, earliest_start
 from routes._search import Engine, Sol
 from routes.model import Problem, Route, Solution, Stop
 
-__all__ = ["ITERATIONS_PER_SECOND", "solve"]
+__all__ = ["FAST_ITERATIONS_PER_SECOND", "ITERATIONS_PER_SECOND", "solve"]
 
 #: Iteration budget per second of ``time_limit`` (the deadline still caps a run).
 ITERATIONS_PER_SECOND = 1000
+#: Same for the compiled team-orienteering search (:mod:`routes._fast`).
+FAST_ITERATIONS_PER_SECOND = 20000
 
 
 def solve(
@@ -76,17 +81,57 @@ def solve(
     t_start = time.perf_counter()
     if time_limit < 0:
         raise ValueError("time_limit must be >= 0")
-    if max_iterations is None:
-        max_iterations = max(1, int(ITERATIONS_PER_SECOND * time_limit))
     if workers < 1:
         raise ValueError("workers must be >= 1")
     engine = Engine(problem, seed=seed)
     remaining = time_limit - (time.perf_counter() - t_start)
+    if _fast.AVAILABLE and is_plain_top(engine):
+        if max_iterations is None:
+            max_iterations = max(1, int(FAST_ITERATIONS_PER_SECOND * time_limit))
+        return build_solution(engine, _solve_fast(engine, remaining, max_iterations, seed))
+    if max_iterations is None:
+        max_iterations = max(1, int(ITERATIONS_PER_SECOND * time_limit))
     if workers > 1 and "fork" in mp.get_all_start_methods() and remaining > 0.3:
         best = _parallel(engine, problem, seed, remaining, max_iterations, workers)
     else:
         best, _ = engine.run(remaining, max_iterations)
     return build_solution(engine, best)
+
+
+def is_plain_top(engine: Engine) -> bool:
+    """True when the problem is a plain team orienteering problem: interchangeable
+    teams with one shift, a symmetric matrix and windows that never bind (a route is
+    feasible iff travel + service fits the shift)."""
+    return bool(engine.K >= 1 and engine.homogeneous and engine.simple[0] and engine.sym[0])
+
+
+def _solve_fast(engine: Engine, time_limit: float, max_iterations: int, seed: int) -> Sol:
+    """Compiled search (:mod:`routes._fast`) on the eligible visits."""
+    sol = engine.empty()
+    elig = np.flatnonzero(engine.elig[0])
+    if elig.size == 0:
+        return sol
+    k0 = 0
+    nodes = np.concatenate([[engine.start[k0]], engine.loc[elig], [engine.end[k0]]])
+    svc = np.concatenate([[0.0], engine.svc[elig], [0.0]])
+    W = engine.D[k0][np.ix_(nodes, nodes)] + 0.5 * (svc[:, None] + svc[None, :])
+    np.fill_diagonal(W, 0.0)
+    P = np.concatenate([[0.0], engine.pz[elig], [0.0]])
+    search = _fast.FastTop(W, P, engine.cap[k0], engine.K)
+    routes, _ = search.run(time_limit, max_iterations, seed=seed)
+    for k, route in enumerate(routes):
+        seq = [int(elig[node - 1]) for node in route]
+        tr, sv = engine._totals(k, seq)
+        while seq and not engine.feasible(k, seq, tr, sv):  # float rounding guard
+            seq.pop(min(range(len(seq)), key=lambda i: engine.pzl[seq[i]]))
+            tr, sv = engine._totals(k, seq)
+        sol.seqs[k] = seq
+        sol.trav[k], sol.svcs[k] = tr, sv
+        for v in seq:
+            sol.unrouted[v] = False
+            sol.prize += engine.pzl[v]
+            sol.must += int(engine.is_must[v])
+    return sol
 
 
 def _worker(args: tuple[Problem, int, float, int]) -> tuple[tuple, list[list[int]]]:

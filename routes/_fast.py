@@ -1,0 +1,782 @@
+"""Compiled (numba) search for the pure team-orienteering case.
+
+Used by :func:`routes.solver.solve` when every team is interchangeable (same
+depots, one shift, same symmetric matrix, same skills) and no visit window can
+bind, i.e. a route is feasible iff ``travel + service <= shift length``.  That is
+the Team Orienteering Problem (benchmark set 4) and the app's plain day plans.
+
+Nodes are renumbered: ``0`` is the start depot, ``1..n`` the eligible visits and
+``n + 1`` the end depot.  Service times are folded into a symmetric cost matrix
+``W[i, j] = d(i, j) + (s_i + s_j) / 2`` so that a route's cost is its travel plus
+its service time and 2-opt / or-opt deltas stay exact.
+
+The search is the same ruin-and-recreate scheme as :mod:`routes._search`
+(random, segment, related, worst, whole-route and forced-seed ruins; greedy
+insertion by ``prize**alpha / detour`` with noise; 2-opt, or-opt, insertion and
+replace moves; simulated annealing on prize with linear cooling; restarts),
+running in compiled code on flat arrays.  The numba RNG is seeded inside the
+kernel and the caller runs it in chunks of iterations, so a result depends only
+on ``(problem, seed, iteration budget)`` unless the deadline cuts a run short.
+
+If numba cannot be imported :data:`AVAILABLE` is False and the solver uses the
+pure-Python engine.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+try:  # numba is optional: the pure-Python engine is the fallback
+    from numba import njit
+
+    AVAILABLE = True
+except ImportError:  # pragma: no cover - exercised only without numba
+    AVAILABLE = False
+
+    def njit(*args, **kwargs):  # type: ignore[no-redef]
+        def wrap(f):
+            return f
+
+        if args and callable(args[0]):
+            return args[0]
+        return wrap
+
+
+__all__ = ["AVAILABLE", "FastTop", "warmup"]
+
+_EPS = 1e-9
+_INF = np.inf
+
+# state vector layout (float64): iteration, since-best, temperature t0, max_iter
+_S_IT, _S_SINCE, _S_T0, _S_MAXIT, _S_RESTART = 0, 1, 2, 3, 4
+
+
+# ---------------------------------------------------------------------- primitives
+@njit(cache=True)
+def _remove_at(R, L, k, pos):
+    for i in range(pos, L[k] - 1):
+        R[k, i] = R[k, i + 1]
+    L[k] -= 1
+
+
+@njit(cache=True)
+def _insert_at(R, L, k, pos, u):
+    for i in range(L[k], pos, -1):
+        R[k, i] = R[k, i - 1]
+    R[k, pos] = u
+    L[k] += 1
+
+
+@njit(cache=True)
+def _route_cost(W, R, L, k):
+    c = 0.0
+    for i in range(L[k] - 1):
+        c += W[R[k, i], R[k, i + 1]]
+    return c
+
+
+@njit(cache=True)
+def _best_ins(W, R, L, k, u):
+    best = _INF
+    pos = -1
+    for i in range(L[k] - 1):
+        a = R[k, i]
+        b = R[k, i + 1]
+        d = W[a, u] + W[u, b] - W[a, b]
+        if d < best:
+            best = d
+            pos = i + 1
+    return best, pos
+
+
+@njit(cache=True)
+def _prize(P, R, L):
+    s = 0.0
+    for k in range(R.shape[0]):
+        for i in range(1, L[k] - 1):
+            s += P[R[k, i]]
+    return s
+
+
+# ---------------------------------------------------------------------- intra-route
+@njit(cache=True)
+def _two_opt(W, R, L, C, k):
+    improved = True
+    any_ = False
+    while improved:
+        improved = False
+        n = L[k]
+        for i in range(n - 3):
+            a = R[k, i]
+            b = R[k, i + 1]
+            wab = W[a, b]
+            for j in range(i + 2, n - 1):
+                c = R[k, j]
+                d = R[k, j + 1]
+                delta = W[a, c] + W[b, d] - wab - W[c, d]
+                if delta < -1e-9:
+                    lo = i + 1
+                    hi = j
+                    while lo < hi:
+                        t = R[k, lo]
+                        R[k, lo] = R[k, hi]
+                        R[k, hi] = t
+                        lo += 1
+                        hi -= 1
+                    C[k] += delta
+                    improved = True
+                    any_ = True
+                    b = R[k, i + 1]
+                    wab = W[a, b]
+    return any_
+
+
+@njit(cache=True)
+def _or_opt(W, R, L, C, k, buf):
+    """Move a segment of 1-3 visits elsewhere in the route (both orientations)."""
+    any_ = False
+    improved = True
+    while improved:
+        improved = False
+        n = L[k]
+        for seg in range(1, 4):
+            if seg > n - 2 - 1:
+                break
+            for i in range(1, n - seg):  # segment R[i .. i+seg-1]
+                p = R[k, i - 1]
+                f = R[k, i]
+                g = R[k, i + seg - 1]
+                nx = R[k, i + seg]
+                gain = W[p, f] + W[g, nx] - W[p, nx]
+                if gain <= 1e-9:
+                    continue
+                bestd = -1e-9
+                bj = -1
+                brev = False
+                for j in range(n - 1):  # edge R[j] - R[j+1]
+                    if j >= i - 1 and j <= i + seg - 1:
+                        continue
+                    x = R[k, j]
+                    y = R[k, j + 1]
+                    wxy = W[x, y]
+                    d1 = W[x, f] + W[g, y] - wxy - gain
+                    if d1 < bestd:
+                        bestd = d1
+                        bj = j
+                        brev = False
+                    d2 = W[x, g] + W[f, y] - wxy - gain
+                    if d2 < bestd:
+                        bestd = d2
+                        bj = j
+                        brev = True
+                if bj >= 0:
+                    for t in range(seg):
+                        buf[t] = R[k, i + seg - 1 - t] if brev else R[k, i + t]
+                    # rebuild: remove segment, insert after position bj (adjusted)
+                    m = 0
+                    tmp = np.empty(n, dtype=np.int64)
+                    for t in range(n):
+                        if t >= i and t < i + seg:
+                            continue
+                        tmp[m] = R[k, t]
+                        m += 1
+                        if t == bj:
+                            for s in range(seg):
+                                tmp[m] = buf[s]
+                                m += 1
+                    for t in range(n):
+                        R[k, t] = tmp[t]
+                    C[k] += bestd
+                    improved = True
+                    any_ = True
+                    break
+            if improved:
+                break
+    return any_
+
+
+@njit(cache=True)
+def _intra(W, R, L, C, k, buf):
+    while True:
+        _two_opt(W, R, L, C, k)
+        if not _or_opt(W, R, L, C, k, buf):
+            return
+
+
+# ---------------------------------------------------------------------- insertion
+@njit(cache=True)
+def _repair(W, P, cap, R, L, C, rt, alpha, noise, bd, bp, wts, touched):
+    K = R.shape[0]
+    N = W.shape[0]
+    n = N - 2
+    any_free = False
+    for u in range(1, n + 1):
+        if rt[u] == -1:
+            any_free = True
+            w = P[u] ** alpha
+            if noise > 0:
+                w *= 1.0 + noise * (2.0 * np.random.random() - 1.0)
+            wts[u] = w
+    if not any_free:
+        return
+    for k in range(K):
+        slack = cap - C[k] + _EPS
+        for u in range(1, n + 1):
+            if rt[u] == -1:
+                d, p = _best_ins(W, R, L, k, u)
+                if d <= slack:
+                    bd[k, u] = d
+                    bp[k, u] = p
+                else:
+                    bd[k, u] = _INF
+            else:
+                bd[k, u] = _INF
+    while True:
+        best = 0.0
+        bk = -1
+        bu = -1
+        for k in range(K):
+            for u in range(1, n + 1):
+                d = bd[k, u]
+                if d < _INF:
+                    s = wts[u] / (max(d, 0.0) + 1e-6)
+                    if s > best:
+                        best = s
+                        bk = k
+                        bu = u
+        if bk < 0:
+            return
+        _insert_at(R, L, bk, bp[bk, bu], bu)
+        C[bk] += bd[bk, bu]
+        rt[bu] = bk
+        touched[bk] = True
+        for k in range(K):
+            bd[k, bu] = _INF
+        slack = cap - C[bk] + _EPS
+        for u in range(1, n + 1):
+            if rt[u] == -1:
+                d, p = _best_ins(W, R, L, bk, u)
+                if d <= slack:
+                    bd[bk, u] = d
+                    bp[bk, u] = p
+                else:
+                    bd[bk, u] = _INF
+
+
+# ---------------------------------------------------------------------- replace
+@njit(cache=True)
+def _replace(W, P, cap, R, L, C, rt):
+    """Best swap of a served visit for an unserved one of higher prize (or equal
+    prize and a shorter route).  Returns the changed route or -1."""
+    K = R.shape[0]
+    N = W.shape[0]
+    n = N - 2
+    best_gain = 0.0
+    best_short = 0.0
+    mk = -1
+    mu = -1
+    mi = -1
+    mpos = -1  # -1: bridge (u takes w's place)
+    for k in range(K):
+        Lk = L[k]
+        if Lk <= 2:
+            continue
+        floor = _INF
+        for i in range(1, Lk - 1):
+            if P[R[k, i]] < floor:
+                floor = P[R[k, i]]
+        for u in range(1, n + 1):
+            if rt[u] != -1 or P[u] < floor - 1e-9:
+                continue
+            # best three insertion edges for u
+            v1 = _INF
+            v2 = _INF
+            v3 = _INF
+            e1 = -1
+            e2 = -1
+            e3 = -1
+            for e in range(Lk - 1):
+                a = R[k, e]
+                b = R[k, e + 1]
+                d = W[a, u] + W[u, b] - W[a, b]
+                if d < v1:
+                    v3, e3 = v2, e2
+                    v2, e2 = v1, e1
+                    v1, e1 = d, e
+                elif d < v2:
+                    v3, e3 = v2, e2
+                    v2, e2 = d, e
+                elif d < v3:
+                    v3, e3 = d, e
+            for i in range(1, Lk - 1):
+                w = R[k, i]
+                gain = P[u] - P[w]
+                if gain < -1e-9:
+                    continue
+                p = R[k, i - 1]
+                nx = R[k, i + 1]
+                save = W[p, w] + W[w, nx] - W[p, nx]
+                bridge = W[p, u] + W[u, nx] - W[p, nx]
+                ins = bridge
+                pos = -1
+                # edges i-1 and i touch w
+                if e1 != i - 1 and e1 != i:
+                    if v1 < ins:
+                        ins = v1
+                        pos = e1
+                elif e2 != i - 1 and e2 != i:
+                    if v2 < ins:
+                        ins = v2
+                        pos = e2
+                elif e3 >= 0 and v3 < ins:
+                    ins = v3
+                    pos = e3
+                newc = C[k] - save + ins
+                if newc > cap + _EPS:
+                    continue
+                short = C[k] - newc
+                if gain > 1e-9 or short > 1e-6:
+                    if gain > best_gain + 1e-12 or (
+                        abs(gain - best_gain) <= 1e-12 and short > best_short
+                    ):
+                        best_gain = gain
+                        best_short = short
+                        mk = k
+                        mu = u
+                        mi = i
+                        mpos = pos
+    if mk < 0:
+        return -1
+    w = R[mk, mi]
+    if mpos == -1:
+        R[mk, mi] = mu
+    else:
+        # insert u after edge start mpos, then remove w
+        _insert_at(R, L, mk, mpos + 1, mu)
+        wi = mi + 1 if mpos + 1 <= mi else mi
+        _remove_at(R, L, mk, wi)
+    rt[mu] = mk
+    rt[w] = -1
+    C[mk] = _route_cost(W, R, L, mk)
+    return mk
+
+
+@njit(cache=True)
+def _local_search(W, P, cap, R, L, C, rt, touched, alpha, bd, bp, wts, buf):
+    K = R.shape[0]
+    for k in range(K):
+        if touched[k]:
+            _intra(W, R, L, C, k, buf)
+            C[k] = _route_cost(W, R, L, k)
+    for _ in range(10 * W.shape[0] + 10):
+        for k in range(K):
+            touched[k] = False
+        _repair(W, P, cap, R, L, C, rt, alpha, 0.0, bd, bp, wts, touched)
+        changed = False
+        for k in range(K):
+            if touched[k]:
+                changed = True
+        if not changed:
+            k = _replace(W, P, cap, R, L, C, rt)
+            if k < 0:
+                return
+            touched[k] = True
+        for k in range(K):
+            if touched[k]:
+                _intra(W, R, L, C, k, buf)
+                C[k] = _route_cost(W, R, L, k)
+
+
+# ---------------------------------------------------------------------- ruin
+@njit(cache=True)
+def _remove_set(W, R, L, C, rt, victim, touched):
+    K = R.shape[0]
+    for k in range(K):
+        m = 1
+        ch = False
+        for i in range(1, L[k]):
+            v = R[k, i]
+            if i < L[k] - 1 and victim[v]:
+                rt[v] = -1
+                ch = True
+                continue
+            R[k, m] = v
+            m += 1
+        if ch:
+            L[k] = m
+            C[k] = _route_cost(W, R, L, k)
+            touched[k] = True
+
+
+@njit(cache=True)
+def _weighted_pick(P, rt):
+    tot = 0.0
+    for u in range(1, P.shape[0] - 1):
+        if rt[u] == -1:
+            tot += P[u]
+    if tot <= 0:
+        return -1
+    r = np.random.random() * tot
+    last = -1
+    for u in range(1, P.shape[0] - 1):
+        if rt[u] == -1:
+            last = u
+            r -= P[u]
+            if r <= 0:
+                return u
+    return last
+
+
+@njit(cache=True)
+def _seed_insert(W, P, cap, R, L, C, rt, touched):
+    u = _weighted_pick(P, rt)
+    if u < 0:
+        return False
+    K = R.shape[0]
+    k = np.random.randint(0, K)
+    d, pos = _best_ins(W, R, L, k, u)
+    _insert_at(R, L, k, pos, u)
+    C[k] += d
+    rt[u] = k
+    while C[k] > cap + _EPS:
+        worst = _INF
+        wi = -1
+        for i in range(1, L[k] - 1):
+            v = R[k, i]
+            if v == u:
+                continue
+            a = R[k, i - 1]
+            b = R[k, i + 1]
+            r = P[v] / (W[a, v] + W[v, b] - W[a, b] + 1e-6)
+            if r < worst:
+                worst = r
+                wi = i
+        if wi < 0:  # u alone does not fit (cannot happen for eligible visits)
+            for i in range(1, L[k] - 1):
+                if R[k, i] == u:
+                    _remove_at(R, L, k, i)
+                    break
+            rt[u] = -1
+            C[k] = _route_cost(W, R, L, k)
+            return True
+        v = R[k, wi]
+        a = R[k, wi - 1]
+        b = R[k, wi + 1]
+        C[k] -= W[a, v] + W[v, b] - W[a, b]
+        _remove_at(R, L, k, wi)
+        rt[v] = -1
+    C[k] = _route_cost(W, R, L, k)
+    touched[k] = True
+    return True
+
+
+@njit(cache=True)
+def _ruin(W, P, cap, R, L, C, rt, near, touched, victim, p_seed, qcap):
+    """Returns True when a whole route was emptied (its visits become tabu)."""
+    K = R.shape[0]
+    N = W.shape[0]
+    n = N - 2
+    if np.random.random() < p_seed:
+        if _seed_insert(W, P, cap, R, L, C, rt, touched):
+            return False
+    routed = 0
+    for k in range(K):
+        routed += L[k] - 2
+    if routed == 0:
+        return False
+    for v in range(N):
+        victim[v] = False
+    qmax = max(2, min(int(0.5 * routed), qcap))
+    q = np.random.randint(1, qmax + 1)
+    op = np.random.random()
+    whole = False
+    if op < 0.25:
+        cnt = 0
+        tries = 0
+        while cnt < min(q, routed) and tries < 10 * n:
+            tries += 1
+            v = np.random.randint(1, n + 1)
+            if rt[v] >= 0 and not victim[v]:
+                victim[v] = True
+                cnt += 1
+    elif op < 0.5:
+        for k in range(K):
+            m = L[k] - 2
+            if m > 0 and np.random.random() < 0.7:
+                seg = np.random.randint(1, max(1, math.ceil(0.4 * m)) + 1)
+                i = np.random.randint(0, m - seg + 1)
+                for t in range(seg):
+                    victim[R[k, 1 + i + t]] = True
+    elif op < 0.8:
+        # a random routed visit and its nearest routed neighbours
+        r = np.random.randint(0, routed)
+        seed = -1
+        for k in range(K):
+            m = L[k] - 2
+            if r < m:
+                seed = R[k, 1 + r]
+                break
+            r -= m
+        victim[seed] = True
+        cnt = 1
+        for t in range(near.shape[1]):
+            if cnt >= q:
+                break
+            v = near[seed, t]
+            if rt[v] >= 0 and not victim[v]:
+                victim[v] = True
+                cnt += 1
+                if cnt >= q:
+                    break
+    elif op < 0.9 and K > 1:
+        r = np.random.randint(0, K)
+        for t in range(K):
+            k = (r + t) % K
+            if L[k] > 2:
+                for i in range(1, L[k] - 1):
+                    victim[R[k, i]] = True
+                whole = True
+                break
+    else:
+        # low prize per detour, with noise
+        sc = np.empty(routed)
+        ids = np.empty(routed, dtype=np.int64)
+        m = 0
+        for k in range(K):
+            for i in range(1, L[k] - 1):
+                v = R[k, i]
+                a = R[k, i - 1]
+                b = R[k, i + 1]
+                save = W[a, v] + W[v, b] - W[a, b]
+                sc[m] = P[v] / (save + 1e-6) * (0.5 + np.random.random())
+                ids[m] = v
+                m += 1
+        order = np.argsort(sc)
+        for t in range(min(q, routed)):
+            victim[ids[order[t]]] = True
+    _remove_set(W, R, L, C, rt, victim, touched)
+    return whole
+
+
+# ---------------------------------------------------------------------- search
+@njit(cache=True)
+def _construct(W, P, cap, R, L, C, rt, bd, bp, wts, buf, touched, seeded, alpha):
+    K = R.shape[0]
+    N = W.shape[0]
+    for k in range(K):
+        R[k, 0] = 0
+        R[k, 1] = N - 1
+        L[k] = 2
+        C[k] = W[0, N - 1]
+        touched[k] = True
+    for u in range(N):
+        rt[u] = -1
+    rt[0] = -2
+    rt[N - 1] = -2
+    if seeded:
+        for k in range(K):
+            u = _weighted_pick(P, rt)
+            if u < 0:
+                break
+            d, pos = _best_ins(W, R, L, k, u)
+            if C[k] + d <= cap + _EPS:
+                _insert_at(R, L, k, pos, u)
+                C[k] += d
+                rt[u] = k
+        _repair(W, P, cap, R, L, C, rt, alpha, 0.2, bd, bp, wts, touched)
+    _local_search(W, P, cap, R, L, C, rt, touched, 1.0, bd, bp, wts, buf)
+
+
+@njit(cache=True)
+def _copy(R, L, C, rt, R2, L2, C2, rt2):
+    K = R.shape[0]
+    for k in range(K):
+        L2[k] = L[k]
+        C2[k] = C[k]
+        for i in range(L[k]):
+            R2[k, i] = R[k, i]
+    for u in range(rt.shape[0]):
+        rt2[u] = rt[u]
+
+
+@njit(cache=True)
+def _better(pa, ca, pb, cb):
+    if pa > pb + 1e-9:
+        return True
+    if pa < pb - 1e-9:
+        return False
+    return ca < cb - 1e-9
+
+
+@njit(cache=True)
+def _total(C):
+    s = 0.0
+    for k in range(C.shape[0]):
+        s += C[k]
+    return s
+
+
+@njit(cache=True)
+def init_state(W, P, cap, near, seed, R, L, C, rt, Rb, Lb, Cb, rtb):
+    np.random.seed(seed)
+    K = R.shape[0]
+    N = W.shape[0]
+    bd = np.empty((K, N))
+    bp = np.zeros((K, N), dtype=np.int64)
+    wts = np.zeros(N)
+    buf = np.zeros(4, dtype=np.int64)
+    touched = np.zeros(K, dtype=np.bool_)
+    _construct(W, P, cap, R, L, C, rt, bd, bp, wts, buf, touched, False, 1.0)
+    _copy(R, L, C, rt, Rb, Lb, Cb, rtb)
+
+
+@njit(cache=True)
+def run_chunk(W, P, cap, near, params, state, n_iter, R, L, C, rt, Rb, Lb, Cb, rtb):
+    """Run ``n_iter`` iterations from the current state (arrays updated in place).
+
+    ``params`` = (p_seed, qcap, restart, alpha choices...); ``state`` holds the
+    iteration counter, iterations since the best, initial temperature and the
+    iteration budget (for the cooling schedule).
+    """
+    K = R.shape[0]
+    N = W.shape[0]
+    bd = np.empty((K, N))
+    bp = np.zeros((K, N), dtype=np.int64)
+    wts = np.zeros(N)
+    buf = np.zeros(4, dtype=np.int64)
+    touched = np.zeros(K, dtype=np.bool_)
+    victim = np.zeros(N, dtype=np.bool_)
+    Rn = np.empty_like(R)
+    Ln = np.empty_like(L)
+    Cn = np.empty_like(C)
+    rtn = np.empty_like(rt)
+    alphas = np.array([0.5, 1.0, 1.0, 1.5, 2.0])
+    noises = np.array([0.0, 0.1, 0.3])
+    p_seed = params[0]
+    qcap = int(params[1])
+    restart = int(params[2])
+    t0 = state[_S_T0]
+    maxit = state[_S_MAXIT]
+    pc = _prize(P, R, L)
+    pb = _prize(P, Rb, Lb)
+    for _ in range(n_iter):
+        it = state[_S_IT] + 1.0
+        state[_S_IT] = it
+        _copy(R, L, C, rt, Rn, Ln, Cn, rtn)
+        for k in range(K):
+            touched[k] = False
+        whole = _ruin(W, P, cap, Rn, Ln, Cn, rtn, near, touched, victim, p_seed, qcap)
+        alpha = alphas[np.random.randint(0, 5)]
+        noise = noises[np.random.randint(0, 3)]
+        if whole:
+            # the emptied route's visits go elsewhere first: mark them tabu
+            for v in range(1, N - 1):
+                if victim[v]:
+                    rtn[v] = -3
+            _repair(W, P, cap, Rn, Ln, Cn, rtn, alpha, noise, bd, bp, wts, touched)
+            for v in range(1, N - 1):
+                if rtn[v] == -3:
+                    rtn[v] = -1
+        _repair(W, P, cap, Rn, Ln, Cn, rtn, alpha, noise, bd, bp, wts, touched)
+        _local_search(W, P, cap, Rn, Ln, Cn, rtn, touched, alpha, bd, bp, wts, buf)
+        pn = _prize(P, Rn, Ln)
+        cn = _total(Cn)
+        cc = _total(C)
+        temp = t0 * (1.0 - it / maxit)
+        accept = pn > pc - 1e-9 and not (abs(pn - pc) <= 1e-9 and cn > cc + 1e-9)
+        if not accept and temp > 0:
+            delta = (pn - pc) + 1e-3 * (cc - cn)
+            accept = np.random.random() < math.exp(delta / temp)
+        if accept:
+            _copy(Rn, Ln, Cn, rtn, R, L, C, rt)
+            pc = pn
+        if _better(pn, cn, pb, _total(Cb)):
+            _copy(Rn, Ln, Cn, rtn, Rb, Lb, Cb, rtb)
+            pb = pn
+            state[_S_SINCE] = 0.0
+        else:
+            state[_S_SINCE] += 1.0
+            if state[_S_SINCE] > restart:
+                alpha = alphas[np.random.randint(0, 5)]
+                _construct(W, P, cap, R, L, C, rt, bd, bp, wts, buf, touched, True, alpha)
+                pc = _prize(P, R, L)
+                state[_S_SINCE] = 0.0
+    return pb
+
+
+# ---------------------------------------------------------------------- driver
+class FastTop:
+    """Compiled TOP search on the renumbered node set (see module docstring).
+
+    Parameters
+    ----------
+    W : ndarray, shape (n + 2, n + 2)
+        Symmetric cost matrix (travel plus half the service at each end).
+    P : ndarray, shape (n + 2,)
+        Prize of every node (0 for the depots).
+    cap : float
+        Route cost limit.
+    n_teams : int
+        Number of routes.
+    """
+
+    p_seed = 0.5
+    qcap = 15
+    restart = 1500
+    temp = 1.0
+
+    def __init__(self, W: np.ndarray, P: np.ndarray, cap: float, n_teams: int) -> None:
+        self.W = np.ascontiguousarray(W, dtype=np.float64)
+        self.P = np.ascontiguousarray(P, dtype=np.float64)
+        self.cap = float(cap)
+        self.K = int(n_teams)
+        self.near = np.argsort(self.W, axis=1, kind="stable").astype(np.int64)
+
+    def run(self, time_limit: float, max_iterations: int, seed: int = 0) -> tuple[list[list[int]], int]:
+        """Search; returns the best routes (lists of nodes ``1..n``) and the iterations done."""
+        deadline = time.perf_counter() + max(0.0, time_limit)
+        K, N = self.K, self.W.shape[0]
+        R = np.zeros((K, N + 1), dtype=np.int64)
+        L = np.zeros(K, dtype=np.int64)
+        C = np.zeros(K)
+        rt = np.zeros(N, dtype=np.int64)
+        Rb, Lb, Cb, rtb = R.copy(), L.copy(), C.copy(), rt.copy()
+        init_state(self.W, self.P, self.cap, self.near, seed, R, L, C, rt, Rb, Lb, Cb, rtb)
+        pos = self.P[1:-1][self.P[1:-1] > 0]
+        t0 = self.temp * float(pos.mean()) if pos.size else 1.0
+        state = np.array([0.0, 0.0, t0, float(max(1, max_iterations)), 0.0])
+        params = np.array([self.p_seed, float(self.qcap), float(self.restart)])
+        done = 0
+        chunk = 8
+        while done < max_iterations and N > 2:
+            now = time.perf_counter()
+            if now >= deadline:
+                break
+            n = min(chunk, max_iterations - done)
+            run_chunk(self.W, self.P, self.cap, self.near, params, state, n, R, L, C, rt, Rb, Lb, Cb, rtb)
+            done += n
+            took = time.perf_counter() - now
+            left = deadline - time.perf_counter()
+            # keep chunks short (about 1/20 of the time left, at most 20 ms)
+            per = took / n if n else 1e-3
+            target = min(0.02, 0.05 * max(left, 0.0))
+            chunk = max(1, min(4 * chunk, int(target / max(per, 1e-7))))
+        routes = [[int(x) for x in Rb[k, 1 : Lb[k] - 1]] for k in range(K)]
+        return routes, done
+
+
+def warmup() -> float:
+    """Compile (or load from the numba cache) every kernel; returns the seconds taken."""
+    t = time.perf_counter()
+    if not AVAILABLE:
+        return 0.0
+    rng = np.random.default_rng(0)
+    xy = rng.uniform(0, 10, (8, 2))
+    W = np.sqrt(((xy[:, None] - xy[None]) ** 2).sum(-1))
+    P = np.ones(8)
+    P[0] = P[-1] = 0.0
+    FastTop(W, P, 25.0, 2).run(600.0, 20, seed=0)  # generous limit: compiling is slow
+    return time.perf_counter() - t
