@@ -20,8 +20,11 @@ $(BIN)/.dev-installed: $(BIN)/.runtime-installed requirements-dev.txt
 venv: $(BIN)/.runtime-installed
 dev: $(BIN)/.dev-installed
 
+# Build the sample store once, then fit the risk models for it (kept beside the store in
+# data/generated/zhenru.models) so the app's first page opens without refitting.
 $(STORE): | venv
 	$(BIN)/python -m registry build --path $(STORE)
+	$(BIN)/python -m risk score --store $(STORE) --as-of last --out data/generated/ranking.csv --quiet
 
 store: $(STORE)
 

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from risk import model_cache
 from risk.backtest import REPORT_KEYS, backtest
 from risk.config import DEFAULT_FAMILIES
 from risk.tables import InputError, coerce_types, read_table
@@ -51,6 +52,10 @@ def _date_arg(text: str) -> dt.date:
         return dt.date.fromisoformat(text.strip().replace("/", "-"))
     except ValueError as err:
         raise argparse.ArgumentTypeError(f"无法识别的日期: {text!r} (应为 YYYY-MM-DD)") from err
+
+
+def _as_of_arg(text: str) -> dt.date | str:
+    return "last" if text.strip().lower() == "last" else _date_arg(text)
 
 
 def _families_arg(text: str) -> tuple[str, ...]:
@@ -87,7 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--quiet", action="store_true", help="不显示进度")
 
     sc = sub.add_parser("score", help="按评估日期为所有场所打分排序")
-    sc.add_argument("--as-of", type=_date_arg, default=None, help="评估日期 (默认今天)")
+    sc.add_argument("--as-of", type=_as_of_arg, default=None,
+                    help="评估日期 YYYY-MM-DD, 或 last = 台账最后检查日期 (默认今天)")
     sc.add_argument("--store", type=Path, default=None,
                     help="SQLite 数据库路径 (默认: 环境变量 ZHENRU_STORE, 否则已建好的默认数据库)")
     sc.add_argument("--sites", type=Path, help="场所表 CSV (不给则读数据库)")
@@ -171,6 +177,7 @@ def _load_store_tables(path: Path | None = None) -> dict[str, pd.DataFrame]:
         raise InputError(f"找不到数据库文件: {path}")
     store = SQLiteStore(path)
     return {
+        "path": path,
         "sites": pd.DataFrame(store.sites()),
         "inspections": store.inspections(),
         "hazards": store.hazards(),
@@ -197,9 +204,16 @@ def cmd_score(args: argparse.Namespace) -> int:
         say("读取数据库…")
         tables = _load_store_tables(args.store)
     as_of = args.as_of or dt.date.today()
+    if as_of == "last":
+        dates = pd.to_datetime(tables["inspections"]["date"], errors="coerce")
+        as_of = dates.max().date() if dates.notna().any() else dt.date.today()
+    # Models fitted for a store are kept beside it, so the app (and the next run) start warm.
+    store_path = tables.get("path")
+    config = {"model_cache_dir": model_cache.beside(store_path)} if store_path else None
     say(f"打分 (评估日期 {as_of}, {len(tables['sites'])} 个场所)…")
     ranked = score_sites(
-        tables["sites"], tables["inspections"], tables["hazards"], as_of, assets=tables["assets"]
+        tables["sites"], tables["inspections"], tables["hazards"], as_of, assets=tables["assets"],
+        config=config,
     )
     table = ranked.drop(columns=["reasons"]).copy()
     table["must_reasons"] = table["must_reasons"].map("、".join)

@@ -101,6 +101,10 @@ class RiskConfig:
         Parallel jobs for random forests.
     explain : bool
         Compute per-site reasons (costs a few extra model predictions).
+    model_cache_dir : Path or None
+        Directory where fitted models are kept between processes (see :mod:`risk.model_cache`);
+        None (default) keeps them in memory only. The app and ``python -m risk score`` set it
+        next to the store.
     """
 
     level_cuts: tuple[float, float, float] = (320.0, 160.0, 70.0)
@@ -135,6 +139,7 @@ class RiskConfig:
     random_state: int = 0
     n_jobs: int = 1
     explain: bool = True
+    model_cache_dir: Path | None = None
 
     @classmethod
     def from_overrides(cls, overrides: Mapping[str, Any] | RiskConfig | None = None) -> RiskConfig:

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from risk import calendar
+from risk import calendar, model_cache
 from risk.config import LEVEL_COLOURS, RiskConfig
 from risk.exposure import exposure_table
 from risk.features import build_feature_table, feature_groups
@@ -142,6 +142,10 @@ def fit_site_models(
         if key in _CACHE:
             _CACHE.move_to_end(key)
             return _CACHE[key]
+    cached = model_cache.load(cfg.model_cache_dir, key)
+    if isinstance(cached, SiteModels):
+        _remember(key, cached)
+        return cached
     known = known.sort_values("date", kind="stable")
     train = known
     if cfg.train_window_days is not None:
@@ -169,11 +173,17 @@ def fit_site_models(
     share = (grp["m"] + 10 * overall) / (grp["h"] + 10)
     share["__overall__"] = overall
     models = SiteModels(hazard, major, share, now, len(train))
+    _remember(key, models)
+    model_cache.save(cfg.model_cache_dir, key, models)
+    return models
+
+
+def _remember(key: str, models: SiteModels) -> None:
     with _CACHE_LOCK:
         _CACHE[key] = models
+        _CACHE.move_to_end(key)
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
-    return models
 
 
 def season_factor(
