@@ -48,7 +48,14 @@ class Holiday:
     makeup_days: tuple[dt.date, ...] = ()
 
 
-def _as_date(value: dt.date | str | pd.Timestamp) -> dt.date:
+def as_date(value: dt.date | str | pd.Timestamp) -> dt.date:
+    """A ``datetime.date`` from a date, datetime, Timestamp or ISO string (Chinese error).
+
+    Examples
+    --------
+    >>> as_date("2026-02-15 08:00")
+    datetime.date(2026, 2, 15)
+    """
     if isinstance(value, pd.Timestamp):
         return value.date()
     if isinstance(value, dt.datetime):
@@ -88,9 +95,9 @@ def holidays(path: str | Path | None = None) -> list[Holiday]:
     blocks: list[Holiday] = []
     for year in data["years"]:
         off = sorted(
-            (_as_date(d["date"]), d["name"]) for d in year["days"] if d.get("isOffDay", True)
+            (as_date(d["date"]), d["name"]) for d in year["days"] if d.get("isOffDay", True)
         )
-        makeup = [(_as_date(d["date"]), d["name"]) for d in year["days"] if not d.get("isOffDay")]
+        makeup = [(as_date(d["date"]), d["name"]) for d in year["days"] if not d.get("isOffDay")]
         current: list[tuple[dt.date, str]] = []
         for day, name in off:
             if current and (day - current[-1][0]).days == 1 and name == current[-1][1]:
@@ -114,7 +121,7 @@ def lantern_festivals(path: str | Path | None = None) -> dict[int, dt.date]:
     """元宵节 date per year (not an off day), from the holiday file."""
     data = _load_holiday_json(str(path or HOLIDAYS_PATH))
     return {
-        int(y["year"]): _as_date(y["lantern_festival"])
+        int(y["year"]): as_date(y["lantern_festival"])
         for y in data["years"]
         if y.get("lantern_festival")
     }
@@ -134,7 +141,7 @@ def is_off_day(date: dt.date | str, path: str | Path | None = None) -> bool:
     >>> is_off_day("2024-02-12"), is_off_day("2024-02-04")  # 春节; 调休上班 (Sunday)
     (True, False)
     """
-    d = _as_date(date)
+    d = as_date(date)
     for h in holidays(path):
         if h.start <= d <= h.end:
             return True
@@ -157,13 +164,13 @@ def is_pre_holiday(date: dt.date | str, days: int = 7, path: str | Path | None =
     >>> is_pre_holiday("2024-09-28"), is_pre_holiday("2024-10-02"), is_pre_holiday("2024-08-01")
     (True, False, False)
     """
-    d = _as_date(date)
+    d = as_date(date)
     return any(0 < (h.start - d).days <= days for h in holidays(path))
 
 
 def next_holiday(date: dt.date | str, path: str | Path | None = None) -> Holiday | None:
     """The first holiday block starting after ``date`` (None beyond the calendar)."""
-    d = _as_date(date)
+    d = as_date(date)
     later = [h for h in holidays(path) if h.start > d]
     return later[0] if later else None
 
@@ -262,7 +269,7 @@ def upcoming_key_nodes(as_of: dt.date | str, horizon_days: int = 60) -> pd.DataF
     >>> upcoming_key_nodes("2025-09-20", horizon_days=20)["name"].tolist()
     ['国庆节、中秋节']
     """
-    d = _as_date(as_of)
+    d = as_date(as_of)
     frames = [key_nodes(y) for y in (d.year, d.year + 1)]
     nodes = pd.concat([f for f in frames if not f.empty], ignore_index=True)
     if nodes.empty:
@@ -293,7 +300,7 @@ def season_flags(date: dt.date | str, path: str | Path | None = None) -> dict[st
     >>> flags["winter_spring_fire"], flags["flood_season"]
     (True, False)
     """
-    d = _as_date(date)
+    d = as_date(date)
     flags: dict[str, bool] = {}
     for rec in season_table(path).to_dict("records"):
         if rec["season"] == "pre_holiday":

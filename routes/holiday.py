@@ -27,6 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import pandas as pd
 
 from registry.sectors import SECTORS
+from risk.calendar import as_date
 from routes.planning import DEFAULT_SHIFTS, PlanningError, TeamSpec
 
 __all__ = [
@@ -46,16 +47,6 @@ DEFAULT_FOCUS_BONUS = 0.5
 
 _TEXT_COLUMNS = ("category", "subcategory", "industry")
 _TEAM_NUMERALS = "一二三四五六七八九十"
-
-
-def _as_date(value) -> dt.date:
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
 
 
 def _node_get(node, key: str, default=None):
@@ -98,7 +89,7 @@ def node_keywords(node, *, include_season: bool = True) -> tuple[str, ...]:
         focus = [f for f in focus.replace("；", ";").split(";") if f]
     out = [str(f).strip() for f in focus if str(f).strip()]
     if include_season:
-        out.extend(season_keywords(_as_date(_node_get(node, "start"))))
+        out.extend(season_keywords(as_date(_node_get(node, "start"))))
     return tuple(dict.fromkeys(out))
 
 
@@ -183,7 +174,7 @@ def holiday_candidates(
     if focus_bonus < 0:
         raise PlanningError("重点行业加权不能为负数")
     if seasonal is None:
-        seasonal = season_keywords(_as_date(_node_get(node, "start")))
+        seasonal = season_keywords(as_date(_node_get(node, "start")))
     seasonal = tuple(seasonal)
     node_focus = node_keywords(node, include_season=False)
     keywords = tuple(dict.fromkeys((*node_focus, *seasonal)))
@@ -265,7 +256,7 @@ def check_date(node_start: dt.date | str, as_of: dt.date | str, *, lead: int = 3
     """
     from risk.calendar import is_off_day
 
-    start, today = _as_date(node_start), _as_date(as_of)
+    start, today = as_date(node_start), as_date(as_of)
     day = start - dt.timedelta(days=lead)
     while day > today:
         if not is_off_day(day):
