@@ -64,7 +64,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 def _require_browser() -> None:
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} 不存在：请先运行 `make e2e-deps` 安装 Debian chromium")
+        message = f"{CHROMIUM} 不存在：请先运行 `make e2e-deps` 安装 Debian chromium"
+        if os.environ.get("CI"):  # CI installs it through `make test`: missing is a failure there
+            pytest.fail(message)
+        pytest.skip(message)
     pytest.importorskip("playwright.sync_api", reason="playwright (python) 未安装")
 
 
