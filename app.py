@@ -15,8 +15,9 @@ st.set_page_config(
     page_title="真如安全风险地图",
     page_icon="🛡️",  # emoji → data: URL favicon (a :material: icon is fetched from Google)
     layout="wide",
-    initial_sidebar_state="expanded",
+    initial_sidebar_state="auto",  # collapsed on phones (inspectors), open on desktops
 )
+
 
 def _pages() -> list[st.Page]:
     return [
