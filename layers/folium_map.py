@@ -41,7 +41,7 @@ from layers.legend import Legend, legend_items
 from layers.offline import make_offline
 from layers.parks import park_outlines
 from layers.popup import esc
-from layers.sites_layer import LabelLayer, PointLayer, asset_points, site_points
+from layers.sites_layer import COORD_DECIMALS, LabelLayer, PointLayer, asset_points, site_points
 
 __all__ = [
     "ASSET_LAYERS",
@@ -164,7 +164,7 @@ def _geojson_dict(gdf: gpd.GeoDataFrame, columns: Sequence[str], display: Displa
             return np.column_stack([lon, lat])
 
         gdf["geometry"] = shapely.transform(gdf.geometry.values, shift)
-    gdf["geometry"] = shapely.set_precision(gdf.geometry.values, 1e-6)
+    gdf["geometry"] = shapely.set_precision(gdf.geometry.values, 10.0**-COORD_DECIMALS)
     return json.loads(gdf.to_json(drop_id=True))
 
 
@@ -379,7 +379,11 @@ def risk_map(
                     radius=5, show=False, stroke="#000000", css_class="zr-asset",
                 ).add_to(m)
     _one_copy_of_cluster_assets(m)
-    heat_layer(heat_points(sites, display=display), show=heat).add_to(m)
+    density = [
+        [round(a, COORD_DECIMALS), round(o, COORD_DECIMALS), w]
+        for a, o, w in heat_points(sites, display=display)
+    ]
+    heat_layer(density, show=heat).add_to(m)
     Legend(legend_items(sites)).add_to(m)
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
     _fit(m, display)

@@ -31,6 +31,7 @@ __all__ = [
     "is_approximate",
     "site_id_from_tooltip",
     "site_popup",
+    "site_popup_fields",
     "site_tooltip",
 ]
 
@@ -99,8 +100,36 @@ def _score_text(row: Mapping[str, Any]) -> str:
     return f"{float(score):.0f} 分"
 
 
+def site_popup_fields(row: Mapping[str, Any], *, popup: bool = True) -> list[str]:
+    """Escaped text fields of a site from which the browser composes its tooltip and popup.
+
+    ``[site_id, name, level, score, category, subcategory, address, committee]`` (the last five
+    only with ``popup=True``). The map sends these instead of ready-made HTML: the tooltip and
+    the popup repeat the id, name and level, and a popup is only built when it is opened.
+    :func:`site_tooltip` and :func:`site_popup` compose exactly what the browser composes.
+
+    Examples
+    --------
+    >>> site_popup_fields({"site_id": "S1", "name": "<b>甲</b>", "score": 61.2}, popup=False)
+    ['S1', '&lt;b&gt;甲&lt;/b&gt;', '']
+    """
+    fields = [esc(row.get("site_id")), esc(row.get("name"), "（无名称）"), esc(row.get("level"))]
+    if popup:
+        fields += [
+            _score_text(row),
+            esc(row.get("category")),
+            esc(row.get("subcategory")),
+            esc(row.get("address")),
+            esc(row.get("committee")),
+        ]
+    return fields
+
+
 def site_popup(row: Mapping[str, Any]) -> str:
     """Short popup card of a site (escaped HTML; the full card is shown beside the map).
+
+    The map draws the same card in the browser from :func:`site_popup_fields`
+    (``layers.sites_layer``, ``zrSitePopup``).
 
     Examples
     --------
@@ -110,14 +139,14 @@ def site_popup(row: Mapping[str, Any]) -> str:
     >>> "<img" in html_, "&lt;img src=x&gt;" in html_, "位置为近似" in html_
     (False, True, True)
     """
-    level = esc(row.get("level"), "未评分")
+    sid, name, level, score, cat, sub, address, committee = site_popup_fields(row)
     colour = esc(row.get("colour"), "#888888")
     lines = [
-        f'<div class="zr-popup"><b>{esc(row.get("name"), "（无名称）")}</b>',
-        f'<br><span style="color:{colour}">■</span> {level} {_score_text(row)}',
-        f"<br>{esc(row.get('category'))} {esc(row.get('subcategory'))}",
-        f"<br>{esc(row.get('address'))}",
-        f"<br><small>{esc(row.get('site_id'))} · {esc(row.get('committee'))}</small>",
+        f'<div class="zr-popup"><b>{name}</b>',
+        f'<br><span style="color:{colour}">■</span> {level or "未评分"} {score}',
+        f"<br>{cat} {sub}",
+        f"<br>{address}",
+        f"<br><small>{sid} · {committee}</small>",
     ]
     if is_approximate(row):
         lines.append(f'<br><i style="color:#b00">{APPROXIMATE_NOTE}（未核实）</i>')

@@ -2,11 +2,20 @@
 
 A folium ``CircleMarker`` per site costs a Python object, a template render and ~1 kB of
 JavaScript each; at 3,000+ sites that dominates page load (folium#1814, streamlit-folium#125).
-:class:`PointLayer` instead embeds one JSON array ``[lat, lon, colour, grade, approximate,
-tooltip, popup]`` and builds the markers in a JavaScript loop, optionally inside a
-``L.markerClusterGroup`` (vendored leaflet.markercluster) whose cluster bubbles take the colour
-of their most severe member. Tooltips/popups are pre-escaped by :mod:`layers.popup`; the JSON is
-additionally ``<``/``>``/``&``-escaped so no text can close the surrounding ``<script>``.
+:class:`PointLayer` instead embeds one JSON array and builds the markers in a JavaScript loop,
+optionally inside a ``L.markerClusterGroup`` (vendored leaflet.markercluster) whose cluster
+bubbles take the colour of their most severe member. Rows are
+
+* sites (:func:`site_points`): ``[lat, lon, colour, grade, approximate, fields]`` — ``fields``
+  are the escaped texts of :func:`layers.popup.site_popup_fields`; the browser composes the
+  tooltip (``id · name · level``) and, only when it is opened, the popup from them, so the id,
+  name and level travel once instead of three times;
+* others (:func:`asset_points`, stations): ``[lat, lon, colour, grade, approximate, tooltip,
+  popup]`` with ready-made escaped HTML.
+
+Coordinates are rounded to 5 decimals (about 1 m). Texts are escaped by :mod:`layers.popup`
+(the browser only concatenates them); the JSON is additionally ``<``/``>``/``&``-escaped so no
+text can close the surrounding ``<script>``.
 
 Approximate positions are drawn with a dashed dark outline (and say 位置为近似 in the tooltip).
 
@@ -24,6 +33,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
@@ -32,9 +42,17 @@ from folium.elements import JSCSSMixin
 from folium.map import Layer
 from jinja2 import Template
 
-from layers.popup import asset_popup, asset_tooltip, is_approximate, site_popup, site_tooltip
+from layers.popup import (
+    APPROXIMATE_NOTE,
+    ID_SEPARATOR,
+    asset_popup,
+    asset_tooltip,
+    is_approximate,
+    site_popup_fields,
+)
 
 __all__ = [
+    "COORD_DECIMALS",
     "LEVEL_GRADE",
     "UNSCORED_COLOUR",
     "LabelLayer",
@@ -83,12 +101,17 @@ def safe_json(value: Any) -> str:
     )
 
 
+#: Decimals of drawn coordinates (1e-5 degree is about 1 m).
+COORD_DECIMALS = 5
+
+_HEX_COLOUR = re.compile(r"^#[0-9A-Fa-f]{3,8}$")
+
+
 def _points(
     df: pd.DataFrame,
     colour: Callable[[Mapping[str, Any]], str],
     grade: Callable[[Mapping[str, Any]], int],
-    tooltip: Callable[[Mapping[str, Any]], str],
-    popup: Callable[[Mapping[str, Any]], str] | None,
+    texts: Callable[[Mapping[str, Any]], list[Any]],
     display: Callable[[Any, Any], tuple[Any, Any]] | None,
 ) -> list[Point]:
     if df.empty:
@@ -108,13 +131,12 @@ def _points(
             continue
         out.append(
             [
-                round(float(lat[i]), 6),
-                round(float(lon[i]), 6),
+                round(float(lat[i]), COORD_DECIMALS),
+                round(float(lon[i]), COORD_DECIMALS),
                 colour(row),
                 grade(row),
                 1 if is_approximate(row) else 0,
-                tooltip(row),
-                popup(row) if popup is not None else "",
+                *texts(row),
             ]
         )
     return out
@@ -122,7 +144,7 @@ def _points(
 
 def _site_colour(row: Mapping[str, Any]) -> str:
     value = row.get("colour")
-    return str(value) if isinstance(value, str) and value.startswith("#") else UNSCORED_COLOUR
+    return value if isinstance(value, str) and _HEX_COLOUR.match(value) else UNSCORED_COLOUR
 
 
 def site_points(
@@ -147,14 +169,21 @@ def site_points(
     Returns
     -------
     list
-        ``[lat, lon, colour, grade, approximate, tooltip_html, popup_html]`` per drawable site.
+        ``[lat, lon, colour, grade, approximate, fields]`` per drawable site, ``fields`` from
+        :func:`layers.popup.site_popup_fields` (``[site_id, name, level]`` without popups).
+
+    Examples
+    --------
+    >>> sites = pd.DataFrame({"site_id": ["S1"], "name": ["甲"], "lon": [121.4000004],
+    ...                       "lat": [31.25], "level": ["重大"], "colour": ["#E60012"]})
+    >>> site_points(sites, popups=False)
+    [[31.25, 121.4, '#E60012', 1, 0, ['S1', '甲', '重大']]]
     """
     return _points(
         sites,
         colour=_site_colour,
         grade=lambda r: LEVEL_GRADE.get(str(r.get("level")), 5),
-        tooltip=site_tooltip,
-        popup=site_popup if popups else None,
+        texts=lambda r: [site_popup_fields(r, popup=popups)],
         display=display,
     )
 
@@ -167,8 +196,7 @@ def asset_points(
         assets,
         colour=lambda r: ASSET_COLOURS.get(str(r.get("kind")), "#00695C"),
         grade=lambda r: 5,
-        tooltip=asset_tooltip,
-        popup=asset_popup,
+        texts=lambda r: [asset_tooltip(r), asset_popup(r)],
         display=display,
     )
 
@@ -204,6 +232,24 @@ class PointLayer(JSCSSMixin, Layer):
 var {{ this.get_name() }} = (function () {
     var rows = {{ this.rows_js }};{% if this.share_as %}
     window[{{ this.share_json }}] = rows;  // other layers pick their rows from this array{% endif %}
+    var site = window.zrSite = window.zrSite || {
+        // Tooltip and popup of a site row [.., approximate, [id, name, level, score, category,
+        // subcategory, address, committee]]: escaped texts (layers.popup) concatenated exactly
+        // like layers.popup.site_tooltip / site_popup.
+        tip: function (r) {
+            var f = r[5], t = f[0] + {{ this.sep_json }} + f[1];
+            if (f[2]) { t += {{ this.sep_json }} + f[2]; }
+            return r[4] ? t + {{ this.sep_json }} + {{ this.approx_json }} : t;
+        },
+        popup: function (r) {
+            var f = r[5];
+            return '<div class="zr-popup"><b>' + f[1] + '</b><br><span style="color:' + r[2]
+                + '">■</span> ' + (f[2] || "未评分") + " " + f[3] + "<br>" + f[4] + " " + f[5]
+                + "<br>" + f[6] + "<br><small>" + f[0] + " · " + f[7] + "</small>"
+                + (r[4] ? '<br><i style="color:#b00">' + {{ this.approx_json }} + "（未核实）</i>" : "")
+                + "</div>";
+        }
+    };
     var group = {% if this.cluster %}L.markerClusterGroup({
         chunkedLoading: true, maxClusterRadius: 45, disableClusteringAtZoom: 17,
         spiderfyOnMaxZoom: true, showCoverageOnHover: false,
@@ -230,8 +276,13 @@ var {{ this.get_name() }} = (function () {
             color: r[4] ? "#333333" : "{{ this.stroke }}", weight: r[4] ? 1.5 : 1,
             dashArray: r[4] ? "3 3" : null, className: {{ this.class_json }}
         });
-        m.bindTooltip(r[5]);
-        if (r[6]) { m.bindPopup(r[6], {maxWidth: 320}); }
+        if (Array.isArray(r[5])) {  // a site: texts composed here, the popup only when opened
+            m.bindTooltip(site.tip(r));
+            if (r[5].length > 3) { m.bindPopup(site.popup.bind(null, r), {maxWidth: 320}); }
+        } else {
+            m.bindTooltip(r[5]);
+            if (r[6]) { m.bindPopup(r[6], {maxWidth: 320}); }
+        }
         markers[i] = m;
     }
     {% if this.cluster %}group.addLayers(markers);{% else %}
@@ -294,6 +345,8 @@ var {{ this.get_name() }} = (function () {
         self.rows_js = safe_json(points)
         self.class_json = safe_json(css_class)
         self.name_json = safe_json(name)
+        self.sep_json = safe_json(ID_SEPARATOR)
+        self.approx_json = safe_json(APPROXIMATE_NOTE)
 
     @classmethod
     def subset_of(
@@ -364,6 +417,9 @@ var {{ this.get_name() }} = (function () {
         self._name = "LabelLayer"
         self.labels = labels
         self.rows_js = safe_json(
-            [[round(float(a), 6), round(float(o), 6), html.escape(str(t))] for a, o, t in labels]
+            [
+                [round(float(a), COORD_DECIMALS), round(float(o), COORD_DECIMALS), html.escape(str(t))]
+                for a, o, t in labels
+            ]
         )
         self.class_json = safe_json(css_class)

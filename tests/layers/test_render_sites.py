@@ -125,7 +125,7 @@ def test_dense_layers_are_clustered_small_ones_are_not() -> None:
 
 def test_approximate_points_are_flagged_for_a_dashed_outline() -> None:
     pts = site_points(_sites())
-    approx = {p[5].split(" · ")[0]: p[4] for p in pts}
+    approx = {p[5][0]: p[4] for p in pts}
     assert approx["S000001"] == 1 and approx["S000002"] == 0
     html = risk_map(_sites()).get_root().render()
     assert 'dashArray: r[4] ? "3 3" : null' in html
@@ -135,9 +135,9 @@ def test_sites_without_position_are_skipped_and_unscored_are_grey() -> None:
     sites = _sites()
     sites.loc[1, "lon"] = np.nan
     pts = site_points(sites)
-    ids = [p[5].split(" · ")[0] for p in pts]
+    ids = [p[5][0] for p in pts]
     assert "S000002" not in ids and len(pts) == 5
-    assert next(p for p in pts if p[5].startswith("S000006"))[2] == "#9E9E9E"
+    assert next(p for p in pts if p[5][0] == "S000006")[2] == "#9E9E9E"
 
 
 def test_gcj02_basemap_shifts_every_drawn_coordinate() -> None:
@@ -248,7 +248,7 @@ def test_screen_deck_has_no_basemap_and_no_personal_data() -> None:
 
 def test_sector_layers_reuse_the_main_rows_instead_of_copying_them() -> None:
     html = risk_map(_sites()).get_root().render()
-    # Each site's tooltip is embedded once, although it is in 2-3 layers.
-    assert html.count("S000002 · 甲加油站") == 1
+    # Each site's texts are embedded once, although it is in 2-3 layers.
+    assert html.count('"S000002","甲加油站"') == 1
     assert 'window["zr_site_rows"] = rows' in html
     assert html.count('(window["zr_site_rows"])') == len(site_layer_specs(_sites())) - 1
