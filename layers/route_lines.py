@@ -157,7 +157,8 @@ def route_map(plan: Any, *, height: int = 560, basemap: str = "offline") -> foli
         )
     )
     Legend(items, title="巡查小组（家数）").add_to(m)
-    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    # Collapsed: expanded it covers most of a phone-sized map (inspectors plan on phones).
+    folium.LayerControl(collapsed=True, position="topright").add_to(m)
     if bounds:
         lats = [p[0] for p in bounds]
         lons = [p[1] for p in bounds]
