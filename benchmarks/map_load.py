@@ -8,10 +8,13 @@ For each size the script builds a store with ``synthdata.generate(n_sites=N, yea
   iframe (includes loading the store and scoring every site);
 * ``warm``    — a new browser tab on the same server (caches warm): navigate → markers drawn;
 * ``filter``  — choose 风险等级 = 重大 in the sidebar → the re-rendered map's legend shows the
-  new count (server rerun + map rebuild + iframe redraw).
+  new count (server rerun + map rebuild + iframe redraw);
+* ``sent``    — bytes the server sent over the websocket during the warm load (the map
+  component's arguments are almost all of it).
 
 Every non-local request is blocked and counted (must be 0). Results are printed as a
-Markdown table; pass ``--write`` to replace ``benchmarks/RESULTS_map.md``.
+Markdown table; pass ``--write`` to replace ``benchmarks/RESULTS_map.md`` (the table it
+replaces is kept below the new one as "previous run", for before/after).
 
 Usage::
 
@@ -79,6 +82,13 @@ def _markers_drawn(page) -> None:
 
 def _open(page, url: str) -> tuple[float, float]:
     """Seconds from navigation to (script finished, first markers drawn in the iframe)."""
+    page.ws_bytes = 0
+    page.on(
+        "websocket",
+        lambda ws: ws.on(
+            "framereceived", lambda data: setattr(page, "ws_bytes", page.ws_bytes + len(data))
+        ),
+    )
     t0 = time.perf_counter()
     page.goto(url + "/", timeout=TIMEOUT_MS)
     wait_for_app(page, TIMEOUT_MS)
@@ -114,6 +124,7 @@ def measure(n: int, folder: Path, browser) -> dict[str, float | int | str]:
         page.context.close()
         page = new_page(browser, 1600, 1000)
         warm_ready, warm = _open(page, url)
+        sent_mb = page.ws_bytes / 1e6
         filt = _filter_major(page)
         blocked += page.blocked_requests
         page.context.close()
@@ -121,7 +132,8 @@ def measure(n: int, folder: Path, browser) -> dict[str, float | int | str]:
         stop_app(proc)
     return {
         "n": n_sites, "generate_s": gen_s, "build_s": build_s, "html_mb": html_mb,
-        "cold_s": cold, "warm_ready_s": warm_ready, "warm_s": warm, "filter_s": filt, "blocked": len(blocked),
+        "cold_s": cold, "warm_ready_s": warm_ready, "warm_s": warm, "filter_s": filt,
+        "sent_mb": sent_mb, "blocked": len(blocked),
         "blocked_hosts": ", ".join(sorted({u.split("/")[2] for u in blocked})) or "—",
     }
 
@@ -129,16 +141,39 @@ def measure(n: int, folder: Path, browser) -> dict[str, float | int | str]:
 def table(rows: list[dict]) -> str:
     head = (
         "| sites | map build + render (Python) | map HTML | cold load → markers | "
-        "warm load → script done / markers | filter 重大 → redrawn | "
+        "warm load → script done / markers | websocket sent (warm) | filter 重大 → redrawn | "
         "blocked non-local requests |\n"
-        "|---:|---:|---:|---:|---:|---:|---|\n"
+        "|---:|---:|---:|---:|---:|---:|---:|---|\n"
     )
     body = "".join(
         f"| {r['n']:,} | {r['build_s']:.2f} s | {r['html_mb']:.1f} MB | {r['cold_s']:.1f} s | "
-        f"{r['warm_ready_s']:.1f} s / {r['warm_s']:.1f} s | {r['filter_s']:.1f} s | {r['blocked']} ({r['blocked_hosts']}) |\n"
+        f"{r['warm_ready_s']:.1f} s / {r['warm_s']:.1f} s | {r['sent_mb']:.1f} MB | "
+        f"{r['filter_s']:.1f} s | {r['blocked']} ({r['blocked_hosts']}) |\n"
         for r in rows
     )
     return head + body
+
+
+def _previous_and_notes(old: str) -> str:
+    """From the results file being replaced: its table as "Previous run", and its "## Notes"."""
+    if not old:
+        return ""
+    head, _, notes = old.partition("\n## Notes")
+    head = head.split("\n## Previous run")[0]
+    lines = head.splitlines()
+    measured = next((ln for ln in lines if ln.startswith("Measured ")), "")
+    first = next((i for i, ln in enumerate(lines) if ln.startswith("|")), None)
+    out = ""
+    if first is not None:
+        rows = []
+        for ln in lines[first:]:
+            if not ln.startswith("|"):
+                break
+            rows.append(ln)
+        out += "\n## Previous run (before/after)\n\n" + measured + "\n\n" + "\n".join(rows) + "\n"
+    if notes:
+        out += "\n## Notes" + notes
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -168,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
             browser.close()
     out = table(rows)
     print(out)
+    old = RESULTS.read_text() if RESULTS.exists() else ""
     if args.write:
         load = os.getloadavg()
         RESULTS.write_text(
@@ -180,14 +216,19 @@ def main(argv: list[str] | None = None) -> int:
             f"{CHROMIUM}, viewport 1600x1000, every non-local request blocked.\n\n"
             + out
             + "\nColumns: *cold* = first visit of a fresh server (reads the store and scores "
-            "every site, then draws); *warm* = a new tab on the same server; *filter* = picking "
-            "风险等级 = 重大 in the sidebar until the redrawn map's legend shows the new count. "
+            "every site, then draws); *warm* = a new tab on the same server (*script done* = the "
+            "page's run has finished, *markers* = the first clusters are drawn in the map "
+            "iframe); *websocket sent* = bytes received by the browser over the websocket "
+            "during the warm load; *filter* = picking 风险等级 = 重大 in the sidebar until the "
+            "redrawn map's legend shows the new count. "
             "Markers are drawn client-side from one shared JSON array (layers.sites_layer.PointLayer; "
             "the sector layers hold only indices into it) inside leaflet.markercluster, so only "
             "the visible clusters/markers become DOM nodes. Above "
-            "layers.folium_map.POPUP_LIMIT (6,000) sites the short popups are left out (tooltip "
-            "+ the card beside the map remain), which is why 10,000 sites send less HTML than "
-            "3,000. The built map is cached per (store, 评估日期, filters, view).\n"
+            "layers.folium_map.POPUP_LIMIT (6,000) sites the popups are left out (tooltip "
+            "+ the card beside the map remain), which is why 10,000 sites send less than "
+            "3,000. What the page sends for one (store, 评估日期, filters, view) is computed "
+            "once and cached (app_pages/map.py).\n"
+            + _previous_and_notes(old)
         )
         print(f"wrote {RESULTS}")
     return 0

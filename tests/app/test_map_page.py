@@ -151,3 +151,25 @@ def test_card_text_is_escaped_and_overdue_is_derived() -> None:
     assert "张三" not in table.to_string()
     reasons = reasons_table({"reasons": [("逾期未检", 12.0), ("重大隐患待复查", 25.0)]})
     assert reasons["原因"].tolist() == ["重大隐患待复查", "逾期未检"]
+
+
+def test_rerun_with_the_same_inputs_keeps_the_map() -> None:
+    """Picking a site reruns the page; the map (component key and script) stays as it was."""
+    at = _run()
+    comp = next(c for c in at.get("component_instance") if "st_folium" in c.proto.component_name)
+    args = json.loads(comp.proto.json_args)
+    # The browser compares its state with this default (same key order, count 0): equal
+    # means the map's first move does not trigger another run of the page.
+    assert list(args["default"].items()) == [
+        ("last_object_clicked_count", 0), ("last_object_clicked_tooltip", None),
+    ]
+    site_id = at.selectbox(key="map_pick").options[0].split(" ")[0]  # labels "<id> <name>"
+    at.selectbox(key="map_pick").set_value(site_id)
+    at = _run(at)
+    again = next(
+        c for c in at.get("component_instance") if "st_folium" in c.proto.component_name
+    )
+    assert again.proto.id == comp.proto.id
+    assert json.loads(again.proto.json_args)["script"] == args["script"]
+    assert at.session_state["map_selected_site"] == site_id
+    assert any(m.label == "风险分" for m in at.metric)

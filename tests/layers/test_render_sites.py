@@ -63,6 +63,18 @@ def test_rendered_map_contains_no_live_markup_from_site_names() -> None:
     assert "\\u0026lt;img src=x onerror=\\u0026quot;window.__xss=1" in html
 
 
+def test_site_rows_carry_escaped_texts_once_and_popups_only_when_asked() -> None:
+    sites = _sites()
+    rows = site_points(sites)
+    fields = rows[0][5]
+    assert fields[:3] == ["S000001", site_tooltip(sites.iloc[0].to_dict()).split(" · ")[1], "重大"]
+    assert all("<" not in f for row in rows for f in row[5])  # every text escaped
+    assert "真如路1号&lt;/script&gt;" in fields
+    assert all(len(row[5]) == 3 for row in site_points(sites, popups=False))
+    # 5 decimals (about 1 m) are enough to draw a site.
+    assert all(len(repr(row[0]).split(".")[1]) <= 5 for row in rows)
+
+
 def test_safe_json_cannot_close_a_script_element() -> None:
     text = safe_json([XSS, "a & b", "</script>"])
     assert "<" not in text and ">" not in text and "&" not in text
