@@ -47,8 +47,13 @@ pytest: dev e2e-deps
 
 test: lint pytest
 
-bench: dev
-	$(BIN)/python benchmarks/run_all.py
+bench: dev e2e-deps
+	$(BIN)/python benchmarks/synth_scale.py
+	$(BIN)/python benchmarks/bench_layers.py
+	$(BIN)/python benchmarks/risk_model.py --write
+	$(BIN)/python benchmarks/routes_bench.py --time-limit 2 --out benchmarks/RESULTS_routes.md
+	$(BIN)/python benchmarks/map_load.py --sizes 3000 10000 50000 --write
+	$(BIN)/python benchmarks/bench_app_pages.py
 
 clean:
 	rm -rf $(VENV) data/generated test-artifacts
