@@ -365,8 +365,119 @@ def _replace(W, P, cap, R, L, C, rt):
 
 
 @njit(cache=True)
-def _local_search(W, P, cap, R, L, C, rt, touched, alpha, bd, bp, wts, buf):
+def _inter(W, cap, R, L, C, rt, touched):
+    """Relocate one visit to another route, or swap two visits of different
+    routes, when the total cost drops (first improvement, repeated).  Shorter
+    routes leave room for more insertions.  Returns True if anything moved."""
     K = R.shape[0]
+    moved = False
+    improved = True
+    while improved:
+        improved = False
+        for a in range(K):
+            for i in range(1, L[a] - 1):
+                v = R[a, i]
+                pa = R[a, i - 1]
+                na = R[a, i + 1]
+                save = W[pa, v] + W[v, na] - W[pa, na]
+                for b in range(K):
+                    if b == a:
+                        continue
+                    d, pos = _best_ins(W, R, L, b, v)
+                    if d < save - 1e-9 and C[b] + d <= cap + _EPS:
+                        _remove_at(R, L, a, i)
+                        _insert_at(R, L, b, pos, v)
+                        C[a] -= save
+                        C[b] += d
+                        rt[v] = b
+                        touched[a] = True
+                        touched[b] = True
+                        improved = True
+                        break
+                    for j in range(1, L[b] - 1):
+                        w = R[b, j]
+                        pb = R[b, j - 1]
+                        nb = R[b, j + 1]
+                        da = W[pa, w] + W[w, na] - W[pa, v] - W[v, na]
+                        db = W[pb, v] + W[v, nb] - W[pb, w] - W[w, nb]
+                        if (
+                            da + db < -1e-9
+                            and C[a] + da <= cap + _EPS
+                            and C[b] + db <= cap + _EPS
+                        ):
+                            R[a, i] = w
+                            R[b, j] = v
+                            C[a] += da
+                            C[b] += db
+                            rt[v] = b
+                            rt[w] = a
+                            touched[a] = True
+                            touched[b] = True
+                            improved = True
+                            break
+                    if improved:
+                        break
+                if improved:
+                    break
+            if improved:
+                break
+        if improved:
+            moved = True
+    return moved
+
+
+
+@njit(cache=True)
+def _two_opt_star(W, cap, R, L, C, rt, touched, tmp):
+    """Exchange route tails between two routes (first improvement on total cost)."""
+    K = R.shape[0]
+    for a in range(K):
+        for b in range(a + 1, K):
+            La = L[a]
+            Lb = L[b]
+            pre_a = 0.0
+            for i in range(La - 1):
+                if i > 0:
+                    pre_a += W[R[a, i - 1], R[a, i]]
+                suf_a = C[a] - pre_a - W[R[a, i], R[a, i + 1]]
+                pre_b = 0.0
+                for j in range(Lb - 1):
+                    if j > 0:
+                        pre_b += W[R[b, j - 1], R[b, j]]
+                    suf_b = C[b] - pre_b - W[R[b, j], R[b, j + 1]]
+                    na = pre_a + W[R[a, i], R[b, j + 1]] + suf_b
+                    nb = pre_b + W[R[b, j], R[a, i + 1]] + suf_a
+                    if na + nb < C[a] + C[b] - 1e-7 and na <= cap + _EPS and nb <= cap + _EPS:
+                        # new a = a[0..i] + b[j+1..]; new b = b[0..j] + a[i+1..]
+                        m = 0
+                        for t in range(j + 1):
+                            tmp[m] = R[b, t]
+                            m += 1
+                        for t in range(i + 1, La):
+                            tmp[m] = R[a, t]
+                            m += 1
+                        for t in range(j + 1, Lb):
+                            R[a, i + 1 + t - (j + 1)] = R[b, t]
+                        L[a] = i + 1 + Lb - (j + 1)
+                        for t in range(m):
+                            R[b, t] = tmp[t]
+                        L[b] = m
+                        C[a] = _route_cost(W, R, L, a)
+                        C[b] = _route_cost(W, R, L, b)
+                        for t in range(1, L[a] - 1):
+                            rt[R[a, t]] = a
+                        for t in range(1, L[b] - 1):
+                            rt[R[b, t]] = b
+                        touched[a] = True
+                        touched[b] = True
+                        return True
+    return False
+
+
+@njit(cache=True)
+def _local_search(W, P, cap, R, L, C, rt, touched, alpha, bd, bp, wts, buf, use_inter):
+    K = R.shape[0]
+    tmp = np.empty(W.shape[0] + 1, dtype=np.int64)
     for k in range(K):
         if touched[k]:
             _intra(W, R, L, C, k, buf)
@@ -381,9 +492,16 @@ def _local_search(W, P, cap, R, L, C, rt, touched, alpha, bd, bp, wts, buf):
                 changed = True
         if not changed:
             k = _replace(W, P, cap, R, L, C, rt)
-            if k < 0:
+            if k >= 0:
+                touched[k] = True
+            elif not (
+                use_inter
+                and (
+                    _inter(W, cap, R, L, C, rt, touched)
+                    or _two_opt_star(W, cap, R, L, C, rt, touched, tmp)
+                )
+            ):
                 return
-            touched[k] = True
         for k in range(K):
             if touched[k]:
                 _intra(W, R, L, C, k, buf)
@@ -561,9 +679,116 @@ def _ruin(W, P, cap, R, L, C, rt, near, touched, victim, p_seed, qcap):
     return whole
 
 
+
+# ---------------------------------------------------------------------- route pool
+@njit(cache=True)
+def _pool_add(R, L, C, P, k, PR, PL, PP, PC, PB, pstate):
+    """Remember route ``k`` (a set of visits; the shortest order is kept)."""
+    if L[k] <= 2:
+        return
+    nw = PB.shape[1]
+    bits = np.zeros(nw, dtype=np.uint64)
+    prize = 0.0
+    for i in range(1, L[k] - 1):
+        v = R[k, i]
+        bits[v >> 6] |= np.uint64(1) << np.uint64(v & 63)
+        prize += P[v]
+    n = int(pstate[0])
+    for m in range(n):
+        if PP[m] != prize:
+            continue
+        same = True
+        for w in range(nw):
+            if PB[m, w] != bits[w]:
+                same = False
+                break
+        if same:
+            if C[k] < PC[m] - 1e-9:
+                PC[m] = C[k]
+                PL[m] = L[k]
+                for i in range(L[k]):
+                    PR[m, i] = R[k, i]
+            return
+    if n < PP.shape[0]:
+        m = n
+        pstate[0] = n + 1
+    else:
+        m = 0
+        for j in range(1, n):
+            if PP[j] < PP[m] or (PP[j] == PP[m] and PC[j] > PC[m]):
+                m = j
+        if PP[m] > prize or (PP[m] == prize and PC[m] <= C[k]):
+            return
+    PP[m] = prize
+    PC[m] = C[k]
+    PL[m] = L[k]
+    for i in range(L[k]):
+        PR[m, i] = R[k, i]
+    for w in range(nw):
+        PB[m, w] = bits[w]
+
+
+@njit(cache=True)
+def _pool_pack(K, PP, PC, PB, n, limit, lower, budget, sel):
+    """Best set of at most ``K`` disjoint pooled routes with prize > ``lower``
+    (branch and bound over the ``limit`` best routes).  Writes the chosen pool
+    rows to ``sel`` and returns how many (0 if none beats ``lower``)."""
+    nw = PB.shape[1]
+    key = np.empty(n)
+    cmax = 1.0
+    for m in range(n):
+        if PC[m] > cmax:
+            cmax = PC[m]
+    for m in range(n):
+        key[m] = -PP[m] + 1e-6 * PC[m] / cmax
+    order = np.argsort(key)[: min(n, limit)]
+    cnt = order.shape[0]
+    used = np.zeros((K + 1, nw), dtype=np.uint64)
+    pr = np.zeros(K + 1)
+    nxt = np.zeros(K + 1, dtype=np.int64)
+    chosen = np.full(K, -1, dtype=np.int64)
+    best = lower + 1e-9
+    nbest = 0
+    depth = 0
+    while True:
+        if depth == K or nxt[depth] >= cnt:
+            if depth == 0:
+                break
+            depth -= 1
+            continue
+        i = nxt[depth]
+        nxt[depth] += 1
+        r = order[i]
+        if pr[depth] + PP[r] * (K - depth) <= best:
+            nxt[depth] = cnt  # sorted by prize: nothing later at this depth can win
+            continue
+        budget -= 1
+        if budget <= 0:
+            break
+        ok = True
+        for w in range(nw):
+            if used[depth, w] & PB[r, w]:
+                ok = False
+                break
+        if not ok:
+            continue
+        chosen[depth] = r
+        for w in range(nw):
+            used[depth + 1, w] = used[depth, w] | PB[r, w]
+        pr[depth + 1] = pr[depth] + PP[r]
+        if pr[depth + 1] > best:
+            best = pr[depth + 1]
+            nbest = depth + 1
+            for t in range(nbest):
+                sel[t] = chosen[t]
+        depth += 1
+        nxt[depth] = i + 1
+    return nbest
+
+
 # ---------------------------------------------------------------------- search
 @njit(cache=True)
-def _construct(W, P, cap, R, L, C, rt, bd, bp, wts, buf, touched, seeded, alpha):
+def _construct(W, P, cap, R, L, C, rt, bd, bp, wts, buf, touched, seeded, alpha, use_inter):
     K = R.shape[0]
     N = W.shape[0]
     for k in range(K):
@@ -587,7 +812,7 @@ def _construct(W, P, cap, R, L, C, rt, bd, bp, wts, buf, touched, seeded, alpha)
                 C[k] += d
                 rt[u] = k
         _repair(W, P, cap, R, L, C, rt, alpha, 0.2, bd, bp, wts, touched)
-    _local_search(W, P, cap, R, L, C, rt, touched, 1.0, bd, bp, wts, buf)
+    _local_search(W, P, cap, R, L, C, rt, touched, 1.0, bd, bp, wts, buf, use_inter)
 
 
 @njit(cache=True)
@@ -620,6 +845,63 @@ def _total(C):
 
 
 @njit(cache=True)
+def _try_pack(W, P, cap, R, L, C, rt, PR, PL, PP, PC, PB, pstate, limit, lower, bd, bp, wts, buf, touched):
+    """Recombine pooled routes into ``R`` (then local search); True if the packed
+    prize beats ``lower``."""
+    K = R.shape[0]
+    N = W.shape[0]
+    n = int(pstate[0])
+    if n == 0:
+        return False
+    sel = np.full(K, -1, dtype=np.int64)
+    nsel = _pool_pack(K, PP, PC, PB, n, limit, lower, 20000, sel)
+    if nsel == 0:
+        return False
+    for u in range(N):
+        rt[u] = -1
+    rt[0] = -2
+    rt[N - 1] = -2
+    for k in range(K):
+        touched[k] = True
+        if k < nsel:
+            m = sel[k]
+            L[k] = PL[m]
+            for i in range(PL[m]):
+                R[k, i] = PR[m, i]
+                if 0 < i < PL[m] - 1:
+                    rt[PR[m, i]] = k
+            C[k] = _route_cost(W, R, L, k)
+        else:
+            R[k, 0] = 0
+            R[k, 1] = N - 1
+            L[k] = 2
+            C[k] = W[0, N - 1]
+    _local_search(W, P, cap, R, L, C, rt, touched, 1.0, bd, bp, wts, buf, True)
+    return _prize(P, R, L) > lower + 1e-9
+
+
+@njit(cache=True)
+def final_pack(W, P, cap, Rb, Lb, Cb, rtb, PR, PL, PP, PC, PB, pstate, limit):
+    """Last recombination of pooled routes; updates the best state if it improves."""
+    K = Rb.shape[0]
+    N = W.shape[0]
+    R = np.empty_like(Rb)
+    L = np.empty_like(Lb)
+    C = np.empty_like(Cb)
+    rt = np.empty_like(rtb)
+    bd = np.empty((K, N))
+    bp = np.zeros((K, N), dtype=np.int64)
+    wts = np.zeros(N)
+    buf = np.zeros(4, dtype=np.int64)
+    touched = np.zeros(K, dtype=np.bool_)
+    pb = _prize(P, Rb, Lb)
+    if _try_pack(W, P, cap, R, L, C, rt, PR, PL, PP, PC, PB, pstate, limit, pb, bd, bp, wts, buf, touched):
+        _copy(R, L, C, rt, Rb, Lb, Cb, rtb)
+        return True
+    return False
+
+
+@njit(cache=True)
 def init_state(W, P, cap, near, seed, R, L, C, rt, Rb, Lb, Cb, rtb):
     np.random.seed(seed)
     K = R.shape[0]
@@ -629,12 +911,14 @@ def init_state(W, P, cap, near, seed, R, L, C, rt, Rb, Lb, Cb, rtb):
     wts = np.zeros(N)
     buf = np.zeros(4, dtype=np.int64)
     touched = np.zeros(K, dtype=np.bool_)
-    _construct(W, P, cap, R, L, C, rt, bd, bp, wts, buf, touched, False, 1.0)
+    _construct(W, P, cap, R, L, C, rt, bd, bp, wts, buf, touched, False, 1.0, True)
     _copy(R, L, C, rt, Rb, Lb, Cb, rtb)
 
 
 @njit(cache=True)
-def run_chunk(W, P, cap, near, params, state, n_iter, R, L, C, rt, Rb, Lb, Cb, rtb):
+def run_chunk(
+    W, P, cap, near, params, state, n_iter, R, L, C, rt, Rb, Lb, Cb, rtb, PR, PL, PP, PC, PB, pstate
+):
     """Run ``n_iter`` iterations from the current state (arrays updated in place).
 
     ``params`` = (p_seed, qcap, restart, alpha choices...); ``state`` holds the
@@ -658,6 +942,10 @@ def run_chunk(W, P, cap, near, params, state, n_iter, R, L, C, rt, Rb, Lb, Cb, r
     p_seed = params[0]
     qcap = int(params[1])
     restart = int(params[2])
+    use_inter = params[3] > 0
+    from_best = params[4] > 0
+    pack_every = int(params[5])
+    pack_limit = int(params[6])
     t0 = state[_S_T0]
     maxit = state[_S_MAXIT]
     pc = _prize(P, R, L)
@@ -681,7 +969,7 @@ def run_chunk(W, P, cap, near, params, state, n_iter, R, L, C, rt, Rb, Lb, Cb, r
                 if rtn[v] == -3:
                     rtn[v] = -1
         _repair(W, P, cap, Rn, Ln, Cn, rtn, alpha, noise, bd, bp, wts, touched)
-        _local_search(W, P, cap, Rn, Ln, Cn, rtn, touched, alpha, bd, bp, wts, buf)
+        _local_search(W, P, cap, Rn, Ln, Cn, rtn, touched, alpha, bd, bp, wts, buf, use_inter)
         pn = _prize(P, Rn, Ln)
         cn = _total(Cn)
         cc = _total(C)
@@ -693,15 +981,30 @@ def run_chunk(W, P, cap, near, params, state, n_iter, R, L, C, rt, Rb, Lb, Cb, r
         if accept:
             _copy(Rn, Ln, Cn, rtn, R, L, C, rt)
             pc = pn
+        if pack_every > 0:
+            for k in range(K):
+                _pool_add(Rn, Ln, Cn, P, k, PR, PL, PP, PC, PB, pstate)
+            if int(it) % pack_every == 0 and _try_pack(
+                W, P, cap, Rn, Ln, Cn, rtn, PR, PL, PP, PC, PB, pstate, pack_limit, pb, bd, bp, wts, buf,
+                touched,
+            ):
+                pn = _prize(P, Rn, Ln)
+                cn = _total(Cn)
+                _copy(Rn, Ln, Cn, rtn, R, L, C, rt)
+                pc = pn
         if _better(pn, cn, pb, _total(Cb)):
             _copy(Rn, Ln, Cn, rtn, Rb, Lb, Cb, rtb)
             pb = pn
             state[_S_SINCE] = 0.0
         else:
             state[_S_SINCE] += 1.0
-            if state[_S_SINCE] > restart:
+            if state[_S_SINCE] > restart and from_best:
+                _copy(Rb, Lb, Cb, rtb, R, L, C, rt)
+                pc = pb
+                state[_S_SINCE] = 0.0
+            elif state[_S_SINCE] > restart:
                 alpha = alphas[np.random.randint(0, 5)]
-                _construct(W, P, cap, R, L, C, rt, bd, bp, wts, buf, touched, True, alpha)
+                _construct(W, P, cap, R, L, C, rt, bd, bp, wts, buf, touched, True, alpha, use_inter)
                 pc = _prize(P, R, L)
                 state[_S_SINCE] = 0.0
     return pb
@@ -724,9 +1027,14 @@ class FastTop:
     """
 
     p_seed = 0.5
-    qcap = 15
-    restart = 1500
+    qcap = 25
+    restart = 4000
     temp = 1.0
+    inter = True
+    from_best = False
+    pack_every = 100
+    pack_limit = 400
+    pool_size = 1500
 
     def __init__(self, W: np.ndarray, P: np.ndarray, cap: float, n_teams: int) -> None:
         self.W = np.ascontiguousarray(W, dtype=np.float64)
@@ -737,7 +1045,10 @@ class FastTop:
 
     def run(self, time_limit: float, max_iterations: int, seed: int = 0) -> tuple[list[list[int]], int]:
         """Search; returns the best routes (lists of nodes ``1..n``) and the iterations done."""
-        deadline = time.perf_counter() + max(0.0, time_limit)
+        # the search stops 15 % (at most 0.3 s) before the limit: room for the final
+        # recombination, building the solution and a noisy machine
+        tl = max(0.0, time_limit)
+        deadline = time.perf_counter() + tl - min(0.3, 0.15 * tl)
         K, N = self.K, self.W.shape[0]
         R = np.zeros((K, N + 1), dtype=np.int64)
         L = np.zeros(K, dtype=np.int64)
@@ -748,7 +1059,27 @@ class FastTop:
         pos = self.P[1:-1][self.P[1:-1] > 0]
         t0 = self.temp * float(pos.mean()) if pos.size else 1.0
         state = np.array([0.0, 0.0, t0, float(max(1, max_iterations)), 0.0])
-        params = np.array([self.p_seed, float(self.qcap), float(self.restart)])
+        params = np.array(
+            [
+                self.p_seed,
+                self.qcap,
+                self.restart,
+                float(self.inter),
+                float(self.from_best),
+                self.pack_every if K > 1 else 0,
+                self.pack_limit,
+            ],
+            dtype=np.float64,
+        )
+        M = self.pool_size
+        pool = (
+            np.zeros((M, N + 1), dtype=np.int64),
+            np.zeros(M, dtype=np.int64),
+            np.zeros(M),
+            np.zeros(M),
+            np.zeros((M, (N + 63) // 64), dtype=np.uint64),
+            np.zeros(1),
+        )
         done = 0
         chunk = 8
         while done < max_iterations and N > 2:
@@ -756,7 +1087,9 @@ class FastTop:
             if now >= deadline:
                 break
             n = min(chunk, max_iterations - done)
-            run_chunk(self.W, self.P, self.cap, self.near, params, state, n, R, L, C, rt, Rb, Lb, Cb, rtb)
+            run_chunk(
+                self.W, self.P, self.cap, self.near, params, state, n, R, L, C, rt, Rb, Lb, Cb, rtb, *pool
+            )
             done += n
             took = time.perf_counter() - now
             left = deadline - time.perf_counter()
@@ -764,6 +1097,8 @@ class FastTop:
             per = took / n if n else 1e-3
             target = min(0.02, 0.05 * max(left, 0.0))
             chunk = max(1, min(4 * chunk, int(target / max(per, 1e-7))))
+        if params[5] > 0 and done > 0:
+            final_pack(self.W, self.P, self.cap, Rb, Lb, Cb, rtb, *pool, self.pack_limit)
         routes = [[int(x) for x in Rb[k, 1 : Lb[k] - 1]] for k in range(K)]
         return routes, done
 

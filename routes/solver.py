@@ -5,6 +5,12 @@ maximise the total prize, then minimise total travel.  The search itself lives
 in :mod:`routes._search` (ruin-and-recreate large-neighbourhood search with
 2-opt/or-opt); this module builds the public :class:`routes.model.Solution`.
 
+Plain team-orienteering problems (interchangeable teams with one shift, a
+symmetric matrix, windows that never bind; see :func:`is_plain_top`) go to the
+compiled search of :mod:`routes._fast` when numba is importable; its iteration
+budget is ``FAST_ITERATIONS_PER_SECOND * time_limit``.  Everything else (windows,
+breaks, skills, mixed teams) uses the Python engine.
+
 Determinism: the search stops after an iteration budget (``max_iterations``,
 default ``ITERATIONS_PER_SECOND * time_limit``) or at the deadline, whichever
 comes first.  When the budget is reached first the result depends only on
@@ -88,7 +94,11 @@ def solve(
     if _fast.AVAILABLE and is_plain_top(engine):
         if max_iterations is None:
             max_iterations = max(1, int(FAST_ITERATIONS_PER_SECOND * time_limit))
-        return build_solution(engine, _solve_fast(engine, remaining, max_iterations, seed))
+        if workers > 1 and "fork" in mp.get_all_start_methods() and remaining > 0.3:
+            best = _parallel_fast(engine, remaining, max_iterations, seed, workers)
+        else:
+            best = _solve_fast(engine, remaining, max_iterations, seed)
+        return build_solution(engine, best)
     if max_iterations is None:
         max_iterations = max(1, int(ITERATIONS_PER_SECOND * time_limit))
     if workers > 1 and "fork" in mp.get_all_start_methods() and remaining > 0.3:
@@ -127,6 +137,44 @@ def _solve_fast(engine: Engine, time_limit: float, max_iterations: int, seed: in
             tr, sv = engine._totals(k, seq)
         sol.seqs[k] = seq
         sol.trav[k], sol.svcs[k] = tr, sv
+        for v in seq:
+            sol.unrouted[v] = False
+            sol.prize += engine.pzl[v]
+            sol.must += int(engine.is_must[v])
+    return sol
+
+
+_FORK_ENGINE: Engine | None = None  # read by forked fast workers (never pickled)
+
+
+def _fast_worker(args: tuple[int, float, int]) -> tuple[tuple, list[list[int]]]:
+    seed, time_limit, max_iterations = args
+    assert _FORK_ENGINE is not None
+    sol = _solve_fast(_FORK_ENGINE, time_limit, max_iterations, seed)
+    return sol.key(), sol.seqs
+
+
+def _parallel_fast(engine: Engine, remaining: float, max_iterations: int, seed: int, workers: int) -> Sol:
+    """Compiled searches with seeds ``seed .. seed + workers - 1`` in forked
+    processes; the best wins (ties: lowest seed)."""
+    global _FORK_ENGINE
+    t0 = time.perf_counter()
+    _FORK_ENGINE = engine
+    try:
+        with mp.get_context("fork").Pool(workers) as pool:
+            budget = remaining - (time.perf_counter() - t0) - min(0.25, 0.1 * remaining)
+            results = pool.map(_fast_worker, [(seed + i, budget, max_iterations) for i in range(workers)])
+    finally:
+        _FORK_ENGINE = None
+    _, seqs = max(results, key=lambda r: r[0])
+    return _sol_from_seqs(engine, seqs)
+
+
+def _sol_from_seqs(engine: Engine, seqs: list[list[int]]) -> Sol:
+    sol = engine.empty()
+    for k, seq in enumerate(seqs):
+        sol.seqs[k] = list(seq)
+        sol.trav[k], sol.svcs[k] = engine._totals(k, sol.seqs[k])
         for v in seq:
             sol.unrouted[v] = False
             sol.prize += engine.pzl[v]

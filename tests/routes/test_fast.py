@@ -1,0 +1,146 @@
+"""Compiled team-orienteering search (routes._fast) behind routes.solve."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from routes import _fast, check, solve
+from routes import solver as solver_mod
+from routes._search import Engine
+from routes.instances import read_top, top_problem, top_routes_from_solution, top_score
+from routes.model import Problem, Team, Visit
+
+BENCH = Path("/work/shared/bench/routing")
+needs_bench = pytest.mark.skipif(not BENCH.exists(), reason="benchmark data not available")
+needs_numba = pytest.mark.skipif(not _fast.AVAILABLE, reason="numba not installed")
+
+
+def plain_top(seed: int, n: int = 9, teams: int = 2, tmax: float = 45.0, service: float = 0.0) -> Problem:
+    """Random TOP: depot at the centre, identical teams, one shift, no windows."""
+    rng = random.Random(seed)
+    pts = np.array([[15.0, 15.0]] + [[rng.uniform(0, 30), rng.uniform(0, 30)] for _ in range(n)])
+    d = np.sqrt(((pts[:, None] - pts[None]) ** 2).sum(-1))
+    visits = tuple(
+        Visit(loc=i, prize=float(rng.randint(1, 9)), service=service, id=f"V{i}") for i in range(1, n + 1)
+    )
+    team = Team(0, 0, ((0.0, tmax),))
+    return Problem({"default": d}, visits, (team,) * teams)
+
+
+def brute_force_prize(p: Problem) -> float:
+    """Optimal total prize: Held-Karp route cost per visit subset, then the best
+    disjoint combination of feasible subsets (one per team)."""
+    d = np.asarray(p.travel["default"])
+    n = len(p.visits)
+    loc = [v.loc for v in p.visits]
+    svc = [v.service for v in p.visits]
+    cap = p.teams[0].shifts[0][1] - p.teams[0].shifts[0][0]
+    full = 1 << n
+    dp = np.full((full, n), math.inf)
+    for i in range(n):
+        dp[1 << i, i] = d[0, loc[i]] + svc[i]
+    for mask in range(1, full):
+        for i in range(n):
+            cur = dp[mask, i]
+            if not mask >> i & 1 or cur == math.inf:
+                continue
+            for j in range(n):
+                if mask >> j & 1:
+                    continue
+                nxt = mask | 1 << j
+                val = cur + d[loc[i], loc[j]] + svc[j]
+                if val < dp[nxt, j]:
+                    dp[nxt, j] = val
+    prize = [sum(p.visits[i].prize for i in range(n) if m >> i & 1) for m in range(full)]
+    feasible = [0] + [
+        m for m in range(1, full) if min(dp[m, i] + d[loc[i], 0] for i in range(n) if m >> i & 1) <= cap + 1e-9
+    ]
+    best = 0.0
+    for combo in itertools.combinations_with_replacement(feasible, len(p.teams)):
+        used = 0
+        ok = True
+        for m in combo:
+            if used & m:
+                ok = False
+                break
+            used |= m
+        if ok:
+            best = max(best, sum(prize[m] for m in combo))
+    return best
+
+
+def test_plain_top_is_detected() -> None:
+    assert solver_mod.is_plain_top(Engine(plain_top(0)))
+    p = plain_top(0)
+    windowed = Problem(
+        p.travel,
+        (Visit(1, prize=3.0, windows=((0.0, 5.0),)), *p.visits[1:]),
+        p.teams,
+    )
+    assert not solver_mod.is_plain_top(Engine(windowed))
+    two_shifts = Problem(p.travel, p.visits, (Team(0, 0, ((0.0, 20.0), (30.0, 45.0))),) * 2)
+    assert not solver_mod.is_plain_top(Engine(two_shifts))
+
+
+@needs_numba
+@pytest.mark.parametrize("seed", range(6))
+def test_fast_search_finds_the_optimum_on_small_instances(seed: int) -> None:
+    p = plain_top(seed, n=9, teams=2, tmax=40.0 + 5 * seed, service=2.0 * (seed % 2))
+    sol = solve(p, time_limit=10.0, seed=seed, max_iterations=400)
+    assert check(p, sol) == []
+    assert sol.prize == pytest.approx(brute_force_prize(p))
+
+
+@needs_numba
+def test_fast_search_is_deterministic_for_a_seed_and_budget() -> None:
+    p = plain_top(7, n=40, teams=3, tmax=60.0)
+    a = solve(p, time_limit=20.0, seed=3, max_iterations=300)
+    b = solve(p, time_limit=20.0, seed=3, max_iterations=300)
+    assert check(p, a) == []
+    assert [[s.visit for s in r.stops] for r in a.routes] == [[s.visit for s in r.stops] for r in b.routes]
+
+
+@needs_numba
+def test_fast_search_serves_must_visits_first() -> None:
+    # one team; a must-visit with a low prize on one side, rich optional visits on the other
+    pts = np.array([[0, 0], [-20, 0], [20, 0], [21, 0], [22, 0]], dtype=float)
+    d = np.sqrt(((pts[:, None] - pts[None]) ** 2).sum(-1))
+    visits = (
+        Visit(1, prize=1.0, must=True),
+        Visit(2, prize=30.0),
+        Visit(3, prize=30.0),
+        Visit(4, prize=30.0),
+    )
+    p = Problem({"default": d}, visits, (Team(0, 0, ((0.0, 50.0),)),))
+    assert solver_mod.is_plain_top(Engine(p))
+    sol = solve(p, time_limit=5.0, max_iterations=100)
+    assert check(p, sol) == []
+    assert sol.must_missed == 0
+    assert 0 not in sol.unassigned
+
+
+def test_python_fallback_without_numba(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_fast, "AVAILABLE", False)
+    p = plain_top(2, n=9, teams=2)
+    sol = solve(p, time_limit=10.0, seed=0, max_iterations=200)
+    assert check(p, sol) == []
+    assert sol.prize == pytest.approx(brute_force_prize(p))
+
+
+@needs_numba
+@needs_bench
+@pytest.mark.parametrize(("name", "chao"), [("p4.2.h", 835), ("p4.3.k", 919), ("p4.4.j", 732)])
+def test_fast_search_reaches_chao_on_set4(name: str, chao: int) -> None:
+    inst = read_top(BENCH / "top_set4" / f"{name}.txt")
+    p = top_problem(inst)
+    sol = solve(p, time_limit=30.0, seed=0, max_iterations=6000)
+    assert check(p, sol) == []
+    score, _, errors = top_score(inst, top_routes_from_solution(sol))
+    assert errors == []
+    assert score >= chao
