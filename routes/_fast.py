@@ -50,8 +50,9 @@ __all__ = ["AVAILABLE", "FastTop", "warmup"]
 _EPS = 1e-9
 _INF = np.inf
 
-# state vector layout (float64): iteration, since-best, temperature t0, max_iter
-_S_IT, _S_SINCE, _S_T0, _S_MAXIT, _S_RESTART = 0, 1, 2, 3, 4
+# state vector layout (float64): iteration, since-best, temperature t0, max_iter,
+# fraction of the search time used (set by the driver before each chunk)
+_S_IT, _S_SINCE, _S_T0, _S_MAXIT, _S_TIME = 0, 1, 2, 3, 4
 
 
 # ---------------------------------------------------------------------- primitives
@@ -973,7 +974,8 @@ def run_chunk(
         pn = _prize(P, Rn, Ln)
         cn = _total(Cn)
         cc = _total(C)
-        temp = t0 * (1.0 - it / maxit)
+        # cooling follows the iteration budget or the clock, whichever is further
+        temp = t0 * (1.0 - max(it / maxit, state[_S_TIME]))
         accept = pn > pc - 1e-9 and not (abs(pn - pc) <= 1e-9 and cn > cc + 1e-9)
         if not accept and temp > 0:
             delta = (pn - pc) + 1e-3 * (cc - cn)
@@ -1048,7 +1050,8 @@ class FastTop:
         # the search stops 15 % (at most 0.3 s) before the limit: room for the final
         # recombination, building the solution and a noisy machine
         tl = max(0.0, time_limit)
-        deadline = time.perf_counter() + tl - min(0.3, 0.15 * tl)
+        t_begin = time.perf_counter()
+        deadline = t_begin + tl - min(0.3, 0.15 * tl)
         K, N = self.K, self.W.shape[0]
         R = np.zeros((K, N + 1), dtype=np.int64)
         L = np.zeros(K, dtype=np.int64)
@@ -1082,11 +1085,14 @@ class FastTop:
         )
         done = 0
         chunk = 8
+        span = deadline - time.perf_counter()
+        t_begin = time.perf_counter()
         while done < max_iterations and N > 2:
             now = time.perf_counter()
             if now >= deadline:
                 break
             n = min(chunk, max_iterations - done)
+            state[_S_TIME] = min(1.0, (now - t_begin) / span) if span > 0 else 1.0
             run_chunk(
                 self.W, self.P, self.cap, self.near, params, state, n, R, L, C, rt, Rb, Lb, Cb, rtb, *pool
             )

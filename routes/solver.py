@@ -162,7 +162,7 @@ def _parallel_fast(engine: Engine, remaining: float, max_iterations: int, seed: 
     _FORK_ENGINE = engine
     try:
         with mp.get_context("fork").Pool(workers) as pool:
-            budget = remaining - (time.perf_counter() - t0) - min(0.25, 0.1 * remaining)
+            budget = remaining - (time.perf_counter() - t0) - min(0.1, 0.05 * remaining)
             results = pool.map(_fast_worker, [(seed + i, budget, max_iterations) for i in range(workers)])
     finally:
         _FORK_ENGINE = None

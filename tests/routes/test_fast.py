@@ -139,7 +139,7 @@ def test_python_fallback_without_numba(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_fast_search_reaches_chao_on_set4(name: str, chao: int) -> None:
     inst = read_top(BENCH / "top_set4" / f"{name}.txt")
     p = top_problem(inst)
-    sol = solve(p, time_limit=30.0, seed=0, max_iterations=6000)
+    sol = solve(p, time_limit=60.0, seed=0, max_iterations=20000)
     assert check(p, sol) == []
     score, _, errors = top_score(inst, top_routes_from_solution(sol))
     assert errors == []
