@@ -185,8 +185,14 @@ def test_heat_weights_follow_the_score() -> None:
     assert len(pts) == 6
     assert pts[0][2] == pytest.approx(0.95) and pts[3][2] == pytest.approx(0.1)
     assert pts[5][2] == pytest.approx(0.5)  # unscored → neutral weight
-    html = risk_map(_sites(), heat=True).get_root().render()
-    assert "L.heatLayer(" in html
+    m = risk_map(_sites(), heat=True)
+    html = m.get_root().render()
+    # The heat layer draws from the shared 风险点 rows (weight last), not from its own copy.
+    assert 'L.heatLayer(\n    (window["zr_site_rows"] || [])' in html
+    main = next(
+        c for c in m._children.values() if isinstance(c, PointLayer) and c.layer_name == MAIN_LAYER
+    )
+    assert [row[-1] for row in main.points] == [p[2] for p in pts]
 
 
 def test_park_outline_covers_its_tenants() -> None:
