@@ -498,7 +498,7 @@ def _local_search(W, P, cap, R, L, C, rt, touched, alpha, bd, bp, wts, buf, use_
             elif not (
                 use_inter
                 and (
-                    _inter(W, cap, R, L, C, rt, touched)
+                    (use_inter == 1 and _inter(W, cap, R, L, C, rt, touched))
                     or _two_opt_star(W, cap, R, L, C, rt, touched, tmp)
                 )
             ):
@@ -877,7 +877,7 @@ def _try_pack(W, P, cap, R, L, C, rt, PR, PL, PP, PC, PB, pstate, limit, lower, 
             R[k, 1] = N - 1
             L[k] = 2
             C[k] = W[0, N - 1]
-    _local_search(W, P, cap, R, L, C, rt, touched, 1.0, bd, bp, wts, buf, True)
+    _local_search(W, P, cap, R, L, C, rt, touched, 1.0, bd, bp, wts, buf, 1)
     return _prize(P, R, L) > lower + 1e-9
 
 
@@ -912,7 +912,7 @@ def init_state(W, P, cap, near, seed, R, L, C, rt, Rb, Lb, Cb, rtb):
     wts = np.zeros(N)
     buf = np.zeros(4, dtype=np.int64)
     touched = np.zeros(K, dtype=np.bool_)
-    _construct(W, P, cap, R, L, C, rt, bd, bp, wts, buf, touched, False, 1.0, True)
+    _construct(W, P, cap, R, L, C, rt, bd, bp, wts, buf, touched, False, 1.0, 1)
     _copy(R, L, C, rt, Rb, Lb, Cb, rtb)
 
 
@@ -943,7 +943,7 @@ def run_chunk(
     p_seed = params[0]
     qcap = int(params[1])
     restart = int(params[2])
-    use_inter = params[3] > 0
+    use_inter = int(params[3])
     from_best = params[4] > 0
     pack_every = int(params[5])
     pack_limit = int(params[6])
@@ -1032,7 +1032,7 @@ class FastTop:
     qcap = 25
     restart = 4000
     temp = 1.0
-    inter = True
+    inter = 1
     from_best = False
     pack_every = 100
     pack_limit = 400
@@ -1067,7 +1067,7 @@ class FastTop:
                 self.p_seed,
                 self.qcap,
                 self.restart,
-                float(self.inter),
+                float(self.inter),  # 0: none, 1: relocate/swap + 2-opt*, 2: 2-opt* only
                 float(self.from_best),
                 self.pack_every if K > 1 else 0,
                 self.pack_limit,

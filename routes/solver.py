@@ -65,6 +65,7 @@ def solve(
         more only on a machine with idle cores, never inside a threaded server.
         Process start-up and tear-down are outside the search budget, so on a
         loaded machine a run with ``workers > 1`` can overrun ``time_limit`` slightly.
+        Plain TOP problems (compiled search) use the same scheme.
 
     Returns
     -------
