@@ -42,12 +42,16 @@ e2e-deps:
 lint: dev
 	$(BIN)/ruff check .
 
+# `routes warmup` compiles the route solver's numba kernels once (cached in routes/__pycache__),
+# so the two test workers do not both pay the ~20 s compile.
 pytest: dev e2e-deps
+	$(BIN)/python -m routes warmup
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 test: lint pytest
 
 bench: dev e2e-deps
+	$(BIN)/python -m routes warmup
 	$(BIN)/python benchmarks/synth_scale.py
 	$(BIN)/python benchmarks/bench_layers.py
 	$(BIN)/python benchmarks/risk_model.py --write
