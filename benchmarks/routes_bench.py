@@ -59,7 +59,7 @@ from routes.instances import (
 )
 from routes.solver import solve
 
-BENCH = Path("/work/shared/bench/routing")
+BENCH = Path(__file__).resolve().parent / "instances" / "routing"
 SCALE = 10_000
 
 

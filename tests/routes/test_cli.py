@@ -12,7 +12,7 @@ import pytest
 from routes.instances import read_top, read_tsplib, top_score, tsp_length
 
 ROOT = Path(__file__).resolve().parents[2]
-BENCH = Path("/work/shared/bench/routing")
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "instances" / "routing"
 needs_bench = pytest.mark.skipif(not BENCH.exists(), reason="benchmark data not available")
 
 

@@ -16,7 +16,7 @@ from routes._search import Engine
 from routes.instances import read_top, top_problem, top_routes_from_solution, top_score
 from routes.model import Problem, Team, Visit
 
-BENCH = Path("/work/shared/bench/routing")
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "instances" / "routing"
 needs_bench = pytest.mark.skipif(not BENCH.exists(), reason="benchmark data not available")
 needs_numba = pytest.mark.skipif(not _fast.AVAILABLE, reason="numba not installed")
 

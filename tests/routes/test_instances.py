@@ -21,7 +21,7 @@ from routes.instances import (
     tsp_length,
 )
 
-BENCH = Path("/work/shared/bench/routing")
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "instances" / "routing"
 needs_bench = pytest.mark.skipif(not BENCH.exists(), reason="benchmark data not available")
 
 TINY = "n 4\nm 2\ntmax 12\n0 0 0\n3 4 5\n6 0 2\n0 0 0\n"

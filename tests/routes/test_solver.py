@@ -13,7 +13,7 @@ from routes import check, solve
 from routes.instances import read_top, top_problem, top_routes_from_solution, top_score
 from routes.model import Problem, Team, Visit
 
-BENCH = Path("/work/shared/bench/routing")
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "instances" / "routing"
 needs_bench = pytest.mark.skipif(not BENCH.exists(), reason="benchmark data not available")
 
 
