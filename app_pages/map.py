@@ -33,8 +33,6 @@ from registry.filters import SiteFilter, apply_filters
 
 SELECTED_KEY = "map_selected_site"
 MAP_HEIGHT = 680
-
-
 COMPONENT_KEY = "risk_map"
 
 
@@ -45,7 +43,13 @@ def _filtered(store: tuple[str, float], as_of: dt.date, site_filter: SiteFilter)
 
 
 def _component_args(fmap: Any) -> dict[str, Any]:
-    """The streamlit-folium component arguments of a map, computed as ``st_folium`` does."""
+    """The streamlit-folium component arguments of a map, computed as ``st_folium`` does.
+
+    Uses streamlit-folium's own helpers (``_get_html``, ``_get_header``, ``_get_map_string``,
+    ``generate_js_hash``) and component (``_component_func`` in :func:`_show_map`), so the
+    browser side is unchanged; they are private, hence the pinned version (0.27.x) and the
+    AppTest/e2e tests of the map page.
+    """
     sf = streamlit_folium
     # st_folium also calls fmap.render() a second time; the output is identical without it
     # (checked on the 3,000-site map) and a render costs ~0.1 s.
