@@ -51,7 +51,7 @@ CHROMIUM_ARGS = [
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 #: Seconds allowed for the app to start / a page to settle (the CI machine is shared).
 START_TIMEOUT = float(os.environ.get("ZHENRU_E2E_START_TIMEOUT", "180"))
-RUN_TIMEOUT_MS = int(float(os.environ.get("ZHENRU_E2E_RUN_TIMEOUT", "600")) * 1000)
+RUN_TIMEOUT_MS = int(float(os.environ.get("ZHENRU_E2E_RUN_TIMEOUT", "180")) * 1000)
 FOLIUM_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
 
