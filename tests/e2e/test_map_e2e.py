@@ -69,9 +69,6 @@ def test_layer_toggle_and_click_opens_the_card(app_server, browser_page, small_s
     while len(frame.locator("body").evaluate(_LAYER_SIZES)) == before and time.monotonic() < deadline:
         page.wait_for_timeout(200)
     assert len(frame.locator("body").evaluate(_LAYER_SIZES)) == before + 1
-    # The 风险热力 layer (drawn from the same shared rows) paints its canvas.
-    frame.locator("label", has_text="风险热力").locator("input").check()
-    frame.locator("canvas.leaflet-heatmap-layer").wait_for()
 
     # Narrow the map to one site with the sidebar search, then click its marker.
     target = sites.iloc[len(sites) // 2]
