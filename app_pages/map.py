@@ -71,7 +71,9 @@ def _component_args(fmap: Any) -> dict[str, Any]:
         "header": header,
         "html": html,
         "id": sf.get_full_id(fmap),
-        "key": sf.generate_js_hash(script, COMPONENT_KEY, False),
+        # Hash everything the frame draws (the site rows may sit in the header/html, not only
+        # the script): a changed filter must give a new component, i.e. a freshly drawn map.
+        "key": sf.generate_js_hash(script + header + html, COMPONENT_KEY, False),
         "css_links": list(dict.fromkeys(css)),
         "js_links": list(dict.fromkeys(js)),
     }
