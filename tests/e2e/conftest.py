@@ -204,6 +204,25 @@ def folium_frame(page):
     return page.frame_locator(FOLIUM_IFRAME).first
 
 
+def narrowed_map_frame(page, n_sites: int = 1, timeout_s: float = 60):
+    """The map frame once a filter has narrowed it to ``n_sites`` markers.
+
+    A filter change replaces the map's iframe: until the old one is gone a locator may still
+    see the old markers, so wait until there is one frame showing exactly ``n_sites``.
+    """
+    deadline = time.monotonic() + timeout_s
+    frame = folium_frame(page)
+    while time.monotonic() < deadline:
+        frame = folium_frame(page)
+        if (page.locator(FOLIUM_IFRAME).count() == 1
+                and frame.locator("path.zr-site").count() == n_sites):
+            break
+        page.wait_for_timeout(300)
+    assert frame.locator("path.zr-site").count() == n_sites
+    page.wait_for_timeout(500)  # let Leaflet finish fitting the view before interacting
+    return frame
+
+
 def screenshot(page, name: str) -> Path:
     """Full-page screenshot ``test-artifacts/<name>.png``."""
     ARTIFACTS.mkdir(exist_ok=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 
-from tests.e2e.conftest import FOLIUM_IFRAME, folium_frame, screenshot, wait_for_app
+from tests.e2e.conftest import folium_frame, narrowed_map_frame, screenshot, wait_for_app
 
 # JS run inside the map iframe: sizes of the site layers currently on the map.
 _LAYER_SIZES = """() => {
@@ -76,17 +76,7 @@ def test_layer_toggle_and_click_opens_the_card(app_server, browser_page, small_s
     search.fill(target["site_id"])
     search.press("Enter")
     wait_for_app(page)
-    # The narrowed map is a new frame: wait until the (only) map frame shows exactly one site,
-    # so the click cannot land on the old map while it is being replaced.
-    frame = folium_frame(page)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        frame = folium_frame(page)
-        if page.locator(FOLIUM_IFRAME).count() == 1 and frame.locator("path.zr-site").count() == 1:
-            break
-        page.wait_for_timeout(300)
-    assert frame.locator("path.zr-site").count() == 1
-    page.wait_for_timeout(500)  # let Leaflet finish fitting the view before clicking
+    frame = narrowed_map_frame(page, 1)
     frame.locator("path.zr-site").first.click(force=True)
     popup = frame.locator(".leaflet-popup-content")
     popup.wait_for()
