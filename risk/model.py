@@ -305,12 +305,13 @@ def _fit_likelihood(
     X: pd.DataFrame,
     y: pd.Series | np.ndarray,
     dates: pd.Series,
-    families: Sequence[str] = ("logistic", "hist_gradient_boosting", "random_forest"),
-    random_state: int = 0,
-    n_jobs: int = 1,
-    progress: ProgressFn | None = None,
-    candidate_list: Sequence[Candidate] | None = None,
+    families: Sequence[str],
+    random_state: int,
+    n_jobs: int,
+    progress: ProgressFn | None,
+    candidate_list: Sequence[Candidate] | None,
 ) -> LikelihoodModel:
+    """:func:`fit_likelihood` inside its thread limit (arguments as there, all given)."""
     y = np.asarray(y, dtype=int)
     say = progress or (lambda _msg: None)
     enc = Encoding.fit(X)
