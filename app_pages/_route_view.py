@@ -64,6 +64,7 @@ def route_map(plan, *, height: int = 560, hotspots: pd.DataFrame | None = None) 
     if hotspots is None and route_lines is not None and hasattr(route_lines, "route_map"):
         return route_lines.route_map(plan, height=height)
 
+    from layers.fit_on_resize import fit_on_resize
     from layers.geodata import boundary
     from layers.offline import make_offline
 
@@ -139,10 +140,7 @@ def route_map(plan, *, height: int = 560, hotspots: pd.DataFrame | None = None) 
             tooltip=f"出发点：{html.escape(str(label))}",
         ).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
-    if bounds:
-        lats = [p[0] for p in bounds]
-        lons = [p[1] for p in bounds]
-        m.fit_bounds([(min(lats), min(lons)), (max(lats), max(lons))], padding=(20, 20))
+    fit_on_resize(m, bounds, padding=(20, 20))  # fine zoom step, re-fitted when resized
     return make_offline(m)
 
 

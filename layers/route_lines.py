@@ -31,6 +31,7 @@ import geopandas as gpd
 import numpy as np
 from shapely.geometry import LineString, Point
 
+from layers.fit_on_resize import fit_on_resize
 from layers.folium_map import base_map, display_transform
 from layers.legend import Legend, LegendItem
 from layers.offline import make_offline
@@ -159,8 +160,7 @@ def route_map(plan: Any, *, height: int = 560, basemap: str = "offline") -> foli
     Legend(items, title="巡查小组（家数）").add_to(m)
     # Collapsed: expanded it covers most of a phone-sized map (inspectors plan on phones).
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
-    if bounds:
-        lats = [p[0] for p in bounds]
-        lons = [p[1] for p in bounds]
-        m.fit_bounds([(min(lats), min(lons)), (max(lats), max(lons))], padding=(20, 20))
+    # Fitted at a quarter-level zoom step and again when the map resizes (phones: a whole-level
+    # fit can leave the routes in less than half of a 360 px wide map).
+    fit_on_resize(m, bounds, padding=(20, 20))
     return make_offline(m)
