@@ -38,6 +38,7 @@ from branca.element import Element
 from folium.plugins import HeatMap
 from folium.template import Template
 
+from layers.fit_on_resize import fit_on_resize
 from layers.heat import heat_layer, heat_points
 from layers.legend import Legend, legend_items
 from layers.offline import make_offline
@@ -455,4 +456,5 @@ def _fit(m: folium.Map, display: DisplayFn | None) -> None:
     minx, miny, maxx, maxy = geodata.boundary().total_bounds
     if display is not None:
         (minx, maxx), (miny, maxy) = display(np.array([minx, maxx]), np.array([miny, maxy]))
-    m.fit_bounds([[float(miny), float(minx)], [float(maxy), float(maxx)]], padding=(10, 10))
+    # fine zoom step and a re-fit on resize: a phone-wide map is not left a whole level too wide
+    fit_on_resize(m, [(float(miny), float(minx)), (float(maxy), float(maxx))], padding=(10, 10))

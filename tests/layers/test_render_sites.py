@@ -270,3 +270,24 @@ def test_sector_layers_reuse_the_main_rows_instead_of_copying_them() -> None:
     assert html.count('"S000002","甲加油站"') == 1
     assert 'window["zr_site_rows"] = rows' in html
     assert html.count('(window["zr_site_rows"])') == len(site_layer_specs(_sites())) - 1
+
+
+def test_risk_map_fits_the_subdistrict_at_a_fine_zoom_step_and_on_resize():
+    """A phone-wide map must not be left a whole zoom level too wide: the boundary fit uses
+    the quarter-step, re-fit-on-resize element, and no one-off ``fitBounds``."""
+    import folium
+
+    from layers import geodata
+    from layers.fit_on_resize import FitOnResize
+
+    m = risk_map(_sites())
+    fits = [c for c in m._children.values() if isinstance(c, FitOnResize)]
+    assert len(fits) == 1
+    assert not [c for c in m._children.values() if isinstance(c, folium.FitBounds)]
+    minx, miny, maxx, maxy = geodata.boundary().total_bounds
+    (sw, ne) = fits[0].bounds
+    assert sw == pytest.approx([miny, minx]) and ne == pytest.approx([maxy, maxx])
+    # on the GCJ-02 basemap the fitted box is shifted like the drawn layers (about 480 m)
+    (sw_gcj, _) = [c for c in risk_map(_sites(), basemap="amap")._children.values()
+                   if isinstance(c, FitOnResize)][0].bounds
+    assert 0.002 < abs(sw_gcj[1] - sw[1]) < 0.01
