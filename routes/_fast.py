@@ -550,12 +550,50 @@ def _weighted_pick(P, rt):
 
 
 @njit(cache=True)
-def _seed_insert(W, P, cap, R, L, C, rt, touched):
-    u = _weighted_pick(P, rt)
-    if u < 0:
-        return False
+def _routed_pick(P, rt):
+    """A routed visit drawn with probability proportional to its prize (-1 if none)."""
+    tot = 0.0
+    for u in range(1, P.shape[0] - 1):
+        if rt[u] >= 0:
+            tot += P[u]
+    if tot <= 0:
+        return -1
+    r = np.random.random() * tot
+    last = -1
+    for u in range(1, P.shape[0] - 1):
+        if rt[u] >= 0:
+            last = u
+            r -= P[u]
+            if r <= 0:
+                return u
+    return last
+
+
+@njit(cache=True)
+def _seed_insert(W, P, cap, R, L, C, rt, touched, p_routed):
+    """Force one visit into a random route, dropping that route's worst prize-per-detour
+    visits until it fits again.  The visit is an unserved one (weighted by prize) or, with
+    probability ``p_routed``, a served one moved out of its route (an ejection move: the
+    receiving route makes room, the giving route's freed time is refilled by the repair)."""
     K = R.shape[0]
-    k = np.random.randint(0, K)
+    if K > 1 and np.random.random() < p_routed:
+        u = _routed_pick(P, rt)
+        if u < 0:
+            return False
+        a = rt[u]
+        for i in range(1, L[a] - 1):
+            if R[a, i] == u:
+                _remove_at(R, L, a, i)
+                break
+        C[a] = _route_cost(W, R, L, a)
+        rt[u] = -1
+        touched[a] = True
+        k = (a + 1 + np.random.randint(0, K - 1)) % K
+    else:
+        u = _weighted_pick(P, rt)
+        if u < 0:
+            return False
+        k = np.random.randint(0, K)
     d, pos = _best_ins(W, R, L, k, u)
     _insert_at(R, L, k, pos, u)
     C[k] += d
@@ -593,13 +631,13 @@ def _seed_insert(W, P, cap, R, L, C, rt, touched):
 
 
 @njit(cache=True)
-def _ruin(W, P, cap, R, L, C, rt, near, touched, victim, p_seed, qcap):
+def _ruin(W, P, cap, R, L, C, rt, near, touched, victim, p_seed, qcap, p_routed):
     """Returns True when a whole route was emptied (its visits become tabu)."""
     K = R.shape[0]
     N = W.shape[0]
     n = N - 2
     if np.random.random() < p_seed:
-        if _seed_insert(W, P, cap, R, L, C, rt, touched):
+        if _seed_insert(W, P, cap, R, L, C, rt, touched, p_routed):
             return False
     routed = 0
     for k in range(K):
@@ -922,7 +960,7 @@ def run_chunk(
 ):
     """Run ``n_iter`` iterations from the current state (arrays updated in place).
 
-    ``params`` = (p_seed, qcap, restart, alpha choices...); ``state`` holds the
+    ``params`` = (p_seed, qcap, restart, inter, from_best, pack_every, pack_limit, p_routed); ``state`` holds the
     iteration counter, iterations since the best, initial temperature and the
     iteration budget (for the cooling schedule).
     """
@@ -947,6 +985,7 @@ def run_chunk(
     from_best = params[4] > 0
     pack_every = int(params[5])
     pack_limit = int(params[6])
+    p_routed = params[7]
     t0 = state[_S_T0]
     maxit = state[_S_MAXIT]
     pc = _prize(P, R, L)
@@ -957,7 +996,7 @@ def run_chunk(
         _copy(R, L, C, rt, Rn, Ln, Cn, rtn)
         for k in range(K):
             touched[k] = False
-        whole = _ruin(W, P, cap, Rn, Ln, Cn, rtn, near, touched, victim, p_seed, qcap)
+        whole = _ruin(W, P, cap, Rn, Ln, Cn, rtn, near, touched, victim, p_seed, qcap, p_routed)
         alpha = alphas[np.random.randint(0, 5)]
         noise = noises[np.random.randint(0, 3)]
         if whole:
@@ -1037,6 +1076,7 @@ class FastTop:
     pack_every = 100
     pack_limit = 400
     pool_size = 1500
+    p_routed = 0.3  # share of forced seeds that move a served visit to another route
 
     def __init__(self, W: np.ndarray, P: np.ndarray, cap: float, n_teams: int) -> None:
         self.W = np.ascontiguousarray(W, dtype=np.float64)
@@ -1071,6 +1111,7 @@ class FastTop:
                 float(self.from_best),
                 self.pack_every if K > 1 else 0,
                 self.pack_limit,
+                self.p_routed,
             ],
             dtype=np.float64,
         )
