@@ -531,37 +531,19 @@ def _remove_set(W, R, L, C, rt, victim, touched):
 
 
 @njit(cache=True)
-def _weighted_pick(P, rt):
+def _weighted_pick(P, rt, routed=False):
+    """A visit drawn with probability proportional to its prize among the unserved ones
+    (or, with ``routed``, the served ones); -1 if there is none."""
     tot = 0.0
     for u in range(1, P.shape[0] - 1):
-        if rt[u] == -1:
+        if (rt[u] >= 0) if routed else (rt[u] == -1):
             tot += P[u]
     if tot <= 0:
         return -1
     r = np.random.random() * tot
     last = -1
     for u in range(1, P.shape[0] - 1):
-        if rt[u] == -1:
-            last = u
-            r -= P[u]
-            if r <= 0:
-                return u
-    return last
-
-
-@njit(cache=True)
-def _routed_pick(P, rt):
-    """A routed visit drawn with probability proportional to its prize (-1 if none)."""
-    tot = 0.0
-    for u in range(1, P.shape[0] - 1):
-        if rt[u] >= 0:
-            tot += P[u]
-    if tot <= 0:
-        return -1
-    r = np.random.random() * tot
-    last = -1
-    for u in range(1, P.shape[0] - 1):
-        if rt[u] >= 0:
+        if (rt[u] >= 0) if routed else (rt[u] == -1):
             last = u
             r -= P[u]
             if r <= 0:
@@ -580,7 +562,7 @@ def _seed_insert(W, P, cap, R, L, C, rt, touched, p_routed):
     4-team ones they raised it (p4.3.o: 18 of 20 instead of 7)."""
     K = R.shape[0]
     if K > 2 and np.random.random() < p_routed:
-        u = _routed_pick(P, rt)
+        u = _weighted_pick(P, rt, True)
         if u < 0:
             return False
         a = rt[u]
