@@ -95,3 +95,28 @@ def test_bad_arguments_exit_2() -> None:
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     proc = _run("solve-top", "x.txt", "--time-limit", "-1")
     assert proc.returncode == 2 and "time-limit" in proc.stderr
+
+
+def test_cli_uses_the_usable_cores_by_default(tmp_path: Path, monkeypatch, capsys) -> None:
+    """Outside benchmarks call the CLI without ``--workers``: it must use the machine's cores
+    (at most 4), and ``--workers`` still overrides."""
+    import routes.__main__ as cli
+
+    f = tmp_path / "tiny.txt"
+    f.write_text("n 4\nm 1\ntmax 12.0\n0\t0\t0\n3\t4\t10\n0\t5\t3\n0\t0\t0\n")
+    seen: list[int] = []
+    real_solve = cli.solve
+
+    def spy(problem, **kw):
+        seen.append(kw["workers"])
+        return real_solve(problem, **{**kw, "workers": 1})
+
+    monkeypatch.setattr(cli, "solve", spy)
+    for cores, expected in ((set(range(8)), 4), ({0, 1}, 2), ({3}, 1)):
+        monkeypatch.setattr(cli.os, "sched_getaffinity", lambda _pid, c=cores: c, raising=False)
+        assert cli.default_workers() == expected
+        assert cli.main(["solve-top", str(f), "--time-limit", "0.2"]) == 0
+        assert seen[-1] == expected
+    assert cli.main(["solve-top", str(f), "--time-limit", "0.2", "--workers", "3"]) == 0
+    assert seen[-1] == 3
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["score"] == 10
