@@ -288,6 +288,6 @@ def test_risk_map_fits_the_subdistrict_at_a_fine_zoom_step_and_on_resize():
     (sw, ne) = fits[0].bounds
     assert sw == pytest.approx([miny, minx]) and ne == pytest.approx([maxy, maxx])
     # on the GCJ-02 basemap the fitted box is shifted like the drawn layers (about 480 m)
-    (sw_gcj, _) = [c for c in risk_map(_sites(), basemap="amap")._children.values()
-                   if isinstance(c, FitOnResize)][0].bounds
+    (sw_gcj, _) = next(c for c in risk_map(_sites(), basemap="amap")._children.values()
+                   if isinstance(c, FitOnResize)).bounds
     assert 0.002 < abs(sw_gcj[1] - sw[1]) < 0.01
