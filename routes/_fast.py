@@ -209,6 +209,20 @@ def _intra(W, R, L, C, k, buf):
 
 # ---------------------------------------------------------------------- insertion
 @njit(cache=True)
+def _route_insertions(W, cap, R, L, C, rt, k, bd, bp):
+    """Cheapest feasible insertion of every unserved visit into route ``k``: detour in
+    ``bd[k, u]`` (inf if it does not fit or ``u`` is served), position in ``bp[k, u]``."""
+    slack = cap - C[k] + _EPS
+    for u in range(1, W.shape[0] - 1):
+        bd[k, u] = _INF
+        if rt[u] == -1:
+            d, p = _best_ins(W, R, L, k, u)
+            if d <= slack:
+                bd[k, u] = d
+                bp[k, u] = p
+
+
+@njit(cache=True)
 def _repair(W, P, cap, R, L, C, rt, alpha, noise, bd, bp, wts, touched):
     K = R.shape[0]
     N = W.shape[0]
@@ -224,17 +238,7 @@ def _repair(W, P, cap, R, L, C, rt, alpha, noise, bd, bp, wts, touched):
     if not any_free:
         return
     for k in range(K):
-        slack = cap - C[k] + _EPS
-        for u in range(1, n + 1):
-            if rt[u] == -1:
-                d, p = _best_ins(W, R, L, k, u)
-                if d <= slack:
-                    bd[k, u] = d
-                    bp[k, u] = p
-                else:
-                    bd[k, u] = _INF
-            else:
-                bd[k, u] = _INF
+        _route_insertions(W, cap, R, L, C, rt, k, bd, bp)
     while True:
         best = 0.0
         bk = -1
@@ -256,15 +260,7 @@ def _repair(W, P, cap, R, L, C, rt, alpha, noise, bd, bp, wts, touched):
         touched[bk] = True
         for k in range(K):
             bd[k, bu] = _INF
-        slack = cap - C[bk] + _EPS
-        for u in range(1, n + 1):
-            if rt[u] == -1:
-                d, p = _best_ins(W, R, L, bk, u)
-                if d <= slack:
-                    bd[bk, u] = d
-                    bp[bk, u] = p
-                else:
-                    bd[bk, u] = _INF
+        _route_insertions(W, cap, R, L, C, rt, bk, bd, bp)
 
 
 # ---------------------------------------------------------------------- replace
