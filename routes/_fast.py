@@ -901,6 +901,19 @@ def _try_pack(W, P, cap, R, L, C, rt, PR, PL, PP, PC, PB, pstate, limit, lower, 
 
 
 @njit(cache=True)
+def _scratch(K, N):
+    """Work arrays of the repair / local search: insertion detours and positions per
+    (route, visit), visit weights, an or-opt segment buffer, touched-route flags."""
+    return (
+        np.empty((K, N)),
+        np.zeros((K, N), dtype=np.int64),
+        np.zeros(N),
+        np.zeros(4, dtype=np.int64),
+        np.zeros(K, dtype=np.bool_),
+    )
+
+
+@njit(cache=True)
 def final_pack(W, P, cap, Rb, Lb, Cb, rtb, PR, PL, PP, PC, PB, pstate, limit):
     """Last recombination of pooled routes; updates the best state if it improves."""
     K = Rb.shape[0]
@@ -909,11 +922,7 @@ def final_pack(W, P, cap, Rb, Lb, Cb, rtb, PR, PL, PP, PC, PB, pstate, limit):
     L = np.empty_like(Lb)
     C = np.empty_like(Cb)
     rt = np.empty_like(rtb)
-    bd = np.empty((K, N))
-    bp = np.zeros((K, N), dtype=np.int64)
-    wts = np.zeros(N)
-    buf = np.zeros(4, dtype=np.int64)
-    touched = np.zeros(K, dtype=np.bool_)
+    bd, bp, wts, buf, touched = _scratch(K, N)
     pb = _prize(P, Rb, Lb)
     if _try_pack(W, P, cap, R, L, C, rt, PR, PL, PP, PC, PB, pstate, limit, pb, bd, bp, wts, buf, touched):
         _copy(R, L, C, rt, Rb, Lb, Cb, rtb)
@@ -926,11 +935,7 @@ def init_state(W, P, cap, near, seed, R, L, C, rt, Rb, Lb, Cb, rtb):
     np.random.seed(seed)
     K = R.shape[0]
     N = W.shape[0]
-    bd = np.empty((K, N))
-    bp = np.zeros((K, N), dtype=np.int64)
-    wts = np.zeros(N)
-    buf = np.zeros(4, dtype=np.int64)
-    touched = np.zeros(K, dtype=np.bool_)
+    bd, bp, wts, buf, touched = _scratch(K, N)
     _construct(W, P, cap, R, L, C, rt, bd, bp, wts, buf, touched, False, 1.0, 1)
     _copy(R, L, C, rt, Rb, Lb, Cb, rtb)
 
@@ -947,11 +952,7 @@ def run_chunk(
     """
     K = R.shape[0]
     N = W.shape[0]
-    bd = np.empty((K, N))
-    bp = np.zeros((K, N), dtype=np.int64)
-    wts = np.zeros(N)
-    buf = np.zeros(4, dtype=np.int64)
-    touched = np.zeros(K, dtype=np.bool_)
+    bd, bp, wts, buf, touched = _scratch(K, N)
     victim = np.zeros(N, dtype=np.bool_)
     Rn = np.empty_like(R)
     Ln = np.empty_like(L)

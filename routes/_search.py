@@ -212,6 +212,18 @@ class Engine:
         trav = [float(self.Dl[k][self.start[k]][self.end[k]]) for k in range(K)]
         return Sol([[] for _ in range(K)], trav, [0.0] * K, self.any_elig.copy(), 0.0, 0)
 
+    def from_seqs(self, seqs: list[list[int]]) -> Sol:
+        """A solution holding the given visit sequences (one per team), totals computed."""
+        sol = self.empty()
+        for k, seq in enumerate(seqs):
+            sol.seqs[k] = list(seq)
+            sol.trav[k], sol.svcs[k] = self._totals(k, sol.seqs[k])
+            for v in seq:
+                sol.unrouted[v] = False
+                sol.prize += self.pzl[v]
+                sol.must += int(self.is_must[v])
+        return sol
+
     def _locs(self, k: int, seq: list[int]) -> np.ndarray:
         arr = np.empty(len(seq) + 2, dtype=np.int64)
         arr[0] = self.start[k]
@@ -789,14 +801,7 @@ class Engine:
         seqs = pool.pack(self.K, best_key[1], deadline)
         if seqs is None:
             return None
-        sol = self.empty()
-        for k, seq in enumerate(seqs):
-            sol.seqs[k] = list(seq)
-            sol.trav[k], sol.svcs[k] = self._totals(k, sol.seqs[k])
-            for v in seq:
-                sol.unrouted[v] = False
-                sol.prize += self.pzl[v]
-                sol.must += int(self.is_must[v])
+        sol = self.from_seqs(seqs)
         self.local_search(sol, set(range(self.K)))
         if sol.key() > best_key:
             return sol

@@ -168,19 +168,7 @@ def _parallel_fast(engine: Engine, remaining: float, max_iterations: int, seed: 
     finally:
         _FORK_ENGINE = None
     _, seqs = max(results, key=lambda r: r[0])
-    return _sol_from_seqs(engine, seqs)
-
-
-def _sol_from_seqs(engine: Engine, seqs: list[list[int]]) -> Sol:
-    sol = engine.empty()
-    for k, seq in enumerate(seqs):
-        sol.seqs[k] = list(seq)
-        sol.trav[k], sol.svcs[k] = engine._totals(k, sol.seqs[k])
-        for v in seq:
-            sol.unrouted[v] = False
-            sol.prize += engine.pzl[v]
-            sol.must += int(engine.is_must[v])
-    return sol
+    return engine.from_seqs(seqs)
 
 
 def _worker(args: tuple[Problem, int, float, int]) -> tuple[tuple, list[list[int]]]:
@@ -202,7 +190,7 @@ def _parallel(
         jobs = [(problem, seed + i, budget, max_iterations) for i in range(workers)]
         results = pool.map(_worker, jobs)
     _, seqs = max(results, key=lambda r: r[0])  # max() keeps the first of equal keys
-    return _sol_from_seqs(engine, seqs)
+    return engine.from_seqs(seqs)
 
 
 def build_solution(engine: Engine, sol: Sol) -> Solution:
