@@ -58,6 +58,7 @@ bench: dev e2e-deps
 	$(BIN)/python benchmarks/routes_bench.py --time-limit 2 --out benchmarks/RESULTS_routes.md
 	$(BIN)/python benchmarks/top_cli.py --time-limit 2
 	$(BIN)/python benchmarks/top_shortfalls.py --limits 2,10,30
+	$(BIN)/python benchmarks/top_reliability.py --all --seeds 5
 	$(BIN)/python benchmarks/map_load.py --sizes 3000 10000 50000 --write
 	$(BIN)/python benchmarks/bench_app_pages.py
 

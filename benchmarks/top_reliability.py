@@ -1,0 +1,85 @@
+"""How often one run reaches the Chao (1996) score: success rates over seeds.
+
+A single benchmark run answers "did this run reach Chao?"; with a deadline-bound search the
+answer changes from run to run. This script runs ``routes.solve`` on each named TOP set-4
+instance with seeds ``0 .. S-1`` (same time limit and number of forked searches as the main
+benchmark) and prints per instance how many runs reached Chao, the lowest / median / highest
+score and the longest wall time, then the expected number of the named instances at Chao in
+one run (the sum of the per-instance rates; ``--all`` gives it for the whole set).
+
+Usage::
+
+    python benchmarks/top_reliability.py [--seeds 10] [--time-limit 2] [--workers 2] [--all | p4.4.m ...]
+
+Results are kept in ``RESULTS_routes.md`` (section "Reliability").
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from routes.instances import read_top, top_problem, top_routes_from_solution, top_score
+from routes.solver import solve
+
+SET4 = Path(__file__).resolve().parent / "instances" / "routing" / "top_set4"
+DEFAULT = ["p4.2.l", "p4.3.o", "p4.3.r", "p4.4.m", "p4.4.n", "p4.4.r", "p4.4.s"]
+
+
+def chao_scores() -> dict[str, float]:
+    """Chao et al. (1996) scores by instance name (without ``.txt``)."""
+    out = {}
+    for line in (SET4 / "chao1996_scores.txt").read_text().splitlines():
+        parts = line.split()
+        if len(parts) >= 2:
+            out[parts[0].removesuffix(".txt")] = float(parts[1])
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("names", nargs="*")
+    ap.add_argument("--all", action="store_true", help="every set-4 instance")
+    ap.add_argument("--seeds", type=int, default=10)
+    ap.add_argument("--time-limit", type=float, default=2.0)
+    ap.add_argument("--workers", type=int, default=2)
+    args = ap.parse_args(argv)
+    chao = chao_scores()
+    names = sorted(chao) if args.all else (args.names or DEFAULT)
+    unknown = [n for n in names if n not in chao]
+    if unknown:
+        ap.error(f"unknown instance(s): {', '.join(unknown)}")
+
+    from routes import _fast
+
+    _fast.warmup()  # compile / load the kernels outside the timed runs
+    print(f"| instance | Chao | runs at Chao (of {args.seeds}) | lowest | median | highest | max wall s |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    expected = 0.0
+    for name in names:
+        inst = read_top(SET4 / f"{name}.txt")
+        scores, walls, hits = [], [], 0
+        for seed in range(args.seeds):
+            t0 = time.perf_counter()
+            sol = solve(top_problem(inst), time_limit=args.time_limit, seed=seed, workers=args.workers)
+            walls.append(time.perf_counter() - t0)
+            score, _, errors = top_score(inst, top_routes_from_solution(sol))
+            if errors:
+                raise SystemExit(f"{name} seed {seed}: infeasible answer: {errors[0]}")
+            scores.append(score)
+            hits += score >= chao[name] - 1e-9
+        expected += hits / args.seeds
+        print(f"| {name} | {chao[name]:g} | {hits} | {min(scores):g} | {statistics.median(scores):g} | "
+              f"{max(scores):g} | {max(walls):.2f} |", flush=True)
+    print(f"\nexpected instances at Chao in one run: {expected:.1f} of {len(names)} named"
+          f" ({args.seeds} seeds, {args.time_limit:g} s, {args.workers} searches)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
