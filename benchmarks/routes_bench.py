@@ -49,6 +49,7 @@ from routes._tsp import solve_tsp
 from routes.instances import (
     TopInstance,
     euclidean_matrix,
+    read_scores,
     read_top,
     read_tsplib,
     top_problem,
@@ -239,12 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     files = sorted(glob.glob(args.instances), key=_inst_key)
     if not files:
         ap.error(f"no instance matches {args.instances}")
-    chao_file = BENCH / "top_set4" / "chao1996_scores.txt"
-    chao = {}
-    for line in chao_file.read_text().splitlines():
-        if line.strip():
-            k, v = line.split()
-            chao[k] = float(v)
+    chao = read_scores(BENCH / "top_set4" / "chao1996_scores.txt")
 
     if "ours" in names:  # untimed: compile/load the numba kernels, then one warm-up solve
         from routes import _fast
@@ -257,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     print(head, flush=True)
     for f in files:
         inst = read_top(f)
-        ref = chao.get(Path(f).name)
+        ref = chao.get(Path(f).name.removesuffix(".txt"))
         res = {s: evaluate(inst, SOLVERS[s], tl) for s in names}
         rows.append((Path(f).name, ref, res))
         print(

@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from routes.instances import read_top, top_score  # noqa: E402  (after the path insert)
+from routes.instances import read_scores, read_top, top_score  # noqa: E402  (after the path insert)
 
 SET4 = ROOT / "benchmarks" / "instances" / "routing" / "top_set4"
 
@@ -34,11 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--time-limit", default="2")
     args = ap.parse_args(argv)
-    chao = {}
-    for line in (SET4 / "chao1996_scores.txt").read_text().splitlines():
-        parts = line.split()
-        if len(parts) >= 2:
-            chao[parts[0].removesuffix(".txt")] = float(parts[1])
+    chao = read_scores(SET4 / "chao1996_scores.txt")
     # one untimed call: numba's on-disk cache is filled before the measured runs
     subprocess.run([sys.executable, "-m", "routes", "warmup"], cwd=ROOT, check=True, capture_output=True)
     print("| instance | Chao | score | process wall s |")

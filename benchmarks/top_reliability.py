@@ -24,21 +24,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from routes.instances import read_top, top_problem, top_routes_from_solution, top_score
+from routes.instances import read_scores, read_top, top_problem, top_routes_from_solution, top_score
 from routes.solver import solve
 
 SET4 = Path(__file__).resolve().parent / "instances" / "routing" / "top_set4"
 DEFAULT = ["p4.2.l", "p4.3.o", "p4.3.r", "p4.4.m", "p4.4.n", "p4.4.r", "p4.4.s"]
-
-
-def chao_scores() -> dict[str, float]:
-    """Chao et al. (1996) scores by instance name (without ``.txt``)."""
-    out = {}
-    for line in (SET4 / "chao1996_scores.txt").read_text().splitlines():
-        parts = line.split()
-        if len(parts) >= 2:
-            out[parts[0].removesuffix(".txt")] = float(parts[1])
-    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--time-limit", type=float, default=2.0)
     ap.add_argument("--workers", type=int, default=2)
     args = ap.parse_args(argv)
-    chao = chao_scores()
+    chao = read_scores(SET4 / "chao1996_scores.txt")
     names = sorted(chao) if args.all else (args.names or DEFAULT)
     unknown = [n for n in names if n not in chao]
     if unknown:

@@ -40,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from routes.instances import (
     TopInstance,
     euclidean_matrix,
+    read_scores,
     read_top,
     top_problem,
     top_routes_from_solution,
@@ -50,16 +51,6 @@ from routes.solver import solve
 
 SET4 = Path(__file__).resolve().parent / "instances" / "routing" / "top_set4"
 DEFAULT = ["p4.2.l", "p4.3.o", "p4.3.r", "p4.4.m", "p4.4.n", "p4.4.s"]
-
-
-def chao_scores() -> dict[str, float]:
-    """Chao et al. (1996) scores by instance name (without ``.txt``)."""
-    out = {}
-    for line in (SET4 / "chao1996_scores.txt").read_text().splitlines():
-        parts = line.split()
-        if len(parts) >= 2:
-            out[parts[0].removesuffix(".txt")] = float(parts[1])
-    return out
 
 
 def _length(d: np.ndarray, seq: list[int]) -> float:
@@ -129,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="time limit of the run on legs rounded to 0.01 (instances still short)")
     args = ap.parse_args(argv)
     limits = [float(x) for x in args.limits.split(",")]
-    chao = chao_scores()
+    chao = read_scores(SET4 / "chao1996_scores.txt")
 
     from routes import _fast
 

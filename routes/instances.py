@@ -31,6 +31,7 @@ __all__ = [
     "parse_top",
     "parse_tsplib",
     "parse_tsplib_tour",
+    "read_scores",
     "read_top",
     "read_tsplib",
     "read_tsplib_tour",
@@ -125,6 +126,28 @@ def read_top(path: str | Path) -> TopInstance:
     """Read a Team Orienteering file (``pS.M.X.txt``); raises :class:`InstanceError`."""
     name, text = _read_text(path)
     return parse_top(text.splitlines(), name=name)
+
+
+def read_scores(path: str | Path) -> dict[str, float]:
+    """Reference scores (e.g. Chao et al. 1996) from a ``name score`` file, one per line.
+
+    Names lose a trailing ``.txt`` so they match instance names (``p4.4.n``).
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+    ...     _ = f.write("p4.4.n.txt 977\\n\\np4.2.a.txt 206\\n")
+    >>> read_scores(f.name)
+    {'p4.4.n': 977.0, 'p4.2.a': 206.0}
+    >>> os.unlink(f.name)
+    """
+    out: dict[str, float] = {}
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) >= 2:
+            out[parts[0].removesuffix(".txt")] = float(parts[1])
+    return out
 
 
 def top_problem(inst: TopInstance) -> Problem:

@@ -13,6 +13,7 @@ from routes.instances import (
     InstanceError,
     parse_top,
     parse_tsplib,
+    read_scores,
     read_top,
     read_tsplib,
     read_tsplib_tour,
@@ -114,3 +115,13 @@ def test_opt_tour_length_equals_known_optimum(name: str) -> None:
     # unrounded length is different: the rounding rule matters
     d = np.sqrt(((tsp.xy[np.array(tour) - 1] - np.roll(tsp.xy[np.array(tour) - 1], -1, axis=0)) ** 2).sum(1))
     assert not math.isclose(d.sum(), best[name], abs_tol=1e-9)
+
+
+@needs_bench
+def test_chao_scores_cover_every_set4_instance() -> None:
+    chao = read_scores(BENCH / "top_set4" / "chao1996_scores.txt")
+    files = sorted(p.stem for p in (BENCH / "top_set4").glob("p4.*.txt"))
+    assert len(files) == 60
+    assert sorted(chao) == files  # names match instance names (no ".txt")
+    assert chao["p4.4.n"] == 977.0
+    assert chao["p4.3.a"] == 0.0
