@@ -228,7 +228,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--solvers", default="ours,ortools,vroom")
     ap.add_argument("--no-tsp", action="store_true")
     ap.add_argument("--workers", type=int, default=1, help="parallel searches of our planner")
-    ap.add_argument("--out", default=str(Path(__file__).with_name("RESULTS_routes.md")))
+    ap.add_argument("--out", help="write the markdown tables here (hand-written sections of an existing file "
+                    "from '## Notes (added by hand' on are kept)")
     args = ap.parse_args(argv)
     names = [s.strip() for s in args.solvers.split(",") if s.strip()]
     unknown = [s for s in names if s not in SOLVERS]
@@ -286,9 +287,26 @@ def main(argv: list[str] | None = None) -> int:
             print(name, opt[name], {s: out[s] for s in names}, flush=True)
 
     md = _markdown(rows, tsp_rows, names, tl, started, argv)
-    Path(args.out).write_text(md, encoding="utf-8")
-    print(f"\nwrote {args.out}")
+    if args.out:
+        write_keeping_notes(Path(args.out), md)
+        print(f"\nwrote {args.out}")
     return 0
+
+
+NOTES_MARK = "## Notes (added by hand"
+
+
+def write_keeping_notes(path: Path, md: str) -> None:
+    """Write ``md`` to ``path``; an existing file's sections from :data:`NOTES_MARK` on
+    (notes, shortfalls, reliability, CLI runs) are appended unchanged, so a new run
+    replaces the tables and never the hand-written analysis."""
+    kept = ""
+    if path.exists():
+        old = path.read_text(encoding="utf-8")
+        at = old.find(NOTES_MARK)
+        if at >= 0:
+            kept = old[at:]
+    path.write_text(md.rstrip("\n") + "\n\n" + kept if kept else md, encoding="utf-8")
 
 
 def _inst_key(path: str) -> tuple:
