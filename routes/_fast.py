@@ -1067,8 +1067,8 @@ class FastTop:
     p_routed = 0.3  # share of forced seeds that move a served visit to another route
     # share of ruins whose removed visits sit out the first repair pass (halved with two
     # teams). Fixed budget of 12 000 iterations, 20 seeds, six hard set-4 instances: Chao
-    # reached in 73/120 runs at 0.6 vs 52/120 without (total shortfall 48 vs 140 points;
-    # p4.4.m 9/20 vs 3/20, p4.4.s 4/20 vs 1/20); p4.2.l (two teams) did worse at 0.6.
+    # reached in 73/120 runs at 0.6 vs 52/120 without (points short of Chao, summed: 113 vs
+    # 197; p4.4.m 9/20 vs 3/20, p4.4.s 4/20 vs 1/20); p4.2.l (two teams) did worse at 0.6.
     p_tabu = 0.6
 
     def __init__(self, W: np.ndarray, P: np.ndarray, cap: float, n_teams: int) -> None:
