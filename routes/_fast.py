@@ -12,8 +12,8 @@ its service time and 2-opt / or-opt deltas stay exact.
 
 The search is the same ruin-and-recreate scheme as :mod:`routes._search`
 (random, segment, related, worst, whole-route and forced-seed ruins, the removed
-visits often held back while a first repair pass fills the freed time with other
-visits; greedy insertion by ``prize**alpha / detour`` with noise; 2-opt, or-opt, insertion and
+visits often held back while a first repair pass and a local search fill the freed
+time with other visits; greedy insertion by ``prize**alpha / detour`` with noise; 2-opt, or-opt, insertion and
 replace moves; simulated annealing on prize with linear cooling; restarts),
 running in compiled code on flat arrays.  The numba RNG is seeded inside the
 kernel and the caller runs it in chunks of iterations, so a result depends only
@@ -987,12 +987,17 @@ def run_chunk(
         noise = noises[np.random.randint(0, 3)]
         if code == 2 or (code == 1 and np.random.random() < p_tabu):
             # the removed visits wait while the first repair fills the freed time with
-            # other unserved visits; then they compete for what is left (always for an
-            # emptied route, so its visits go elsewhere)
+            # other unserved visits and a local search compacts the routes; then they
+            # compete for what is left (always for an emptied route, so its visits go
+            # elsewhere)
             for v in range(1, N - 1):
                 if victim[v]:
                     rtn[v] = -3
             _repair(W, P, cap, Rn, Ln, Cn, rtn, alpha, noise, bd, bp, wts, touched)
+            if code == 1:
+                _local_search(W, P, cap, Rn, Ln, Cn, rtn, touched, alpha, bd, bp, wts, buf, use_inter)
+                for k in range(K):
+                    touched[k] = True
             for v in range(1, N - 1):
                 if rtn[v] == -3:
                     rtn[v] = -1
@@ -1065,10 +1070,11 @@ class FastTop:
     pack_limit = 400
     pool_size = 1500
     p_routed = 0.3  # share of forced seeds that move a served visit to another route
-    # share of ruins whose removed visits sit out the first repair pass (halved with two
-    # teams). Fixed budget of 12 000 iterations, 20 seeds, six hard set-4 instances: Chao
-    # reached in 73/120 runs at 0.6 vs 52/120 without (points short of Chao, summed: 113 vs
-    # 197; p4.4.m 9/20 vs 3/20, p4.4.s 4/20 vs 1/20); p4.2.l (two teams) did worse at 0.6.
+    # share of ruins whose removed visits sit out the first repair pass and the local
+    # search after it (halved with two teams). Fixed budget of 12 000 iterations, 40 seeds,
+    # six hard set-4 instances: Chao reached in 181/240 runs vs 98/240 without holding back
+    # (points short of Chao, summed: 116 vs 418) and 137/240 holding back without that local
+    # search; p4.4.s 19/40, p4.4.m 32/40, p4.2.l 24/40 (2, 6 and 17 of 40 without).
     p_tabu = 0.6
 
     def __init__(self, W: np.ndarray, P: np.ndarray, cap: float, n_teams: int) -> None:
