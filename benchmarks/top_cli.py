@@ -56,8 +56,13 @@ def main(argv: list[str] | None = None) -> int:
             continue
         out = json.loads(proc.stdout)
         score, _, errors = top_score(read_top(path), out["routes"])
-        cell = f"{score:g}" if not errors and score == out["score"] else f"infeasible ({errors[:1]})"
-        at_chao += int(not errors and score >= chao[name] - 1e-9)
+        if errors:
+            cell = f"infeasible ({errors[0]})"
+        elif score != out["score"]:
+            cell = f"printed score {out['score']:g} but routes give {score:g}"
+        else:
+            cell = f"{score:g}"
+        at_chao += int(not errors and score == out["score"] and score >= chao[name] - 1e-9)
         print(f"| {name} | {chao[name]:g} | {cell} | {wall:.2f} |", flush=True)
     print(f"\n>= Chao: {at_chao}/{total}; process wall max {max(walls):.2f} s, mean {sum(walls) / len(walls):.2f} s")
     return 0

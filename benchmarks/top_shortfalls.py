@@ -121,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     limits = [float(x) for x in args.limits.split(",")]
     chao = read_scores(SET4 / "chao1996_scores.txt")
+    unknown = [n for n in args.names if n not in chao]
+    if unknown:
+        ap.error(f"unknown instance(s): {', '.join(unknown)}")
 
     from routes import _fast
 

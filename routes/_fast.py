@@ -13,11 +13,12 @@ its service time and 2-opt / or-opt deltas stay exact.
 The search is the same ruin-and-recreate scheme as :mod:`routes._search`
 (random, segment, related, worst, whole-route and forced-seed ruins, the removed
 visits often held back while a first repair pass and a local search fill the freed
-time with other visits; greedy insertion by ``prize**alpha / detour`` with noise; 2-opt, or-opt, insertion and
-replace moves; simulated annealing on prize with linear cooling; restarts),
-running in compiled code on flat arrays.  The numba RNG is seeded inside the
-kernel and the caller runs it in chunks of iterations, so a result depends only
-on ``(problem, seed, iteration budget)`` unless the deadline cuts a run short.
+time with other visits; greedy insertion by ``prize**alpha / detour`` with noise;
+2-opt, or-opt, insertion and replace moves; simulated annealing on prize with
+linear cooling; restarts), running in compiled code on flat arrays.  The numba RNG
+is seeded inside the kernel and the caller runs it in chunks of iterations, so a
+result depends only on ``(problem, seed, iteration budget)`` unless the deadline
+cuts a run short.
 
 If numba cannot be imported :data:`AVAILABLE` is False and the solver uses the
 pure-Python engine.
@@ -949,7 +950,7 @@ def run_chunk(
     """Run ``n_iter`` iterations from the current state (arrays updated in place).
 
     ``params`` = (p_seed, qcap, restart, inter, from_best, pack_every, pack_limit, p_routed,
-    p_tabu); ``state`` holds the
+    p_hold); ``state`` holds the
     iteration counter, iterations since the best, initial temperature and the
     iteration budget (for the cooling schedule).
     """
@@ -971,7 +972,7 @@ def run_chunk(
     pack_every = int(params[5])
     pack_limit = int(params[6])
     p_routed = params[7]
-    p_tabu = params[8]
+    p_hold = params[8]
     t0 = state[_S_T0]
     maxit = state[_S_MAXIT]
     pc = _prize(P, R, L)
@@ -985,7 +986,7 @@ def run_chunk(
         code = _ruin(W, P, cap, Rn, Ln, Cn, rtn, near, touched, victim, p_seed, qcap, p_routed)
         alpha = alphas[np.random.randint(0, 5)]
         noise = noises[np.random.randint(0, 3)]
-        if code == 2 or (code == 1 and np.random.random() < p_tabu):
+        if code == 2 or (code == 1 and np.random.random() < p_hold):
             # the removed visits wait while the first repair fills the freed time with
             # other unserved visits and a local search compacts the routes; then they
             # compete for what is left (always for an emptied route, so its visits go
@@ -996,8 +997,6 @@ def run_chunk(
             _repair(W, P, cap, Rn, Ln, Cn, rtn, alpha, noise, bd, bp, wts, touched)
             if code == 1:
                 _local_search(W, P, cap, Rn, Ln, Cn, rtn, touched, alpha, bd, bp, wts, buf, use_inter)
-                for k in range(K):
-                    touched[k] = True
             for v in range(1, N - 1):
                 if rtn[v] == -3:
                     rtn[v] = -1
@@ -1075,7 +1074,7 @@ class FastTop:
     # six hard set-4 instances: Chao reached in 181/240 runs vs 98/240 without holding back
     # (points short of Chao, summed: 116 vs 418) and 137/240 holding back without that local
     # search; p4.4.s 19/40, p4.4.m 32/40, p4.2.l 24/40 (2, 6 and 17 of 40 without).
-    p_tabu = 0.6
+    p_hold = 0.6
 
     def __init__(self, W: np.ndarray, P: np.ndarray, cap: float, n_teams: int) -> None:
         self.W = np.ascontiguousarray(W, dtype=np.float64)
@@ -1111,7 +1110,7 @@ class FastTop:
                 self.pack_every if K > 1 else 0,
                 self.pack_limit,
                 self.p_routed,
-                self.p_tabu if K > 2 else 0.5 * self.p_tabu,
+                self.p_hold if K > 2 else 0.5 * self.p_hold,
             ],
             dtype=np.float64,
         )
