@@ -56,6 +56,7 @@ bench: dev e2e-deps
 	$(BIN)/python benchmarks/bench_layers.py
 	$(BIN)/python benchmarks/risk_model.py --write
 	$(BIN)/python benchmarks/routes_bench.py --time-limit 2 --out benchmarks/RESULTS_routes.md
+	$(BIN)/python benchmarks/routes_workload.py --time-limit 2 --out benchmarks/RESULTS_workload.md
 	$(BIN)/python benchmarks/top_cli.py --time-limit 2
 	$(BIN)/python benchmarks/top_shortfalls.py --limits 2,10,30
 	$(BIN)/python benchmarks/top_reliability.py --all --seeds 5

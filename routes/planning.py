@@ -2,10 +2,11 @@
 
 :func:`plan_routes` takes candidate sites (the ``sites`` table, usually joined with
 ``risk.score_sites``), a list of :class:`TeamSpec` and the plan date; it builds the
-:class:`routes.model.Problem` (prize = priority, must-visit flags, opening-hour windows,
-skills, service minutes from the sector table), calls :func:`routes.solver.solve`, checks the
-result with :func:`routes.feasibility.check`, and returns a :class:`RoutePlan` with one ordered
-stop list per team, the left-out sites with a Chinese reason each, totals and a Chinese summary.
+:class:`routes.model.Problem` with :func:`build_problem` (prize = priority, must-visit flags,
+opening-hour windows, skills, service minutes from the sector table), calls
+:func:`routes.solver.solve`, checks the result with :func:`routes.feasibility.check`, and
+returns a :class:`RoutePlan` with one ordered stop list per team, the left-out sites with a
+Chinese reason each, totals and a Chinese summary.
 
 Examples
 --------
@@ -42,9 +43,11 @@ __all__ = [
     "DEFAULT_SERVICE_MIN",
     "DEFAULT_SHIFTS",
     "PlanningError",
+    "PlanningProblem",
     "RoutePlan",
     "TeamRoute",
     "TeamSpec",
+    "build_problem",
     "fmt_hhmm",
     "multi_day_summary_zh",
     "parse_hhmm",
@@ -495,72 +498,8 @@ def _providers(provider, modes: list[str]) -> dict[str, TravelProvider]:
     return dict.fromkeys(modes, provider)
 
 
-def plan_routes(
-    candidates: pd.DataFrame,
-    teams: Sequence[TeamSpec],
-    date: dt.date,
-    *,
-    provider: TravelProvider | Mapping[str, TravelProvider] | None = None,
-    time_limit: float = 2.0,
-    seed: int = 0,
-    max_candidates: int | None = None,
-    priority: str = "score",
-    max_iterations: int | None = None,
-) -> RoutePlan:
-    """Plan one day of inspections for several teams.
-
-    Parameters
-    ----------
-    candidates : DataFrame
-        Sites to choose from (``site_id, lon, lat`` required; ``name, address, category,
-        subcategory, level, coord_quality`` used when present). Priority column ``priority``
-        (default ``score``, 0-100 from :func:`risk.score_sites`; any non-negative number).
-        Optional: ``must_visit`` + ``must_reasons``, ``leader_led``, ``open_time`` /
-        ``close_time`` ("HH:MM"; close before open = overnight), ``service_min`` (overrides the
-        sector's inspection time), ``skills`` (extra required skills), ``reasons_text``.
-    teams : sequence of TeamSpec
-        The teams on duty.
-    date : datetime.date
-        Plan date (printed on every output).
-    provider : TravelProvider or {mode: TravelProvider}, optional
-        Travel times; default :class:`routes.travel.StraightLineProvider` per team mode. A
-        single street-graph or straight-line provider is adapted to each team's mode
-        (``with_mode``); any other single provider (an external matrix) serves every mode.
-    time_limit : float
-        Solver time budget in seconds.
-    seed : int
-        Random seed: same inputs, seed and time limit → same plan.
-    max_candidates : int, optional
-        Keep only the must-visits plus the best-priority sites up to this many candidates.
-    priority : str
-        Name of the priority column (default ``score``).
-    max_iterations : int, optional
-        Solver iteration budget (default: derived from ``time_limit``). When the budget, not
-        the deadline, ends the search, the plan depends only on the inputs and ``seed``.
-
-    Returns
-    -------
-    RoutePlan
-
-    Raises
-    ------
-    PlanningError
-        No teams, an invalid shift, a site without coordinates, no candidates, a travel
-        provider that cannot serve (Chinese message).
-
-    Examples
-    --------
-    >>> import datetime as dt, pandas as pd
-    >>> sites = pd.DataFrame({"site_id": ["S1", "S2"], "name": ["甲", "乙"],
-    ...     "lon": [121.39, 121.395], "lat": [31.255, 31.252], "score": [80, 40],
-    ...     "category": ["群租", "快递外卖点"]})
-    >>> plan = plan_routes(sites, [TeamSpec("一组")], dt.date(2026, 12, 1), time_limit=0.2)
-    >>> plan.totals["sites_visited"]
-    2
-    """
-    from routes.feasibility import check
-    from routes.solver import solve
-
+def _check_request(date, teams, max_candidates: int | None) -> list[TeamSpec]:
+    """Validate the plan date, the teams and the candidate limit (Chinese errors)."""
     if not isinstance(date, dt.date):
         raise PlanningError("请提供计划日期（datetime.date）")
     teams = list(teams or [])
@@ -571,8 +510,141 @@ def plan_routes(
         raise PlanningError("队伍名称重复，请为每个小组取不同的名字")
     if max_candidates is not None and max_candidates < 1:
         raise PlanningError("候选单位上限必须至少为 1")
-    if not (time_limit > 0):
-        raise PlanningError("求解时间必须为正数")
+    return teams
+
+
+@dataclass(frozen=True, eq=False)
+class PlanningProblem:
+    """A day's routing problem built from the registry, ready for :func:`routes.solver.solve`.
+
+    Output of :func:`build_problem`; :func:`plan_routes` solves :attr:`problem` and turns the
+    solution back into route sheets with the other fields.
+
+    Attributes
+    ----------
+    problem : routes.model.Problem
+        Visits (prize = priority, ``must``, opening-hour ``windows``, required ``skills``,
+        ``service`` minutes), one model team per :class:`TeamSpec` (same order) and one
+        travel matrix per travel mode. Locations: the ``n_dep`` depots first, then the
+        candidate sites in :attr:`records` order (visit ``i`` is at location ``n_dep + i``).
+    date : datetime.date
+        Plan date.
+    teams : tuple of TeamSpec
+        The teams on duty, in the order given.
+    team_depots : tuple of (start, end) depots
+        Start and end point of each team.
+    depots : tuple
+        The unique depots (locations ``0 .. n_dep - 1``).
+    n_dep : int
+        Number of depot locations.
+    candidates : DataFrame
+        All candidates, validated (``priority``, ``must_visit``, ``leader_led`` filled in).
+    cut : Series of bool
+        Candidates dropped by ``max_candidates`` (not in :attr:`problem`).
+    records : list of dict
+        The kept candidates, one per visit of :attr:`problem` (same order).
+    hours_text : list of str or None
+        Opening hours of each visit as ``"HH:MM-HH:MM"`` (``None``: no restriction).
+    skill_sets : list of frozenset of str
+        Skills each visit requires.
+    notes : list of str
+        Caveats for the user (approximate office position, travel-time fallbacks).
+    max_candidates : int or None
+        The candidate limit applied.
+    priority : str
+        Name of the priority column.
+
+    Examples
+    --------
+    >>> pp = build_problem(candidates, [TeamSpec("一组")], dt.date(2026, 12, 1))  # doctest: +SKIP
+    >>> len(pp.problem.visits), pp.problem.teams[0].shifts  # doctest: +SKIP
+    (40, ((540.0, 690.0), (810.0, 1020.0)))
+    """
+
+    problem: Problem
+    date: dt.date
+    teams: tuple[TeamSpec, ...]
+    team_depots: tuple[tuple[_Depot, _Depot], ...]
+    depots: tuple[_Depot, ...]
+    n_dep: int
+    candidates: pd.DataFrame
+    cut: pd.Series
+    records: list[dict]
+    hours_text: list[str | None]
+    skill_sets: list[frozenset[str]]
+    notes: list[str]
+    max_candidates: int | None
+    priority: str
+
+    @property
+    def model_teams(self) -> tuple[Team, ...]:
+        """The model teams of :attr:`problem` (one per :class:`TeamSpec`, same order)."""
+        return self.problem.teams
+
+    def record_of(self, visit: int) -> dict:
+        """The candidate row of visit ``visit`` of :attr:`problem`."""
+        return self.records[self.problem.visits[visit].loc - self.n_dep]
+
+
+def build_problem(
+    candidates: pd.DataFrame,
+    teams: Sequence[TeamSpec],
+    date: dt.date,
+    *,
+    provider: TravelProvider | Mapping[str, TravelProvider] | None = None,
+    max_candidates: int | None = None,
+    priority: str = "score",
+) -> PlanningProblem:
+    """Build the routing problem of one inspection day (what :func:`plan_routes` solves).
+
+    Validates the inputs, applies the candidate limit, computes the travel matrices of the
+    teams' modes and turns every candidate into a :class:`routes.model.Visit` (prize =
+    priority, must-visit flag, opening-hour windows, required skills, service minutes from
+    the sector table) and every :class:`TeamSpec` into a :class:`routes.model.Team` (shifts
+    with the lunch break, depots, travel mode, skills).
+
+    Parameters
+    ----------
+    candidates : DataFrame
+        Sites to choose from; columns as for :func:`plan_routes`.
+    teams : sequence of TeamSpec
+        The teams on duty.
+    date : datetime.date
+        Plan date.
+    provider : TravelProvider or {mode: TravelProvider}, optional
+        Travel times, as for :func:`plan_routes`.
+    max_candidates : int, optional
+        Keep only the must-visits plus the best-priority sites up to this many candidates.
+    priority : str
+        Name of the priority column (default ``score``).
+
+    Returns
+    -------
+    PlanningProblem
+        The :class:`routes.model.Problem` plus what is needed to turn a solution into
+        route sheets.
+
+    Raises
+    ------
+    PlanningError
+        No teams, an invalid shift, a site without coordinates, no candidates, a travel
+        provider that cannot serve (Chinese message).
+
+    Examples
+    --------
+    >>> import datetime as dt, pandas as pd
+    >>> from routes.solver import solve
+    >>> sites = pd.DataFrame({"site_id": ["S1", "S2"], "lon": [121.39, 121.395],
+    ...     "lat": [31.255, 31.252], "score": [80, 40], "category": ["群租", "特种设备"],
+    ...     "must_visit": [True, False]})
+    >>> pp = build_problem(sites, [TeamSpec("一组")], dt.date(2026, 12, 1))
+    >>> [(v.id, v.must, sorted(v.skills)) for v in pp.problem.visits]
+    [('S1', True, []), ('S2', False, ['特种设备'])]
+    >>> sol = solve(pp.problem, time_limit=0.2)
+    >>> [pp.record_of(s.visit)["site_id"] for s in sol.routes[0].stops]
+    ['S1']
+    """
+    teams = _check_request(date, teams, max_candidates)
     shifts = [t.shift_minutes() for t in teams]
     try:
         modes = [normalise_mode(t.mode) for t in teams]
@@ -669,15 +741,105 @@ def plan_routes(
                 id=t.name,
             )
         )
-    problem = Problem(travel=travel, visits=tuple(visits), teams=tuple(model_teams))
+    return PlanningProblem(
+        problem=Problem(travel=travel, visits=tuple(visits), teams=tuple(model_teams)),
+        date=date,
+        teams=tuple(teams),
+        team_depots=tuple(team_depots),
+        depots=tuple(depots),
+        n_dep=n_dep,
+        candidates=df,
+        cut=cut,
+        records=records,
+        hours_text=hours_text,
+        skill_sets=skill_sets,
+        notes=notes,
+        max_candidates=max_candidates,
+        priority=priority,
+    )
+
+
+def plan_routes(
+    candidates: pd.DataFrame,
+    teams: Sequence[TeamSpec],
+    date: dt.date,
+    *,
+    provider: TravelProvider | Mapping[str, TravelProvider] | None = None,
+    time_limit: float = 2.0,
+    seed: int = 0,
+    max_candidates: int | None = None,
+    priority: str = "score",
+    max_iterations: int | None = None,
+) -> RoutePlan:
+    """Plan one day of inspections for several teams.
+
+    Parameters
+    ----------
+    candidates : DataFrame
+        Sites to choose from (``site_id, lon, lat`` required; ``name, address, category,
+        subcategory, level, coord_quality`` used when present). Priority column ``priority``
+        (default ``score``, 0-100 from :func:`risk.score_sites`; any non-negative number).
+        Optional: ``must_visit`` + ``must_reasons``, ``leader_led``, ``open_time`` /
+        ``close_time`` ("HH:MM"; close before open = overnight), ``service_min`` (overrides the
+        sector's inspection time), ``skills`` (extra required skills), ``reasons_text``.
+    teams : sequence of TeamSpec
+        The teams on duty.
+    date : datetime.date
+        Plan date (printed on every output).
+    provider : TravelProvider or {mode: TravelProvider}, optional
+        Travel times; default :class:`routes.travel.StraightLineProvider` per team mode. A
+        single street-graph or straight-line provider is adapted to each team's mode
+        (``with_mode``); any other single provider (an external matrix) serves every mode.
+    time_limit : float
+        Solver time budget in seconds.
+    seed : int
+        Random seed: same inputs, seed and time limit → same plan.
+    max_candidates : int, optional
+        Keep only the must-visits plus the best-priority sites up to this many candidates.
+    priority : str
+        Name of the priority column (default ``score``).
+    max_iterations : int, optional
+        Solver iteration budget (default: derived from ``time_limit``). When the budget, not
+        the deadline, ends the search, the plan depends only on the inputs and ``seed``.
+
+    Returns
+    -------
+    RoutePlan
+
+    Raises
+    ------
+    PlanningError
+        No teams, an invalid shift, a site without coordinates, no candidates, a travel
+        provider that cannot serve (Chinese message).
+
+    Examples
+    --------
+    >>> import datetime as dt, pandas as pd
+    >>> sites = pd.DataFrame({"site_id": ["S1", "S2"], "name": ["甲", "乙"],
+    ...     "lon": [121.39, 121.395], "lat": [31.255, 31.252], "score": [80, 40],
+    ...     "category": ["群租", "快递外卖点"]})
+    >>> plan = plan_routes(sites, [TeamSpec("一组")], dt.date(2026, 12, 1), time_limit=0.2)
+    >>> plan.totals["sites_visited"]
+    2
+    """
+    from routes.feasibility import check
+    from routes.solver import solve
+
+    teams = _check_request(date, teams, max_candidates)
+    if not (time_limit > 0):
+        raise PlanningError("求解时间必须为正数")
+    pp = build_problem(
+        candidates, teams, date, provider=provider, max_candidates=max_candidates, priority=priority
+    )
+    problem, records, n_dep = pp.problem, pp.records, pp.n_dep
     solution = solve(problem, time_limit=time_limit, seed=seed, max_iterations=max_iterations)
     messages = list(check(problem, solution))
 
     # Per-team stop tables.
     routes: list[TeamRoute] = []
     by_team = {r.team: r for r in solution.routes}
-    for ti, (t, mt, (s, e)) in enumerate(zip(teams, model_teams, team_depots, strict=True)):
-        mat = travel[mt.matrix]
+    for ti, (t, mt, (s, e)) in enumerate(zip(pp.teams, pp.model_teams, pp.team_depots, strict=True)):
+        mat = problem.travel[mt.matrix]
         r = by_team.get(ti)
         rows = []
         prev = mt.start
@@ -703,11 +865,14 @@ def plan_routes(
             )
         )
 
-    left = _left_out(df, cut, records, problem, solution, hours_text, skill_sets, max_candidates)
+    df = pp.candidates
+    left = _left_out(
+        df, pp.cut, records, problem, solution, pp.hours_text, pp.skill_sets, max_candidates
+    )
     served_must = sum(int(rt.stops["must_visit"].sum()) for rt in routes)
     must_total = int(df["must_visit"].sum())
     totals = {
-        "teams": len(teams),
+        "teams": len(pp.teams),
         "candidates": len(df),
         "sites_visited": sum(rt.n_stops for rt in routes),
         "priority_collected": float(sum(rt.priority for rt in routes)),
@@ -726,7 +891,7 @@ def plan_routes(
         problem=problem,
         solution=solution,
         check_messages=messages,
-        notes=notes,
+        notes=pp.notes,
         priority_column=priority,
     )
 

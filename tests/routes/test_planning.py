@@ -13,6 +13,7 @@ from routes.planning import (
     PlanningError,
     RoutePlan,
     TeamSpec,
+    build_problem,
     fmt_hhmm,
     parse_hhmm,
     plan_routes,
@@ -289,6 +290,55 @@ def test_bad_input_raises_planning_error_in_chinese(sites, kwargs, message) -> N
         plan_routes(args.pop("candidates"), args.pop("teams"), DAY, **args, **FAST)
     if kwargs.get("candidates") == "no_coords":
         assert "S000002" in str(info.value)  # names the site
+
+
+# ------------------------------------------------------------------ build_problem
+
+
+def test_built_problem_carries_what_the_plan_honours(sites) -> None:
+    pp = build_problem(sites, teams(), DAY)
+    visits = {v.id: v for v in pp.problem.visits}
+    assert len(visits) == len(sites) and pp.n_dep == 1  # every team starts at the office
+    assert {sid for sid, v in visits.items() if v.must} == set(sites.loc[sites["must_visit"], "site_id"])
+    assert visits["S000006"].windows == ((19 * 60, 23 * 60),)
+    assert visits["S000009"].windows == ((0.0, 6 * 60), (22 * 60, 1440.0))  # overnight
+    assert visits["S000010"].windows == ((14 * 60, 16 * 60),)
+    assert visits["S000008"].skills == {"领导带队"}
+    for sid, cat in zip(sites["site_id"], sites["category"], strict=True):
+        if cat in ("特种设备", "建筑施工"):
+            assert cat in visits[sid].skills
+    assert visits["S000003"].service == 45  # 厂房仓库, from the sector table
+    lead, walk, market = pp.problem.teams
+    assert lead.shifts == walk.shifts == ((540.0, 690.0), (810.0, 1020.0))  # lunch break
+    assert (lead.matrix, walk.matrix, market.matrix) == ("电动自行车", "步行", "汽车")
+    assert "领导带队" in lead.skills and market.skills == {"特种设备"}
+    assert pp.record_of(0)["site_id"] == pp.problem.visits[0].id
+
+
+def test_solving_the_built_problem_gives_the_routes_of_plan_routes(sites, plan: RoutePlan) -> None:
+    from routes.solver import solve
+
+    pp = build_problem(sites, teams(), DAY)
+    sol = solve(pp.problem, seed=0, **FAST)  # the plan fixture: seed 0, same budget
+    assert check(pp.problem, sol) == []
+    got = [[pp.record_of(s.visit)["site_id"] for s in r.stops] for r in sol.routes]
+    assert got == [r.stops["site_id"].tolist() for r in plan.routes]
+    assert sol.prize == pytest.approx(plan.totals["priority_collected"])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"teams": []}, "没有可用的检查队伍"),
+        ({"teams": [TeamSpec("一组"), TeamSpec("一组")]}, "队伍名称重复"),
+        ({"max_candidates": 0}, "上限"),
+        ({"priority": "风险"}, "缺少优先级列"),
+    ],
+)
+def test_build_problem_rejects_bad_input_like_plan_routes(sites, kwargs, message) -> None:
+    args = {"teams": [TeamSpec("一组")], **kwargs}
+    with pytest.raises(PlanningError, match=message):
+        build_problem(sites.head(6), args.pop("teams"), DAY, **args)
 
 
 def test_plan_days_carries_left_out_sites_forward() -> None:
