@@ -37,7 +37,16 @@ import time
 
 import numpy as np
 
-from routes._schedule import EPS, advance, earliest_start, start_intervals
+from routes._schedule import (
+    EPS,
+    advance,
+    advance_many,
+    earliest_start,
+    earliest_start_many,
+    latest_start,
+    retreat,
+    start_intervals,
+)
 from routes.model import Problem
 
 _INF = math.inf
@@ -150,6 +159,15 @@ class Engine:
                 ):
                     self.simple[k] = False
         self.elig = self.alone & (self.pz > 0)[None, :]
+        # start intervals as padded arrays (lo, hi along the last axis) for batch tests
+        M = max((len(si) for row in self.sint for si in row if si), default=1)
+        self.si_lo = np.full((K, V, M), _INF)
+        self.si_hi = np.full((K, V, M), -_INF)
+        for k, row in enumerate(self.sint):
+            for i, si in enumerate(row):
+                for m, (lo, hi) in enumerate(si or ()):
+                    self.si_lo[k, i, m] = lo
+                    self.si_hi[k, i, m] = hi
         first = teams[0] if teams else None
         self.homogeneous = all(
             (t.start, t.end, t.shifts, t.matrix, t.skills)
@@ -199,6 +217,33 @@ class Engine:
         if t > self.tend[k] + EPS:
             return _INF
         return t
+
+    def bounds(self, k: int, seq: list[int]) -> tuple[list[float], list[float]]:
+        """Forward leave and backward latest-arrival times of a feasible route.
+
+        ``leave[i]`` is when the team leaves node ``i`` (0 = start depot, ``i`` = ``seq[i-1]``)
+        on the earliest schedule; ``late[i]`` (``i = 1 .. n + 1``, ``n + 1`` = end depot) is
+        the latest arrival at node ``i`` from which the rest of the route is still feasible
+        (``late[0]`` is unused).  A visit fits between nodes ``i`` and ``i + 1`` iff the
+        team, leaving node ``i`` at ``leave[i]``, reaches node ``i + 1`` by ``late[i + 1]``.
+        """
+        d = self.Dl[k]
+        shifts = self.shifts[k]
+        sint = self.sint[k]
+        n = len(seq)
+        nodes = [self.start[k], *[self.locl[v] for v in seq], self.end[k]]
+        leave = [0.0] * (n + 1)
+        t = leave[0] = self.t0[k]
+        for i, v in enumerate(seq, start=1):
+            t = earliest_start(sint[v], advance(shifts, t, d[nodes[i - 1]][nodes[i]])) + self.svcl[v]
+            leave[i] = t
+        late = [0.0] * (n + 2)
+        t = late[n + 1] = self.tend[k] + EPS
+        for i in range(n, 0, -1):
+            v = seq[i - 1]
+            t = latest_start(sint[v], retreat(shifts, t, d[nodes[i]][nodes[i + 1]]) - self.svcl[v])
+            late[i] = t
+        return leave, late
 
     def feasible(self, k: int, seq: list[int], tr: float, sv: float) -> bool:
         if tr + sv > self.cap[k] + EPS:
@@ -258,18 +303,30 @@ class Engine:
             bp[cand[ok]] = pos[ok]
             return
         rows = np.flatnonzero((cost.min(axis=1) + need) <= slack)
-        for r in rows.tolist():
-            u = int(cand[r])
-            order = np.argsort(cost[r], kind="stable")
-            for p in order.tolist():
-                dl = float(cost[r, p])
-                if dl + need[r] > slack:
-                    break
-                trial = [*seq[:p], u, *seq[p:]]
-                if self.simulate(k, trial) < _INF:
-                    bd[u] = dl
-                    bp[u] = p
-                    break
+        if rows.size == 0:
+            return
+        # every (visit, position) at once from the route's leave / latest-arrival times
+        leave, late = self.bounds(k, seq)
+        cu = cand[rows]
+        lu = self.loc[cu]
+        sub = cost[rows]
+        if self.sym[k]:
+            there = D[lu][:, a]
+            back = D[lu][:, b]
+        else:
+            there = D[a][:, lu].T
+            back = D[lu][:, b]
+        shifts = self.shifts[k]
+        t = advance_many(shifts, np.asarray(leave)[None, :], there)
+        t = earliest_start_many(self.si_lo[k][cu][:, None, :], self.si_hi[k][cu][:, None, :], t)
+        t = advance_many(shifts, t + self.svc[cu][:, None], back)
+        ok = (t <= np.asarray(late[1:])[None, :]) & (sub <= (slack - need[rows])[:, None])
+        sub = np.where(ok, sub, _INF)
+        pos = sub.argmin(axis=1)
+        dmin = sub[np.arange(rows.size), pos]
+        fit = dmin < _INF
+        bd[cu[fit]] = dmin[fit]
+        bp[cu[fit]] = pos[fit]
 
     def repair(self, sol: Sol, alpha: float = 1.0, noise: float = 0.0) -> set[int]:
         """Greedy insertion of unserved visits; returns the teams whose route changed."""
