@@ -77,7 +77,7 @@ WORKERS = 1  # set from --workers
 
 
 def run_ours(inst: TopInstance, tl: float) -> tuple[list[list[int]], str]:
-    sol = solve(top_problem(inst), time_limit=tl, seed=0, workers=WORKERS)
+    sol = solve(top_problem(inst), time_limit=tl, seed=0, workers=WORKERS, deterministic=False)
     return top_routes_from_solution(sol), ""
 
 

@@ -56,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         scores, walls, hits = [], [], 0
         for seed in range(args.seeds):
             t0 = time.perf_counter()
-            sol = solve(top_problem(inst), time_limit=args.time_limit, seed=seed, workers=args.workers)
+            sol = solve(top_problem(inst), time_limit=args.time_limit, seed=seed, workers=args.workers,
+                        deterministic=False)
             walls.append(time.perf_counter() - t0)
             score, _, errors = top_score(inst, top_routes_from_solution(sol))
             if errors:

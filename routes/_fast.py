@@ -53,8 +53,19 @@ _EPS = 1e-9
 _INF = np.inf
 
 # state vector layout (float64): iteration, since-best, temperature t0, max_iter,
-# fraction of the search time used (set by the driver before each chunk)
-_S_IT, _S_SINCE, _S_T0, _S_MAXIT, _S_TIME = 0, 1, 2, 3, 4
+# fraction of the search time used (set by the driver before each chunk; 0 when a work
+# budget makes the search deterministic), work done and the work budget
+_S_IT, _S_SINCE, _S_T0, _S_MAXIT, _S_TIME, _S_WORK, _S_MAXWORK = 0, 1, 2, 3, 4, 5, 6
+# then the sums of the work model's terms U * (S + K) and S^2 / K (for calibration)
+_S_TERM_U, _S_TERM_S = 7, 8
+
+# Deterministic work model of one iteration, in seconds on the reference machine (2-core
+# x86, 2026): with S visits served, U unserved and K routes it costs about
+# WORK_U * U * (S + K) (insertion tables) + WORK_S * S^2 / K (route moves) + WORK_1.
+# Fitted on 10 set-4 instances and 12 single-shift product days of 24-312 candidates
+# (benchmarks/routes_workload.py data); predicted / measured time 0.53-1.66, so budgets
+# built on it need a wide margin (``routes.solver.FAST_WORK_SHARE``).
+_WORK_U, _WORK_S, _WORK_1 = 4.5e-8, 3.2e-8, 3.8e-6
 
 
 # ---------------------------------------------------------------------- primitives
@@ -978,6 +989,8 @@ def run_chunk(
     pc = _prize(P, R, L)
     pb = _prize(P, Rb, Lb)
     for _ in range(n_iter):
+        if state[_S_WORK] >= state[_S_MAXWORK]:
+            break
         it = state[_S_IT] + 1.0
         state[_S_IT] = it
         _copy(R, L, C, rt, Rn, Ln, Cn, rtn)
@@ -1005,8 +1018,17 @@ def run_chunk(
         pn = _prize(P, Rn, Ln)
         cn = _total(Cn)
         cc = _total(C)
-        # cooling follows the iteration budget or the clock, whichever is further
-        temp = t0 * (1.0 - max(it / maxit, state[_S_TIME]))
+        served = 0
+        for k in range(K):
+            served += Ln[k] - 2
+        term_u = (N - 2 - served) * (served + K)
+        term_s = served * served / K
+        state[_S_TERM_U] += term_u
+        state[_S_TERM_S] += term_s
+        state[_S_WORK] += _WORK_U * term_u + _WORK_S * term_s + _WORK_1
+        # cooling follows the iteration budget, the work budget or the clock, whichever
+        # is furthest
+        temp = t0 * (1.0 - max(it / maxit, state[_S_TIME], state[_S_WORK] / state[_S_MAXWORK]))
         accept = pn > pc - 1e-9 and not (abs(pn - pc) <= 1e-9 and cn > cc + 1e-9)
         if not accept and temp > 0:
             delta = (pn - pc) + 1e-3 * (cc - cn)
@@ -1083,8 +1105,22 @@ class FastTop:
         self.K = int(n_teams)
         self.near = np.argsort(self.W, axis=1, kind="stable").astype(np.int64)
 
-    def run(self, time_limit: float, max_iterations: int, seed: int = 0) -> tuple[list[list[int]], int]:
-        """Search; returns the best routes (lists of nodes ``1..n``) and the iterations done."""
+    def run(
+        self,
+        time_limit: float,
+        max_iterations: int,
+        seed: int = 0,
+        max_work: float = math.inf,
+        clock: bool = True,
+    ) -> tuple[list[list[int]], int]:
+        """Search; returns the best routes (lists of nodes ``1..n``) and the iterations done.
+
+        Stops after ``max_iterations``, after ``max_work`` reference seconds of modelled
+        work (``_WORK_*``) or near ``time_limit``, whichever comes first.  With
+        ``clock=False`` the cooling follows the budgets only, so the result depends only on
+        the inputs and ``seed`` whenever a budget, not the clock, ends the search; with
+        ``clock=True`` it also follows the time used (best use of a fixed time).
+        """
         # the search stops 15 % (at most 0.3 s) before the limit: room for the final
         # recombination, building the solution and a noisy machine
         tl = max(0.0, time_limit)
@@ -1099,7 +1135,8 @@ class FastTop:
         init_state(self.W, self.P, self.cap, self.near, seed, R, L, C, rt, Rb, Lb, Cb, rtb)
         pos = self.P[1:-1][self.P[1:-1] > 0]
         t0 = self.temp * float(pos.mean()) if pos.size else 1.0
-        state = np.array([0.0, 0.0, t0, float(max(1, max_iterations)), 0.0])
+        state = np.array([0.0, 0.0, t0, float(max(1, max_iterations)), 0.0, 0.0, max_work, 0.0, 0.0])
+        self.state = state
         params = np.array(
             [
                 self.p_seed,
@@ -1127,16 +1164,17 @@ class FastTop:
         chunk = 8
         span = deadline - time.perf_counter()
         t_begin = time.perf_counter()
-        while done < max_iterations and N > 2:
+        while done < max_iterations and N > 2 and state[_S_WORK] < max_work:
             now = time.perf_counter()
             if now >= deadline:
                 break
             n = min(chunk, max_iterations - done)
-            state[_S_TIME] = min(1.0, (now - t_begin) / span) if span > 0 else 1.0
+            if clock:
+                state[_S_TIME] = min(1.0, (now - t_begin) / span) if span > 0 else 1.0
             run_chunk(
                 self.W, self.P, self.cap, self.near, params, state, n, R, L, C, rt, Rb, Lb, Cb, rtb, *pool
             )
-            done += n
+            done = int(state[_S_IT])
             took = time.perf_counter() - now
             left = deadline - time.perf_counter()
             # keep chunks short (about 1/20 of the time left, at most 20 ms)

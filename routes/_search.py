@@ -101,8 +101,15 @@ class Engine:
     tabu = False
     alphas = (0.5, 1.0, 1.0, 1.5, 2.0)
     noises = (0.0, 0.1, 0.3)
+    # Deterministic work units ("reference seconds"): what the search's hot spots cost on
+    # the reference machine (2-core x86, 2026), fitted on the product workload and TOP
+    # variants (benchmarks/routes_workload.py); predicted / measured time 0.7-1.4.
+    work_call = 126e-6  # one insertion-table refresh of a route (numpy call overhead)
+    work_cell = 0.21e-6  # one (visit, position) schedule test
+    work_move = 0.63e-6  # per (route length)^2 of 2-opt / or-opt with schedule checks
 
     def __init__(self, problem: Problem, seed: int = 0) -> None:
+        self.work = 0.0
         self._masks: dict[int, dict[int, np.ndarray]] = {}
         self.problem = problem
         self.rng = random.Random(seed)
@@ -284,6 +291,7 @@ class Engine:
         if cand.size == 0:
             return
         seq = sol.seqs[k]
+        self.work += self.work_call
         locs = self._locs(k, seq)
         a, b = locs[:-1], locs[1:]
         D = self.D[k]
@@ -306,6 +314,7 @@ class Engine:
         if rows.size == 0:
             return
         # every (visit, position) at once from the route's leave / latest-arrival times
+        self.work += self.work_cell * rows.size * (len(seq) + 1)
         leave, late = self.bounds(k, seq)
         cu = cand[rows]
         lu = self.loc[cu]
@@ -734,6 +743,8 @@ class Engine:
 
     def improve(self, sol: Sol, routes: set[int]) -> None:
         for k in routes:
+            if not (self.simple[k] and self.sym[k]):
+                self.work += self.work_move * len(sol.seqs[k]) ** 2
             if self.simple[k] and self.sym[k]:
                 self.fast_intra(sol, k)
             else:
@@ -780,7 +791,10 @@ class Engine:
         self.local_search(sol, set(range(self.K)))
         return sol
 
-    def run(self, time_limit: float, max_iterations: int) -> tuple[Sol, int]:
+    def run(self, time_limit: float, max_iterations: int, max_work: float = _INF) -> tuple[Sol, int]:
+        """Search until ``max_iterations``, ``max_work`` work units (see ``work_call``) or
+        ``time_limit`` seconds, whichever comes first; returns the best solution and the
+        number of iterations run.  The first two are deterministic."""
         final_deadline = time.perf_counter() + max(0.0, time_limit)
         # keep a little time for the final recombination of pooled routes
         deadline = final_deadline - min(0.1, 0.05 * max(0.0, time_limit))
@@ -807,7 +821,7 @@ class Engine:
                 best, best_key = start, start.key()
         cur = best.copy()
         for it in range(1, max_iterations + 1):
-            if time.perf_counter() >= deadline:
+            if self.work >= max_work or time.perf_counter() >= deadline:
                 break
             new = cur.copy()
             before = new.unrouted.copy()
@@ -822,7 +836,7 @@ class Engine:
             touched |= self.repair(new, alpha=alpha, noise=rng.choice(self.noises))
             self.local_search(new, touched, alpha=alpha)
             nk, ck = new.key(), cur.key()
-            temp = t0 * (1.0 - it / max_iterations)
+            temp = t0 * (1.0 - max(it / max_iterations, self.work / max_work))
             accept = nk >= ck
             if not accept and nk[0] == ck[0] and temp > 0:
                 delta = (nk[1] - ck[1]) + 1e-3 * (nk[2] - ck[2])

@@ -12,10 +12,16 @@ budget is ``FAST_ITERATIONS_PER_SECOND * time_limit``.  Everything else (windows
 breaks, skills, mixed teams) uses the Python engine.
 
 Determinism: the search stops after an iteration budget (``max_iterations``,
-default ``ITERATIONS_PER_SECOND * time_limit``) or at the deadline, whichever
-comes first.  When the budget is reached first the result depends only on
-``(problem, seed, time_limit)``; on a heavily loaded machine the deadline can bind
+default ``ITERATIONS_PER_SECOND * time_limit``), by default also after a work
+budget (``WORK_SHARE * time_limit`` reference seconds of counted work, see
+:class:`routes._search.Engine`; ``FAST_WORK_SHARE`` and the work model of
+:mod:`routes._fast` for the compiled search; an iteration on a day of 300
+candidates costs 100 times one on 20), or at the deadline, whichever comes
+first.  When a budget is reached first the result depends only on ``(problem,
+seed, time_limit)``; on a slow or heavily loaded machine the deadline can bind
 first, and then a run may stop earlier (``time_limit`` is a hard cap).
+``deterministic=False`` drops the work budget and lets the compiled search cool
+with the clock: the best answer in the time given (the ``solve-top`` CLI).
 """
 
 from __future__ import annotations
@@ -30,10 +36,22 @@ from routes._schedule import advance, earliest_start
 from routes._search import Engine, Sol
 from routes.model import Problem, Route, Solution, Stop
 
-__all__ = ["FAST_ITERATIONS_PER_SECOND", "ITERATIONS_PER_SECOND", "solve"]
+__all__ = [
+    "FAST_ITERATIONS_PER_SECOND",
+    "FAST_WORK_SHARE",
+    "ITERATIONS_PER_SECOND",
+    "WORK_SHARE",
+    "solve",
+]
 
 #: Iteration budget per second of ``time_limit`` (the deadline still caps a run).
 ITERATIONS_PER_SECOND = 1000
+#: Work budget of the Python engine in reference seconds per second of ``time_limit``.
+#: Below 1 so that the deterministic budget, not the clock, ends a run on the reference
+#: machine: the work model's time estimate is off by up to ~35 % between problems.
+WORK_SHARE = 0.6
+#: Same for the compiled search, whose work model is coarser (off by up to ~2x).
+FAST_WORK_SHARE = 0.4
 #: Same for the compiled team-orienteering search (:mod:`routes._fast`).
 FAST_ITERATIONS_PER_SECOND = 20000
 
@@ -45,6 +63,7 @@ def solve(
     seed: int = 0,
     max_iterations: int | None = None,
     workers: int = 1,
+    deterministic: bool = True,
 ) -> Solution:
     """Plan routes for all teams.
 
@@ -56,9 +75,11 @@ def solve(
         Hard cap on the search time in seconds (the best solution found is returned).
     seed : int
         Random seed; same ``(problem, seed, time_limit)`` gives the same routes when
-        the iteration budget, not the deadline, ends the search.
+        a budget, not the deadline, ends the search.
     max_iterations : int, optional
-        Iteration budget; default ``ITERATIONS_PER_SECOND * time_limit``.
+        Iteration budget; default ``ITERATIONS_PER_SECOND * time_limit`` plus, for the
+        Python engine, a work budget of ``WORK_SHARE * time_limit`` reference seconds.
+        Given explicitly, only the iterations (and the deadline) limit the search.
     workers : int
         Independent searches run in parallel (forked processes, seeds ``seed``,
         ``seed + 1``, ...); the best one is returned.  Default 1 (in-process); use
@@ -66,6 +87,12 @@ def solve(
         Process start-up and tear-down are outside the search budget, so on a
         loaded machine a run with ``workers > 1`` can overrun ``time_limit`` slightly.
         Plain TOP problems (compiled search) use the same scheme.
+    deterministic : bool
+        Default True: the search is sized by deterministic budgets (iterations, modelled
+        work of ``WORK_SHARE * time_limit`` reference seconds) and its cooling ignores the
+        clock, so a plan can be reproduced; on the reference machine it ends well before
+        ``time_limit``.  False: use the whole ``time_limit`` (cooling follows the clock,
+        no work budget); best for benchmarks, but results then vary with machine load.
 
     Returns
     -------
@@ -92,20 +119,23 @@ def solve(
         raise ValueError("workers must be >= 1")
     engine = Engine(problem, seed=seed)
     remaining = time_limit - (time.perf_counter() - t_start)
+    max_work = WORK_SHARE * time_limit if deterministic and max_iterations is None else np.inf
     if _fast.AVAILABLE and is_plain_top(engine):
         if max_iterations is None:
             max_iterations = max(1, int(FAST_ITERATIONS_PER_SECOND * time_limit))
+        fast_work = max_work / WORK_SHARE * FAST_WORK_SHARE
+        budget = (max_iterations, fast_work, not deterministic)
         if workers > 1 and "fork" in mp.get_all_start_methods() and remaining > 0.3:
-            best = _parallel_fast(engine, remaining, max_iterations, seed, workers)
+            best = _parallel_fast(engine, remaining, budget, seed, workers)
         else:
-            best = _solve_fast(engine, remaining, max_iterations, seed)
+            best = _solve_fast(engine, remaining, budget, seed)
         return build_solution(engine, best)
     if max_iterations is None:
         max_iterations = max(1, int(ITERATIONS_PER_SECOND * time_limit))
     if workers > 1 and "fork" in mp.get_all_start_methods() and remaining > 0.3:
-        best = _parallel(engine, problem, seed, remaining, max_iterations, workers)
+        best = _parallel(engine, problem, seed, remaining, max_iterations, max_work, workers)
     else:
-        best, _ = engine.run(remaining, max_iterations)
+        best, _ = engine.run(remaining, max_iterations, max_work)
     return build_solution(engine, best)
 
 
@@ -116,7 +146,11 @@ def is_plain_top(engine: Engine) -> bool:
     return bool(engine.K >= 1 and engine.homogeneous and engine.simple[0] and engine.sym[0])
 
 
-def _solve_fast(engine: Engine, time_limit: float, max_iterations: int, seed: int) -> Sol:
+FastBudget = tuple[int, float, bool]
+"""Compiled search budget: (max_iterations, max_work, cooling follows the clock)."""
+
+
+def _solve_fast(engine: Engine, time_limit: float, budget: FastBudget, seed: int) -> Sol:
     """Compiled search (:mod:`routes._fast`) on the eligible visits."""
     sol = engine.empty()
     elig = np.flatnonzero(engine.elig[0])
@@ -129,7 +163,8 @@ def _solve_fast(engine: Engine, time_limit: float, max_iterations: int, seed: in
     np.fill_diagonal(W, 0.0)
     P = np.concatenate([[0.0], engine.pz[elig], [0.0]])
     search = _fast.FastTop(W, P, engine.cap[k0], engine.K)
-    routes, _ = search.run(time_limit, max_iterations, seed=seed)
+    max_iterations, max_work, clock = budget
+    routes, _ = search.run(time_limit, max_iterations, seed=seed, max_work=max_work, clock=clock)
     for k, route in enumerate(routes):
         seq = [int(elig[node - 1]) for node in route]
         tr, sv = engine._totals(k, seq)
@@ -148,14 +183,14 @@ def _solve_fast(engine: Engine, time_limit: float, max_iterations: int, seed: in
 _FORK_ENGINE: Engine | None = None  # read by forked fast workers (never pickled)
 
 
-def _fast_worker(args: tuple[int, float, int]) -> tuple[tuple, list[list[int]]]:
-    seed, time_limit, max_iterations = args
+def _fast_worker(args: tuple[int, float, FastBudget]) -> tuple[tuple, list[list[int]]]:
+    seed, time_limit, budget = args
     assert _FORK_ENGINE is not None
-    sol = _solve_fast(_FORK_ENGINE, time_limit, max_iterations, seed)
+    sol = _solve_fast(_FORK_ENGINE, time_limit, budget, seed)
     return sol.key(), sol.seqs
 
 
-def _parallel_fast(engine: Engine, remaining: float, max_iterations: int, seed: int, workers: int) -> Sol:
+def _parallel_fast(engine: Engine, remaining: float, budget: FastBudget, seed: int, workers: int) -> Sol:
     """Compiled searches with seeds ``seed .. seed + workers - 1`` in forked
     processes; the best wins (ties: lowest seed)."""
     global _FORK_ENGINE
@@ -163,22 +198,28 @@ def _parallel_fast(engine: Engine, remaining: float, max_iterations: int, seed: 
     _FORK_ENGINE = engine
     try:
         with mp.get_context("fork").Pool(workers) as pool:
-            budget = remaining - (time.perf_counter() - t0) - min(0.1, 0.05 * remaining)
-            results = pool.map(_fast_worker, [(seed + i, budget, max_iterations) for i in range(workers)])
+            tl = remaining - (time.perf_counter() - t0) - min(0.1, 0.05 * remaining)
+            results = pool.map(_fast_worker, [(seed + i, tl, budget) for i in range(workers)])
     finally:
         _FORK_ENGINE = None
     _, seqs = max(results, key=lambda r: r[0])
     return engine.from_seqs(seqs)
 
 
-def _worker(args: tuple[Problem, int, float, int]) -> tuple[tuple, list[list[int]]]:
-    problem, seed, time_limit, max_iterations = args
-    sol, _ = Engine(problem, seed=seed).run(time_limit, max_iterations)
+def _worker(args: tuple[Problem, int, float, int, float]) -> tuple[tuple, list[list[int]]]:
+    problem, seed, time_limit, max_iterations, max_work = args
+    sol, _ = Engine(problem, seed=seed).run(time_limit, max_iterations, max_work)
     return sol.key(), sol.seqs
 
 
 def _parallel(
-    engine: Engine, problem: Problem, seed: int, remaining: float, max_iterations: int, workers: int
+    engine: Engine,
+    problem: Problem,
+    seed: int,
+    remaining: float,
+    max_iterations: int,
+    max_work: float,
+    workers: int,
 ) -> Sol:
     """Independent searches with seeds ``seed .. seed + workers - 1`` in forked
     processes; the best result wins (ties: lowest seed), so the outcome stays
@@ -187,7 +228,7 @@ def _parallel(
     ctx = mp.get_context("fork")
     with ctx.Pool(workers) as pool:
         budget = remaining - (time.perf_counter() - t0) - min(0.3, 0.15 * remaining)
-        jobs = [(problem, seed + i, budget, max_iterations) for i in range(workers)]
+        jobs = [(problem, seed + i, budget, max_iterations, max_work) for i in range(workers)]
         results = pool.map(_worker, jobs)
     _, seqs = max(results, key=lambda r: r[0])  # max() keeps the first of equal keys
     return engine.from_seqs(seqs)

@@ -144,3 +144,38 @@ def test_fast_search_reaches_chao_on_set4(name: str, chao: int) -> None:
     score, _, errors = top_score(inst, top_routes_from_solution(sol))
     assert errors == []
     assert score >= chao
+
+
+@needs_numba
+def test_fast_work_budget_ends_the_search_deterministically() -> None:
+    inst = plain_top(11, n=40, teams=3, tmax=60.0)
+    d = np.asarray(inst.travel["default"])
+    W = np.vstack([np.hstack([d, d[:, :1]]), np.hstack([d[:1], [[0.0]]])])  # end = copy of the depot
+    P = np.array([0.0] + [v.prize for v in inst.visits] + [0.0])
+    runs = [_fast.FastTop(W, P, 60.0, 3).run(1000.0, 10**9, seed=4, max_work=0.02, clock=False) for _ in range(2)]
+    (a, it_a), (b, it_b) = runs
+    assert 0 < it_a == it_b < 10**9
+    assert a == b
+    _, it_more = _fast.FastTop(W, P, 60.0, 3).run(1000.0, 10**9, seed=4, max_work=0.06, clock=False)
+    assert it_more > it_a
+
+
+@needs_numba
+def test_solve_sizes_the_fast_search_by_work_unless_told_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[tuple[float, bool]] = []
+    run = _fast.FastTop.run
+
+    def spy(self, time_limit, max_iterations, seed=0, max_work=math.inf, clock=True):
+        seen.append((max_work, clock))
+        return run(self, time_limit, max_iterations, seed=seed, max_work=max_work, clock=clock)
+
+    monkeypatch.setattr(_fast.FastTop, "run", spy)
+    p = plain_top(3, n=12)
+    solve(p, time_limit=0.5)
+    solve(p, time_limit=0.5, deterministic=False)
+    solve(p, time_limit=0.5, max_iterations=50)
+    assert seen == [
+        (pytest.approx(solver_mod.FAST_WORK_SHARE * 0.5), False),
+        (math.inf, True),
+        (math.inf, False),
+    ]

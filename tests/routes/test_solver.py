@@ -223,3 +223,35 @@ def test_batch_insertion_test_matches_simulation(seed: int) -> None:
                 assert eng.simulate(k, trial) < math.inf
                 checked += 1
     assert checked > 0
+
+
+def test_work_budget_ends_the_search_deterministically() -> None:
+    """A run ended by the work budget is the same run every time, however long it took."""
+    from routes._search import Engine
+
+    p = random_problem(4, n=40, n_teams=3)
+    runs = [Engine(p, seed=5).run(1000.0, 10**9, max_work=0.05) for _ in range(2)]
+    (a, it_a), (b, it_b) = runs
+    assert 0 < it_a == it_b < 10**9
+    assert a.seqs == b.seqs and a.key() == b.key()
+    _, it_more = Engine(p, seed=5).run(1000.0, 10**9, max_work=0.15)
+    assert it_more > it_a
+
+
+def test_solve_sizes_the_python_search_by_work_unless_told_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
+    from routes import solver as solver_mod
+    from routes._search import Engine
+
+    seen: list[float] = []
+    run = Engine.run
+
+    def spy(self, time_limit, max_iterations, max_work=math.inf):
+        seen.append(max_work)
+        return run(self, time_limit, max_iterations, max_work)
+
+    monkeypatch.setattr(Engine, "run", spy)
+    p = random_problem(2)
+    solve(p, time_limit=0.5)
+    solve(p, time_limit=0.5, deterministic=False)
+    solve(p, time_limit=0.5, max_iterations=5)
+    assert seen == [pytest.approx(solver_mod.WORK_SHARE * 0.5), math.inf, math.inf]
