@@ -799,8 +799,9 @@ def plan_routes(
     priority : str
         Name of the priority column (default ``score``).
     max_iterations : int, optional
-        Solver iteration budget (default: derived from ``time_limit``). When the budget, not
-        the deadline, ends the search, the plan depends only on the inputs and ``seed``.
+        Solver iteration budget. Default: deterministic iteration and work budgets derived
+        from ``time_limit`` (see :func:`routes.solver.solve`), so the same inputs and ``seed``
+        give the same plan unless the machine is so slow that the deadline ends the search.
 
     Returns
     -------
