@@ -1136,7 +1136,7 @@ class FastTop:
         pos = self.P[1:-1][self.P[1:-1] > 0]
         t0 = self.temp * float(pos.mean()) if pos.size else 1.0
         state = np.array([0.0, 0.0, t0, float(max(1, max_iterations)), 0.0, 0.0, max_work, 0.0, 0.0])
-        self.state = state
+        self.state = state  # kept after the run: iterations, work and the work-model terms
         params = np.array(
             [
                 self.p_seed,

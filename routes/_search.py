@@ -743,11 +743,10 @@ class Engine:
 
     def improve(self, sol: Sol, routes: set[int]) -> None:
         for k in routes:
-            if not (self.simple[k] and self.sym[k]):
-                self.work += self.work_move * len(sol.seqs[k]) ** 2
             if self.simple[k] and self.sym[k]:
                 self.fast_intra(sol, k)
             else:
+                self.work += self.work_move * len(sol.seqs[k]) ** 2
                 self.two_opt(sol, k)
                 self.or_opt(sol, k)
                 self.two_opt(sol, k)
