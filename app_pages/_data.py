@@ -159,7 +159,7 @@ def as_of_input() -> dt.date:
 
 @st.cache_data(show_spinner="正在计算风险评分…", max_entries=8)
 def _scored_sites(path: str, mtime: float, as_of: dt.date) -> pd.DataFrame:
-    from risk import model_cache, score_sites
+    from risk import join_scores, model_cache, score_sites
 
     tables = _load_tables(path, mtime)
     sites = tables["sites"]
@@ -169,11 +169,7 @@ def _scored_sites(path: str, mtime: float, as_of: dt.date) -> pd.DataFrame:
         sites, tables["inspections"], tables["hazards"], as_of, assets=tables["assets"],
         config={"model_cache_dir": model_cache.beside(path)},
     )
-    extra = [c for c in scores.columns if c == "site_id" or c not in sites.columns]
-    out = sites.merge(scores[extra], on="site_id", how="left", validate="one_to_one")
-    if "rank" in out.columns:
-        out = out.sort_values("rank", kind="stable").reset_index(drop=True)
-    return out
+    return join_scores(sites, scores)
 
 
 def scored_sites(as_of: dt.date | None = None) -> pd.DataFrame:

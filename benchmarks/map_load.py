@@ -70,7 +70,7 @@ def python_build(store: Path) -> tuple[float, float, int]:
     """
     from layers.folium_map import risk_map
     from registry.store import SQLiteStore
-    from risk import model_cache, score_sites
+    from risk import join_scores, model_cache, score_sites
 
     s = SQLiteStore(store)
     sites, insp, haz, assets = s.sites(), s.inspections(), s.hazards(), s.assets()
@@ -79,8 +79,7 @@ def python_build(store: Path) -> tuple[float, float, int]:
         sites, insp, haz, as_of, assets=assets,
         config={"model_cache_dir": model_cache.beside(store)},
     )
-    extra = [c for c in scores.columns if c == "site_id" or c not in sites.columns]
-    scored = sites.merge(scores[extra], on="site_id")
+    scored = join_scores(sites, scores)
     t0 = time.perf_counter()
     html = risk_map(scored, assets).get_root().render()
     return time.perf_counter() - t0, len(html.encode()) / 1e6, len(sites)

@@ -111,7 +111,7 @@ def load_scored(store: str | os.PathLike[str] | None = None) -> tuple[pd.DataFra
     as_of : datetime.date
         The 评估日期 (last inspection date).
     """
-    from risk import score_sites
+    from risk import join_scores, score_sites
 
     if store is None:
         from registry.store import DEFAULT_N_SITES, DEFAULT_SEED
@@ -126,9 +126,7 @@ def load_scored(store: str | os.PathLike[str] | None = None) -> tuple[pd.DataFra
     sites = pd.DataFrame(tables["sites"]).drop(columns="geometry", errors="ignore")
     as_of = pd.to_datetime(tables["inspections"]["date"]).max().date()
     scores = score_sites(sites, tables["inspections"], tables["hazards"], as_of, assets=tables["assets"])
-    extra = [c for c in scores.columns if c == "site_id" or c not in sites.columns]
-    out = sites.merge(scores[extra], on="site_id", how="left", validate="one_to_one")
-    return out.sort_values("rank", kind="stable").reset_index(drop=True), as_of
+    return join_scores(sites, scores), as_of
 
 
 @dataclass(frozen=True)

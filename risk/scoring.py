@@ -375,6 +375,28 @@ def score_sites(
     return out
 
 
+def join_scores(sites: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
+    """The sites with the columns of :func:`score_sites` added, sorted by ``rank``.
+
+    Columns the sites table already has are kept from it (the site's own data wins); the
+    type of ``sites`` (e.g. a GeoDataFrame) is kept.
+
+    Examples
+    --------
+    >>> sites = pd.DataFrame({"site_id": ["A", "B"], "name": ["甲", "乙"]})
+    >>> scores = pd.DataFrame({"site_id": ["B", "A"], "name": ["x", "y"], "rank": [1, 2]})
+    >>> join_scores(sites, scores)
+      site_id name  rank
+    0       B    乙     1
+    1       A    甲     2
+    """
+    extra = [c for c in scores.columns if c == "site_id" or c not in sites.columns]
+    out = sites.merge(scores[extra], on="site_id", how="left", validate="one_to_one")
+    if "rank" in out.columns:
+        out = out.sort_values("rank", kind="stable").reset_index(drop=True)
+    return out
+
+
 def score_from_priority(priority: pd.Series) -> pd.Series:
     """0-100 score = percentile rank of the priority (ties share the average rank).
 

@@ -213,3 +213,23 @@ def test_inherent_attributes_raise_consequence():
     lec = inherent_lec(sites)
     assert lec["C"].tolist() == [7.0, 40.0, 15.0, 40.0]
     assert (lec["D"] == lec["L"] * lec["E"] * lec["C"]).all()
+
+
+def test_join_scores_keeps_site_data_and_geometry_and_sorts_by_rank() -> None:
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from risk import join_scores
+
+    sites = gpd.GeoDataFrame(
+        {"site_id": ["A", "B", "C"], "name": ["甲", "乙", "丙"]},
+        geometry=[Point(121.39, 31.25), Point(121.40, 31.26), Point(121.41, 31.24)],
+        crs="EPSG:4326",
+    )
+    scores = pd.DataFrame({"site_id": ["C", "A", "B"], "name": ["x", "y", "z"], "rank": [2, 3, 1]})
+    out = join_scores(sites, scores)
+    assert isinstance(out, gpd.GeoDataFrame) and out.crs == sites.crs
+    assert out["site_id"].tolist() == ["B", "C", "A"]
+    assert out["name"].tolist() == ["乙", "丙", "甲"]  # the registry's own name, not the score table's
+    with pytest.raises(pd.errors.MergeError):
+        join_scores(sites, pd.concat([scores, scores]))  # one score row per site, or a clear error
