@@ -198,7 +198,7 @@ def _parallel_fast(engine: Engine, remaining: float, budget: FastBudget, seed: i
     _FORK_ENGINE = engine
     try:
         with mp.get_context("fork").Pool(workers) as pool:
-            tl = remaining - (time.perf_counter() - t0) - min(0.1, 0.05 * remaining)
+            tl = remaining - (time.perf_counter() - t0) - min(0.05, 0.03 * remaining)
             results = pool.map(_fast_worker, [(seed + i, tl, budget) for i in range(workers)])
     finally:
         _FORK_ENGINE = None

@@ -45,7 +45,8 @@ def test_solve_top_small_file(tmp_path: Path) -> None:
 @needs_bench
 def test_solve_top_real_instance_is_feasible() -> None:
     path = BENCH / "top_set4" / "p4.3.f.txt"
-    proc = _run("solve-top", str(path), "--time-limit", "0.5")
+    # the limit covers the whole process (start-up ~0.6 s, more on a loaded CI machine)
+    proc = _run("solve-top", str(path), "--time-limit", "2.5")
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     inst = read_top(path)
@@ -61,7 +62,7 @@ def test_solve_top_real_instance_is_feasible() -> None:
 @needs_bench
 def test_solve_tsp_outputs_valid_tour() -> None:
     path = BENCH / "tsplib" / "eil51.tsp"
-    proc = _run("solve-tsp", str(path), "--time-limit", "0.5")
+    proc = _run("solve-tsp", str(path), "--time-limit", "2.5")
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert set(out) == {"length", "tour"}
@@ -120,3 +121,55 @@ def test_cli_uses_the_usable_cores_by_default(tmp_path: Path, monkeypatch, capsy
     assert cli.main(["solve-top", str(f), "--time-limit", "0.2", "--workers", "3"]) == 0
     assert seen[-1] == 3
     assert json.loads(capsys.readouterr().out.splitlines()[-1])["score"] == 10
+
+
+@needs_bench
+def test_limit_shorter_than_start_up_still_answers() -> None:
+    """``--time-limit`` counts from the process start; when start-up alone uses it up the
+    user still gets a feasible answer (the greedy construction) and a warning, not an error."""
+    path = BENCH / "top_set4" / "p4.3.f.txt"
+    proc = _run("solve-top", str(path), "--time-limit", "0.01")
+    assert proc.returncode == 0, proc.stderr
+    assert "shorter than the start-up" in proc.stderr
+    out = json.loads(proc.stdout)
+    score, _, errors = top_score(read_top(path), out["routes"])
+    assert errors == [] and score == out["score"] > 0
+
+
+def test_search_gets_the_limit_minus_what_the_process_used(tmp_path: Path, monkeypatch, capsys) -> None:
+    """The search's time is the limit less the process's age (start-up, imports, kernel
+    loading) and the exit reserve, so the whole command fits in ``--time-limit``."""
+    import routes.__main__ as cli
+
+    f = tmp_path / "tiny.txt"
+    f.write_text("n 4\nm 1\ntmax 12.0\n0\t0\t0\n3\t4\t10\n0\t5\t3\n0\t0\t0\n")
+    limits: list[float] = []
+    real_solve = cli.solve
+
+    def spy(problem, **kw):
+        limits.append(kw["time_limit"])
+        return real_solve(problem, **kw)
+
+    monkeypatch.setattr(cli, "solve", spy)
+    monkeypatch.setattr(cli, "process_age", lambda: 0.7)
+    assert cli.main(["solve-top", str(f), "--time-limit", "2"]) == 0
+    assert limits[-1] == pytest.approx(2.0 - 0.7 - cli.EXIT_RESERVE)
+    assert capsys.readouterr().err == ""
+    monkeypatch.setattr(cli, "process_age", lambda: 2.5)
+    assert cli.main(["solve-top", str(f), "--time-limit", "2"]) == 0
+    assert limits[-1] == 0.0
+    assert "shorter than the start-up" in capsys.readouterr().err
+
+
+def test_process_age_counts_from_the_process_start() -> None:
+    """In a fresh interpreter the age is its start-up time: small, positive, and larger after
+    a sleep (so the CLI's budget includes what happened before ``main``)."""
+    code = (
+        "import time, routes.__main__ as c; a = c.process_age(); time.sleep(0.3); "
+        "b = c.process_age(); print(a, b)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    a, b = map(float, proc.stdout.split())
+    assert 0.0 < a < 30.0
+    assert b - a >= 0.25
