@@ -7,9 +7,14 @@ benchmark) and prints per instance how many runs reached Chao, the lowest / medi
 score and the longest wall time, then the expected number of the named instances at Chao in
 one run (the sum of the per-instance rates; ``--all`` gives it for the whole set).
 
+With ``--cli`` every run is a ``python -m routes solve-top FILE --time-limit T --seed S``
+process exactly as outside benchmarks call it (the limit then covers the whole process:
+start-up, imports and kernel loading included; searches: one per usable core) and the wall
+time is the process's.
+
 Usage::
 
-    python benchmarks/top_reliability.py [--seeds 10] [--time-limit 2] [--workers 2] [--all | p4.4.m ...]
+    python benchmarks/top_reliability.py [--seeds 10] [--time-limit 2] [--workers 2] [--cli] [--all | p4.4.m ...]
 
 Results are kept in ``RESULTS_routes.md`` (section "Reliability").
 """
@@ -17,7 +22,9 @@ Results are kept in ``RESULTS_routes.md`` (section "Reliability").
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -38,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", type=int, default=10)
     ap.add_argument("--time-limit", type=float, default=2.0)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--cli", action="store_true", help="run each solve as a `python -m routes solve-top` process")
     args = ap.parse_args(argv)
     chao = read_scores(SET4 / "chao1996_scores.txt")
     names = sorted(chao) if args.all else (args.names or DEFAULT)
@@ -56,10 +64,14 @@ def main(argv: list[str] | None = None) -> int:
         scores, walls, hits = [], [], 0
         for seed in range(args.seeds):
             t0 = time.perf_counter()
-            sol = solve(top_problem(inst), time_limit=args.time_limit, seed=seed, workers=args.workers,
-                        deterministic=False)
+            if args.cli:
+                routes = _cli_routes(SET4 / f"{name}.txt", args.time_limit, seed)
+            else:
+                sol = solve(top_problem(inst), time_limit=args.time_limit, seed=seed, workers=args.workers,
+                            deterministic=False)
+                routes = top_routes_from_solution(sol)
             walls.append(time.perf_counter() - t0)
-            score, _, errors = top_score(inst, top_routes_from_solution(sol))
+            score, _, errors = top_score(inst, routes)
             if errors:
                 raise SystemExit(f"{name} seed {seed}: infeasible answer: {errors[0]}")
             scores.append(score)
@@ -67,9 +79,22 @@ def main(argv: list[str] | None = None) -> int:
         expected += hits / args.seeds
         print(f"| {name} | {chao[name]:g} | {hits} | {min(scores):g} | {statistics.median(scores):g} | "
               f"{max(scores):g} | {max(walls):.2f} |", flush=True)
+    how = "CLI processes, searches: one per usable core" if args.cli else f"{args.workers} searches"
     print(f"\nexpected instances at Chao in one run: {expected:.1f} of {len(names)} named"
-          f" ({args.seeds} seeds, {args.time_limit:g} s, {args.workers} searches)")
+          f" ({args.seeds} seeds, {args.time_limit:g} s, {how})")
     return 0
+
+
+def _cli_routes(path: Path, time_limit: float, seed: int) -> list[list[int]]:
+    """Routes printed by one ``python -m routes solve-top`` process."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "routes", "solve-top", str(path), "--time-limit", f"{time_limit:g}",
+         "--seed", str(seed)],
+        cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, check=False,
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"{path.name} seed {seed}: exit {proc.returncode}: {proc.stderr.strip()[:200]}")
+    return json.loads(proc.stdout)["routes"]
 
 
 if __name__ == "__main__":
