@@ -11,6 +11,7 @@ $(BIN)/.runtime-installed: requirements.txt constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -r requirements.txt -c constraints.txt
+	$(BIN)/python -m routes warmup >/dev/null  # compile the route solver's kernels once (~20 s)
 	touch $@
 
 $(BIN)/.dev-installed: $(BIN)/.runtime-installed requirements-dev.txt

@@ -12,7 +12,8 @@ start-up, imports and loading the compiled kernels from numba's cache (about 0.6
 2-core test machine) come out of it, the search gets the rest, and the process leaves
 without the interpreter's tear-down (about 0.25 s with numba loaded) once the answer is
 printed.  A limit shorter than the start-up gives the greedy construction and a warning on
-stderr.  ``solve-top`` runs one search per usable core (at most 4) unless ``--workers``
+stderr.  On a cold numba cache (the first run after installing, without ``warmup``) the kernels
+are compiled first (about 20 s); that run warns and searches for the whole limit after it.  ``solve-top`` runs one search per usable core (at most 4) unless ``--workers``
 says otherwise and spends the whole limit (``deterministic=False``): the best answer in the
 time given, not a reproducible plan.
 ``warmup`` compiles (or loads from numba's on-disk cache) the compiled search
@@ -92,6 +93,8 @@ def default_workers() -> int:
 
 #: Seconds kept back at the end of ``--time-limit`` for printing the answer and exiting.
 EXIT_RESERVE = 0.05
+#: Kernel loading slower than this means numba compiled them (cold cache, first run).
+COMPILE_SECONDS = 3.0
 
 
 def process_age() -> float:
@@ -149,8 +152,18 @@ def main(argv: list[str] | None = None) -> int:
             if workers < 1:
                 raise InstanceError("--workers must be >= 1")
             # load the compiled kernels (numba cache, ~0.3 s) before the search starts
-            _fast.warmup()
-            left = search_time(tl, process_age())
+            loading = _fast.warmup()
+            if loading > COMPILE_SECONDS:
+                # cold cache: the kernels were compiled (~20 s, once per install); counting
+                # that against the limit would leave a greedy answer, so search the whole limit
+                print(
+                    f"warning: the solver's kernels were compiled in this run ({loading:.0f} s); "
+                    "run `python -m routes warmup` once after installing",
+                    file=sys.stderr,
+                )
+                left = search_time(tl, 0.0)
+            else:
+                left = search_time(tl, process_age())
             if left <= 0:
                 print(
                     f"warning: --time-limit {tl:g} s is shorter than the start-up; "
