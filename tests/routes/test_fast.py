@@ -179,3 +179,45 @@ def test_solve_sizes_the_fast_search_by_work_unless_told_otherwise(monkeypatch: 
         (math.inf, True),
         (math.inf, False),
     ]
+
+
+@needs_numba
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_segment_exchange_ruin_keeps_routes_valid(seed: int) -> None:
+    """The segment-exchange ruin trades visits between routes, keeps every route within the
+    limit by dropping visits, flags exactly the dropped ones and leaves the arrays consistent
+    (each visit once, route ids, route costs), so the repair can take over."""
+    rng = np.random.default_rng(seed)
+    n, K, cap = 40, 3, 60.0
+    pts = np.vstack([[15.0, 15.0], rng.uniform(0, 30, (n, 2)), [15.0, 15.0]])
+    W = np.sqrt(((pts[:, None] - pts[None]) ** 2).sum(-1))
+    P = np.concatenate([[0.0], rng.integers(1, 10, n).astype(float), [0.0]])
+    N = n + 2
+    near = np.argsort(W, axis=1, kind="stable").astype(np.int64)
+    R = np.zeros((K, N + 1), dtype=np.int64)
+    L = np.zeros(K, dtype=np.int64)
+    C = np.zeros(K)
+    rt = np.zeros(N, dtype=np.int64)
+    Rb, Lb, Cb, rtb = R.copy(), L.copy(), C.copy(), rt.copy()
+    _fast.init_state(W, P, cap, near, seed, R, L, C, rt, Rb, Lb, Cb, rtb)
+    bd, bp, wts, _buf, touched = _fast._scratch(K, N)
+    victim = np.zeros(N, dtype=np.bool_)
+    traded = dropped = 0
+    for _ in range(200):
+        before = {int(v): k for k in range(K) for v in R[k, 1 : L[k] - 1]}
+        assert _fast._cross(W, P, cap, R, L, C, rt, near, touched, victim)
+        after = {int(v): k for k in range(K) for v in R[k, 1 : L[k] - 1]}
+        flat = [int(v) for k in range(K) for v in R[k, 1 : L[k] - 1]]
+        assert len(flat) == len(set(flat))  # no visit twice
+        for k in range(K):
+            assert R[k, 0] == 0 and R[k, L[k] - 1] == N - 1
+            assert C[k] == pytest.approx(sum(W[R[k, i], R[k, i + 1]] for i in range(L[k] - 1)))
+            assert C[k] <= cap + 1e-9
+        assert all(rt[v] == k for v, k in after.items())
+        gone = set(before) - set(after)
+        assert gone == {int(v) for v in np.flatnonzero(victim)}  # flagged = dropped
+        assert set(after) <= set(before) and all(rt[v] == -1 for v in gone)
+        traded += sum(after[v] != before[v] for v in after)
+        dropped += len(gone)
+        _fast._repair(W, P, cap, R, L, C, rt, 1.0, 0.0, bd, bp, wts, touched)  # refill
+    assert traded > 0 and dropped > 0
