@@ -629,6 +629,34 @@ def _seed_insert(W, P, cap, R, L, C, rt, touched, p_routed):
 
 
 @njit(cache=True)
+def _spliced(R, L, k, i, la, h, j, lb, rev):
+    """Route ``k`` with its visits at ``i .. i + la - 1`` replaced by those of route ``h`` at
+    ``j .. j + lb - 1`` (reversed if ``rev``), as a new node array."""
+    out = np.empty(L[k] - la + lb, dtype=np.int64)
+    m = 0
+    for t in range(i):
+        out[m] = R[k, t]
+        m += 1
+    for t in range(lb):
+        out[m] = R[h, j + lb - 1 - t] if rev else R[h, j + t]
+        m += 1
+    for t in range(i + la, L[k]):
+        out[m] = R[k, t]
+        m += 1
+    return out
+
+
+@njit(cache=True)
+def _set_route(R, L, rt, k, seq):
+    """Make ``seq`` (depots included) route ``k`` and record its visits in ``rt``."""
+    L[k] = seq.shape[0]
+    for t in range(L[k]):
+        R[k, t] = seq[t]
+        if 0 < t < L[k] - 1:
+            rt[seq[t]] = k
+
+
+@njit(cache=True)
 def _cross(W, P, cap, R, L, C, rt, near, touched, victim):
     """Segment-exchange ruin: swap a segment of 1-4 visits of one route with the segment
     of 1-4 visits that starts at the nearest visit served by another route (both reversed
@@ -675,41 +703,13 @@ def _cross(W, P, cap, R, L, C, rt, near, touched, victim):
             break
     la = min(np.random.randint(1, 5), L[a] - 1 - i)
     lb = min(np.random.randint(1, 5), L[b] - 1 - j)
-    ta = np.empty(L[a] - la + lb, dtype=np.int64)
-    tb = np.empty(L[b] - lb + la, dtype=np.int64)
     rev = np.random.random() < 0.5
-    m = 0
-    for t in range(i):
-        ta[m] = R[a, t]
-        m += 1
-    for t in range(lb):
-        ta[m] = R[b, j + lb - 1 - t] if rev else R[b, j + t]
-        m += 1
-    for t in range(i + la, L[a]):
-        ta[m] = R[a, t]
-        m += 1
-    m = 0
-    for t in range(j):
-        tb[m] = R[b, t]
-        m += 1
-    for t in range(la):
-        tb[m] = R[a, i + la - 1 - t] if rev else R[a, i + t]
-        m += 1
-    for t in range(j + lb, L[b]):
-        tb[m] = R[b, t]
-        m += 1
+    ta = _spliced(R, L, a, i, la, b, j, lb, rev)
+    tb = _spliced(R, L, b, j, lb, a, i, la, rev)
     for v in range(N):
         victim[v] = False
-    L[a] = ta.shape[0]
-    for t in range(L[a]):
-        R[a, t] = ta[t]
-        if 0 < t < L[a] - 1:
-            rt[ta[t]] = a
-    L[b] = tb.shape[0]
-    for t in range(L[b]):
-        R[b, t] = tb[t]
-        if 0 < t < L[b] - 1:
-            rt[tb[t]] = b
+    _set_route(R, L, rt, a, ta)
+    _set_route(R, L, rt, b, tb)
     for k in (a, b):
         C[k] = _route_cost(W, R, L, k)
         touched[k] = True

@@ -98,28 +98,45 @@ def test_bad_arguments_exit_2() -> None:
     assert proc.returncode == 2 and "time-limit" in proc.stderr
 
 
-def test_cli_uses_the_usable_cores_by_default(tmp_path: Path, monkeypatch, capsys) -> None:
+TINY_TOP = "n 4\nm 1\ntmax 12.0\n0\t0\t0\n3\t4\t10\n0\t5\t3\n0\t0\t0\n"  # one team, 2 (10) and 3 (3) fit
+
+
+@pytest.fixture
+def tiny_top(tmp_path: Path) -> Path:
+    f = tmp_path / "tiny.txt"
+    f.write_text(TINY_TOP)
+    return f
+
+
+@pytest.fixture
+def solve_calls(monkeypatch) -> list[dict]:
+    """Keyword arguments of every ``solve`` call the in-process CLI makes (each then run
+    with one search)."""
+    import routes.__main__ as cli
+
+    calls: list[dict] = []
+    real_solve = cli.solve
+
+    def spy(problem, **kw):
+        calls.append(kw)
+        return real_solve(problem, **{**kw, "workers": 1})
+
+    monkeypatch.setattr(cli, "solve", spy)
+    return calls
+
+
+def test_cli_uses_the_usable_cores_by_default(tiny_top: Path, solve_calls, monkeypatch, capsys) -> None:
     """Outside benchmarks call the CLI without ``--workers``: it must use the machine's cores
     (at most 4), and ``--workers`` still overrides."""
     import routes.__main__ as cli
 
-    f = tmp_path / "tiny.txt"
-    f.write_text("n 4\nm 1\ntmax 12.0\n0\t0\t0\n3\t4\t10\n0\t5\t3\n0\t0\t0\n")
-    seen: list[int] = []
-    real_solve = cli.solve
-
-    def spy(problem, **kw):
-        seen.append(kw["workers"])
-        return real_solve(problem, **{**kw, "workers": 1})
-
-    monkeypatch.setattr(cli, "solve", spy)
     for cores, expected in ((set(range(8)), 4), ({0, 1}, 2), ({3}, 1)):
         monkeypatch.setattr(cli.os, "sched_getaffinity", lambda _pid, c=cores: c, raising=False)
         assert cli.default_workers() == expected
-        assert cli.main(["solve-top", str(f), "--time-limit", "0.2"]) == 0
-        assert seen[-1] == expected
-    assert cli.main(["solve-top", str(f), "--time-limit", "0.2", "--workers", "3"]) == 0
-    assert seen[-1] == 3
+        assert cli.main(["solve-top", str(tiny_top), "--time-limit", "0.2"]) == 0
+        assert solve_calls[-1]["workers"] == expected
+    assert cli.main(["solve-top", str(tiny_top), "--time-limit", "0.2", "--workers", "3"]) == 0
+    assert solve_calls[-1]["workers"] == 3
     assert json.loads(capsys.readouterr().out.splitlines()[-1])["score"] == 10
 
 
@@ -136,34 +153,26 @@ def test_limit_shorter_than_start_up_still_answers() -> None:
     assert errors == [] and score == out["score"] > 0
 
 
-def test_search_gets_the_limit_minus_what_the_process_used(tmp_path: Path, monkeypatch, capsys) -> None:
+def test_search_gets_the_limit_minus_what_the_process_used(
+    tiny_top: Path, solve_calls, monkeypatch, capsys
+) -> None:
     """The search's time is the limit less the process's age (start-up, imports, kernel
     loading) and the exit reserve, so the whole command fits in ``--time-limit``."""
     import routes.__main__ as cli
 
-    f = tmp_path / "tiny.txt"
-    f.write_text("n 4\nm 1\ntmax 12.0\n0\t0\t0\n3\t4\t10\n0\t5\t3\n0\t0\t0\n")
-    limits: list[float] = []
-    real_solve = cli.solve
-
-    def spy(problem, **kw):
-        limits.append(kw["time_limit"])
-        return real_solve(problem, **kw)
-
-    monkeypatch.setattr(cli, "solve", spy)
     monkeypatch.setattr(cli, "process_age", lambda: 0.7)
-    assert cli.main(["solve-top", str(f), "--time-limit", "2"]) == 0
-    assert limits[-1] == pytest.approx(2.0 - 0.7 - cli.EXIT_RESERVE)
+    assert cli.main(["solve-top", str(tiny_top), "--time-limit", "2"]) == 0
+    assert solve_calls[-1]["time_limit"] == pytest.approx(2.0 - 0.7 - cli.EXIT_RESERVE)
     assert capsys.readouterr().err == ""
     monkeypatch.setattr(cli, "process_age", lambda: 2.5)
-    assert cli.main(["solve-top", str(f), "--time-limit", "2"]) == 0
-    assert limits[-1] == 0.0
+    assert cli.main(["solve-top", str(tiny_top), "--time-limit", "2"]) == 0
+    assert solve_calls[-1]["time_limit"] == 0.0
     assert "shorter than the start-up" in capsys.readouterr().err
     # cold numba cache: the ~20-s compile is not held against the search (with a warning)
     monkeypatch.setattr(cli._fast, "warmup", lambda: 21.0)
     monkeypatch.setattr(cli, "process_age", lambda: 21.5)
-    assert cli.main(["solve-top", str(f), "--time-limit", "2"]) == 0
-    assert limits[-1] == pytest.approx(2.0 - cli.EXIT_RESERVE)
+    assert cli.main(["solve-top", str(tiny_top), "--time-limit", "2"]) == 0
+    assert solve_calls[-1]["time_limit"] == pytest.approx(2.0 - cli.EXIT_RESERVE)
     assert "compiled in this run" in capsys.readouterr().err
 
 
