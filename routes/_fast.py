@@ -565,6 +565,25 @@ def _weighted_pick(P, rt, routed=False):
 
 
 @njit(cache=True)
+def _worst_visit(W, P, R, L, k, keep):
+    """Position in route ``k`` of the visit with the lowest prize per detour, ``keep``
+    excepted; -1 if there is none."""
+    worst = _INF
+    wi = -1
+    for i in range(1, L[k] - 1):
+        v = R[k, i]
+        if v == keep:
+            continue
+        a = R[k, i - 1]
+        b = R[k, i + 1]
+        r = P[v] / (W[a, v] + W[v, b] - W[a, b] + 1e-6)
+        if r < worst:
+            worst = r
+            wi = i
+    return wi
+
+
+@njit(cache=True)
 def _seed_insert(W, P, cap, R, L, C, rt, touched, p_routed):
     """Force one visit into a random route, dropping that route's worst prize-per-detour
     visits until it fits again.  The visit is an unserved one (weighted by prize) or, with
@@ -597,18 +616,7 @@ def _seed_insert(W, P, cap, R, L, C, rt, touched, p_routed):
     C[k] += d
     rt[u] = k
     while C[k] > cap + _EPS:
-        worst = _INF
-        wi = -1
-        for i in range(1, L[k] - 1):
-            v = R[k, i]
-            if v == u:
-                continue
-            a = R[k, i - 1]
-            b = R[k, i + 1]
-            r = P[v] / (W[a, v] + W[v, b] - W[a, b] + 1e-6)
-            if r < worst:
-                worst = r
-                wi = i
+        wi = _worst_visit(W, P, R, L, k, u)
         if wi < 0:  # u alone does not fit (cannot happen for eligible visits)
             for i in range(1, L[k] - 1):
                 if R[k, i] == u:
@@ -714,16 +722,7 @@ def _cross(W, P, cap, R, L, C, rt, near, touched, victim):
         C[k] = _route_cost(W, R, L, k)
         touched[k] = True
         while C[k] > cap + _EPS:
-            worst = _INF
-            wi = -1
-            for t in range(1, L[k] - 1):
-                x = R[k, t]
-                p = R[k, t - 1]
-                q = R[k, t + 1]
-                sc = P[x] / (W[p, x] + W[x, q] - W[p, q] + 1e-6)
-                if sc < worst:
-                    worst = sc
-                    wi = t
+            wi = _worst_visit(W, P, R, L, k, -1)
             x = R[k, wi]
             _remove_at(R, L, k, wi)
             rt[x] = -1
