@@ -11,11 +11,12 @@ line number of a point among the N points; start and end left out).
 start-up, imports and loading the compiled kernels from numba's cache (about 0.6 s on the
 2-core test machine) come out of it, the search gets the rest, and the process leaves
 without the interpreter's tear-down (about 0.25 s with numba loaded) once the answer is
-printed.  A limit shorter than the start-up gives the greedy construction and a warning on
-stderr.  On a cold numba cache (the first run after installing, without ``warmup``) the kernels
-are compiled first (about 20 s); that run warns and searches for the whole limit after it.  ``solve-top`` runs one search per usable core (at most 4) unless ``--workers``
-says otherwise and spends the whole limit (``deterministic=False``): the best answer in the
-time given, not a reproducible plan.
+printed.  A limit shorter than the start-up gives the greedy construction (``solve-top``) or
+the first tour (``solve-tsp``) and a warning on stderr.  On a cold numba cache (the first run
+after installing, without ``warmup``) the kernels are compiled first (about 20 s); that run
+warns and searches for the whole limit after it.  ``solve-top`` runs one search per usable
+core (at most 4) unless ``--workers`` says otherwise and spends the whole limit
+(``deterministic=False``): the best answer in the time given, not a reproducible plan.
 ``warmup`` compiles (or loads from numba's on-disk cache) the compiled search
 kernels of :mod:`routes._fast` so that the first real solve does not pay for it;
 it prints ``{"warmup_seconds": S, "numba": true|false}``.
@@ -95,6 +96,7 @@ def default_workers() -> int:
 EXIT_RESERVE = 0.05
 #: Kernel loading slower than this means numba compiled them (cold cache, first run).
 COMPILE_SECONDS = 3.0
+_IMPORTED = time.perf_counter()  # fallback start time where /proc is missing
 
 
 def process_age() -> float:
@@ -121,9 +123,6 @@ def process_age() -> float:
     return age if age >= 0.0 else time.perf_counter() - _IMPORTED
 
 
-_IMPORTED = time.perf_counter()
-
-
 def search_time(time_limit: float, age: float) -> float:
     """Seconds left for the search when ``age`` seconds of a ``time_limit`` are spent.
 
@@ -135,6 +134,31 @@ def search_time(time_limit: float, age: float) -> float:
     0.0
     """
     return max(0.0, time_limit - age - EXIT_RESERVE)
+
+
+def _search_budget(time_limit: float, loading: float = 0.0) -> float:
+    """Search seconds left of ``--time-limit`` for this process (warnings on stderr).
+
+    ``loading`` is the kernel-loading time; above :data:`COMPILE_SECONDS` the kernels were
+    compiled (~20 s, once per install) and that is not held against the search, which would
+    otherwise be left with nothing.
+    """
+    if loading > COMPILE_SECONDS:
+        print(
+            f"warning: the solver's kernels were compiled in this run ({loading:.0f} s); "
+            "run `python -m routes warmup` once after installing",
+            file=sys.stderr,
+        )
+        left = search_time(time_limit, 0.0)
+    else:
+        left = search_time(time_limit, process_age())
+    if left <= 0:
+        print(
+            f"warning: --time-limit {time_limit:g} s is shorter than the start-up; "
+            "the answer is the first solution, not searched further",
+            file=sys.stderr,
+        )
+    return left
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -152,24 +176,7 @@ def main(argv: list[str] | None = None) -> int:
             if workers < 1:
                 raise InstanceError("--workers must be >= 1")
             # load the compiled kernels (numba cache, ~0.3 s) before the search starts
-            loading = _fast.warmup()
-            if loading > COMPILE_SECONDS:
-                # cold cache: the kernels were compiled (~20 s, once per install); counting
-                # that against the limit would leave a greedy answer, so search the whole limit
-                print(
-                    f"warning: the solver's kernels were compiled in this run ({loading:.0f} s); "
-                    "run `python -m routes warmup` once after installing",
-                    file=sys.stderr,
-                )
-                left = search_time(tl, 0.0)
-            else:
-                left = search_time(tl, process_age())
-            if left <= 0:
-                print(
-                    f"warning: --time-limit {tl:g} s is shorter than the start-up; "
-                    "the answer is the greedy construction",
-                    file=sys.stderr,
-                )
+            left = _search_budget(tl, _fast.warmup())
             # benchmark use: spend the whole limit (results vary with machine load)
             sol = solve(
                 top_problem(inst), time_limit=left, seed=args.seed, workers=workers, deterministic=False
@@ -182,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
             out = {"score": int(score) if float(score).is_integer() else score, "routes": routes}
         else:
             tsp = read_tsplib(args.file)
-            tour0 = solve_tsp(tsplib_matrix(tsp.xy), time_limit=search_time(tl, process_age()), seed=args.seed)
+            tour0 = solve_tsp(tsplib_matrix(tsp.xy), time_limit=_search_budget(tl), seed=args.seed)
             tour = [i + 1 for i in tour0]
             out = {"length": tsp_length(tsp.xy, tour), "tour": tour}
     except InstanceError as exc:
