@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from routes import _fast, check, solve
+from routes import _fast, _kernels, check, solve
 from routes import solver as solver_mod
 from routes._search import Engine
 from routes.instances import read_top, top_problem, top_routes_from_solution, top_score
@@ -199,13 +199,13 @@ def test_segment_exchange_ruin_keeps_routes_valid(seed: int) -> None:
     C = np.zeros(K)
     rt = np.zeros(N, dtype=np.int64)
     Rb, Lb, Cb, rtb = R.copy(), L.copy(), C.copy(), rt.copy()
-    _fast.init_state(W, P, cap, near, seed, R, L, C, rt, Rb, Lb, Cb, rtb)
-    bd, bp, wts, _buf, touched = _fast._scratch(K, N)
+    _kernels.init_state(W, P, cap, near, seed, R, L, C, rt, Rb, Lb, Cb, rtb)
+    bd, bp, wts, _buf, touched = _kernels._scratch(K, N)
     victim = np.zeros(N, dtype=np.bool_)
     traded = dropped = 0
     for _ in range(200):
         before = {int(v): k for k in range(K) for v in R[k, 1 : L[k] - 1]}
-        assert _fast._cross(W, P, cap, R, L, C, rt, near, touched, victim)
+        assert _kernels._cross(W, P, cap, R, L, C, rt, near, touched, victim)
         after = {int(v): k for k in range(K) for v in R[k, 1 : L[k] - 1]}
         flat = [int(v) for k in range(K) for v in R[k, 1 : L[k] - 1]]
         assert len(flat) == len(set(flat))  # no visit twice
@@ -219,5 +219,5 @@ def test_segment_exchange_ruin_keeps_routes_valid(seed: int) -> None:
         assert set(after) <= set(before) and all(rt[v] == -1 for v in gone)
         traded += sum(after[v] != before[v] for v in after)
         dropped += len(gone)
-        _fast._repair(W, P, cap, R, L, C, rt, 1.0, 0.0, bd, bp, wts, touched)  # refill
+        _kernels._repair(W, P, cap, R, L, C, rt, 1.0, 0.0, bd, bp, wts, touched)  # refill
     assert traded > 0 and dropped > 0
