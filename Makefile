@@ -11,7 +11,7 @@ $(BIN)/.runtime-installed: requirements.txt constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -r requirements.txt -c constraints.txt
-	$(BIN)/python -m routes warmup >/dev/null  # compile the route solver's kernels once (~20 s)
+	$(BIN)/python -m routes warmup >/dev/null  # compile the route solver's kernels once (~30 s)
 	touch $@
 
 $(BIN)/.dev-installed: $(BIN)/.runtime-installed requirements-dev.txt
@@ -29,7 +29,9 @@ $(STORE): | venv
 
 store: $(STORE)
 
+# `routes warmup` again: after an update of the solver's kernels it rebuilds them (else ~1 s)
 run: venv store
+	$(BIN)/python -m routes warmup >/dev/null
 	$(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) \
 	  --server.headless true --browser.gatherUsageStats false
 
@@ -43,8 +45,8 @@ e2e-deps:
 lint: dev
 	$(BIN)/ruff check .
 
-# `routes warmup` compiles the route solver's numba kernels once (cached in routes/__pycache__),
-# so the two test workers do not both pay the ~20 s compile.
+# `routes warmup` compiles the route solver's kernels once (numba's cache and the ahead-of-time
+# module, both in routes/__pycache__), so the two test workers do not both pay the ~30 s.
 pytest: dev e2e-deps
 	$(BIN)/python -m routes warmup
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
