@@ -7,15 +7,15 @@ in :mod:`routes._search` (ruin-and-recreate large-neighbourhood search with
 
 Plain team-orienteering problems (interchangeable teams with one shift, a
 symmetric matrix, windows that never bind; see :func:`is_plain_top`) go to the
-compiled search of :mod:`routes._fast` when numba is importable; its iteration
-budget is ``FAST_ITERATIONS_PER_SECOND * time_limit``.  Everything else (windows,
+compiled search of :mod:`routes._fast` when it can run (numba, or the kernels'
+ahead-of-time build); its iteration budget is ``FAST_ITERATIONS_PER_SECOND * time_limit``.  Everything else (windows,
 breaks, skills, mixed teams) uses the Python engine.
 
 Determinism: the search stops after an iteration budget (``max_iterations``,
 default ``ITERATIONS_PER_SECOND * time_limit``), by default also after a work
 budget (``WORK_SHARE * time_limit`` reference seconds of counted work, see
 :class:`routes._search.Engine`; ``FAST_WORK_SHARE`` and the work model of
-:mod:`routes._fast` for the compiled search; an iteration on a day of 300
+:mod:`routes._kernel_state` for the compiled search; an iteration on a day of 300
 candidates costs 100 times one on 20), or at the deadline, whichever comes
 first.  When a budget is reached first the result depends only on ``(problem,
 seed, time_limit)``; on a slow or heavily loaded machine the deadline can bind
