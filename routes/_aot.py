@@ -77,7 +77,8 @@ def module_path(dest: Path | None = None) -> Path:
 
 
 def load(dest: Path | None = None) -> ModuleType | None:
-    """The built module for the current kernel sources, or None if it is not built.
+    """The built module for the current kernel sources, or None if it is not built
+    (or cannot be loaded, e.g. a damaged file: then the just-in-time kernels are used).
 
     Examples
     --------
@@ -87,16 +88,20 @@ def load(dest: Path | None = None) -> ModuleType | None:
     """
     path = module_path(dest)
     name = path.name.split(".", 1)[0]
-    if name in sys.modules:
-        return sys.modules[name]
+    loaded = sys.modules.get(name)
+    if loaded is not None and getattr(loaded, "__file__", None) == str(path):
+        return loaded
     if not path.is_file():
         return None
     loader = importlib.machinery.ExtensionFileLoader(name, str(path))
     spec = importlib.util.spec_from_file_location(name, path, loader=loader)
     if spec is None:  # pragma: no cover - an extension path always gives a spec
         return None
-    mod = importlib.util.module_from_spec(spec)
-    loader.exec_module(mod)
+    try:
+        mod = importlib.util.module_from_spec(spec)
+        loader.exec_module(mod)
+    except (ImportError, OSError):  # not a loadable extension (truncated, foreign platform)
+        return None
     sys.modules[name] = mod
     return mod
 
@@ -126,8 +131,12 @@ def build(dest: Path | None = None) -> Path:
 
     from routes import _kernels
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".aot-build-") as tmp:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        workdir = tempfile.TemporaryDirectory(dir=target.parent, prefix=".aot-build-")
+    except OSError as exc:  # read-only install, no space...
+        raise AotError(f"cannot write the ahead-of-time build to {target.parent}: {exc}") from exc
+    with workdir as tmp:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")

@@ -99,3 +99,15 @@ def test_warmup_without_a_c_compiler_keeps_the_numba_kernels(tmp_path: Path) -> 
     assert out["aot"] is False
     assert "just-in-time" in proc.stderr
     assert list(tmp_path.iterdir()) == []  # nothing half-written
+
+
+def test_a_damaged_build_is_ignored(tmp_path: Path) -> None:
+    _aot.module_path(tmp_path).write_bytes(b"\x7fELF truncated")
+    assert _aot.load(tmp_path) is None
+
+
+def test_an_unwritable_build_directory_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    with pytest.raises(_aot.AotError, match="cannot write"):
+        _aot.build(blocker / "aot")
