@@ -5,6 +5,11 @@ depots, one shift, same symmetric matrix, same skills) and no visit window can
 bind, i.e. a route is feasible iff ``travel + service <= shift length``.  That is
 the Team Orienteering Problem (benchmark set 4) and the app's plain day plans.
 
+Nodes are renumbered: ``0`` is the start depot, ``1..n`` the eligible visits and
+``n + 1`` the end depot.  Service times are folded into a symmetric cost matrix
+``W[i, j] = d(i, j) + (s_i + s_j) / 2`` so that a route's cost is its travel plus
+its service time (see :mod:`routes._kernels`).
+
 The search itself (ruin and recreate with simulated annealing, in compiled code on flat
 arrays) is in :mod:`routes._kernels`; :class:`FastTop` runs it in chunks of iterations
 against the clock.  The kernels come from their ahead-of-time build (:mod:`routes._aot`,
