@@ -8,10 +8,10 @@ line number of a point among the N points; start and end left out).
 (1-based city numbers, TSPLIB ``nint`` rounding).
 
 ``--time-limit`` bounds the whole command, measured from the start of the process: Python
-start-up, imports and loading the compiled kernels (about 0.15 s on the 2-core test
-machine with the ahead-of-time build, 0.6 s from numba's cache) come out of it, the search gets the rest, and the process leaves
-without the interpreter's tear-down (about 0.25 s when numba is loaded) once the answer is
-printed.  A limit shorter than the start-up gives the greedy construction (``solve-top``) or
+start-up, imports and loading the compiled kernels (about 0.15 s on the 2-core test machine
+with the ahead-of-time build, 0.6 s from numba's cache) come out of it, the search gets the
+rest, and the process leaves without the interpreter's tear-down (about 0.25 s when numba
+is loaded) once the answer is printed.  A limit shorter than the start-up gives the greedy construction (``solve-top``) or
 the first tour (``solve-tsp``) and a warning on stderr.  On a cold numba cache (the first run
 after installing, without ``warmup``) the kernels are compiled first (about 20 s); that run
 warns and searches for the whole limit after it.  ``solve-top`` runs one search per usable

@@ -1,14 +1,8 @@
 """Compiled (numba) kernels of the search for the pure team-orienteering case.
 
-Used by :func:`routes.solver.solve` when every team is interchangeable (same
-depots, one shift, same symmetric matrix, same skills) and no visit window can
-bind, i.e. a route is feasible iff ``travel + service <= shift length``.  That is
-the Team Orienteering Problem (benchmark set 4) and the app's plain day plans.
-
-Nodes are renumbered: ``0`` is the start depot, ``1..n`` the eligible visits and
-``n + 1`` the end depot.  Service times are folded into a symmetric cost matrix
-``W[i, j] = d(i, j) + (s_i + s_j) / 2`` so that a route's cost is its travel plus
-its service time and 2-opt / or-opt deltas stay exact.
+When it is used, and the node numbering and cost matrix ``W`` (travel plus half the
+service at each end, so 2-opt / or-opt deltas stay exact) the kernels work on: see the
+driver, :mod:`routes._fast`.
 
 The search is the same ruin-and-recreate scheme as :mod:`routes._search`
 (random, segment, related, worst, whole-route, segment-exchange and forced-seed ruins, the removed
