@@ -218,21 +218,67 @@ def _intra(W, R, L, C, k, buf):
 
 # ---------------------------------------------------------------------- insertion
 @njit(cache=True)
-def _route_insertions(W, cap, R, L, C, rt, k, bd, bp):
-    """Cheapest feasible insertion of every unserved visit into route ``k``: detour in
-    ``bd[k, u]`` (inf if it does not fit or ``u`` is served), position in ``bp[k, u]``."""
-    slack = cap - C[k] + _EPS
+def _route_insertions(W, R, L, rt, k, bd, bp):
+    """Cheapest insertion of every unserved visit into route ``k``, whether it fits or not:
+    detour in ``bd[k, u]`` (inf if ``u`` is not free), position in ``bp[k, u]``."""
     for u in range(1, W.shape[0] - 1):
-        bd[k, u] = _INF
         if rt[u] == -1:
             d, p = _best_ins(W, R, L, k, u)
-            if d <= slack:
-                bd[k, u] = d
-                bp[k, u] = p
+            bd[k, u] = d
+            bp[k, u] = p
+        else:
+            bd[k, u] = _INF
 
 
 @njit(cache=True)
-def _repair(W, P, cap, R, L, C, rt, alpha, noise, bd, bp, wts, touched):
+def _inserted(W, R, L, rt, k, pos, bd, bp):
+    """Update row ``k`` of the insertion table after a visit went into route ``k`` at
+    index ``pos``: only the edge it split is gone and two new edges came, so the result
+    (detours and positions, first position on ties) equals a full recomputation."""
+    v = R[k, pos]
+    a = R[k, pos - 1]
+    b = R[k, pos + 1]
+    for u in range(1, W.shape[0] - 1):
+        if rt[u] != -1:
+            continue
+        q = bp[k, u]
+        if q == pos:  # its cheapest edge (a, b) was split
+            d, p = _best_ins(W, R, L, k, u)
+        else:
+            d = bd[k, u]
+            p = q + 1 if q > pos else q
+            d1 = W[a, u] + W[u, v] - W[a, v]
+            if d1 < d or (d1 == d and pos < p):
+                d = d1
+                p = pos
+            d2 = W[v, u] + W[u, b] - W[v, b]
+            if d2 < d or (d2 == d and pos + 1 < p):
+                d = d2
+                p = pos + 1
+        bd[k, u] = d
+        bp[k, u] = p
+
+
+@njit(cache=True)
+def _free_columns(W, R, L, rt, k, bd, bp):
+    """Bring a still-valid row ``k`` up to date with the set of unserved visits: a visit
+    freed since the row was computed gets its cheapest insertion, a visit served since
+    gets inf."""
+    for u in range(1, W.shape[0] - 1):
+        if rt[u] != -1:
+            bd[k, u] = _INF
+        elif bd[k, u] == _INF:
+            d, p = _best_ins(W, R, L, k, u)
+            bd[k, u] = d
+            bp[k, u] = p
+
+
+@njit(cache=True)
+def _repair(W, P, cap, R, L, C, rt, alpha, noise, bd, bp, wts, touched, dirty):
+    """Greedy insertion of unserved visits by ``prize**alpha / detour`` (with noise) while
+    any fits.  The insertion table ``bd`` / ``bp`` is recomputed for the routes flagged in
+    ``dirty`` (then cleared); the other rows are kept from the last call (their routes
+    have not changed since) and only follow the visits freed or served meanwhile."""
     K = R.shape[0]
     N = W.shape[0]
     n = N - 2
@@ -247,15 +293,20 @@ def _repair(W, P, cap, R, L, C, rt, alpha, noise, bd, bp, wts, touched):
     if not any_free:
         return
     for k in range(K):
-        _route_insertions(W, cap, R, L, C, rt, k, bd, bp)
+        if dirty[k]:
+            _route_insertions(W, R, L, rt, k, bd, bp)
+            dirty[k] = False
+        else:
+            _free_columns(W, R, L, rt, k, bd, bp)
     while True:
         best = 0.0
         bk = -1
         bu = -1
         for k in range(K):
+            slack = cap - C[k] + _EPS
             for u in range(1, n + 1):
                 d = bd[k, u]
-                if d < _INF:
+                if d <= slack:
                     s = wts[u] / (max(d, 0.0) + 1e-6)
                     if s > best:
                         best = s
@@ -263,13 +314,14 @@ def _repair(W, P, cap, R, L, C, rt, alpha, noise, bd, bp, wts, touched):
                         bu = u
         if bk < 0:
             return
-        _insert_at(R, L, bk, bp[bk, bu], bu)
+        pos = bp[bk, bu]
+        _insert_at(R, L, bk, pos, bu)
         C[bk] += bd[bk, bu]
         rt[bu] = bk
         touched[bk] = True
         for k in range(K):
             bd[k, bu] = _INF
-        _route_insertions(W, cap, R, L, C, rt, bk, bd, bp)
+        _inserted(W, R, L, rt, bk, pos, bd, bp)
 
 
 # ---------------------------------------------------------------------- replace
@@ -484,6 +536,7 @@ def _two_opt_star(W, cap, R, L, C, rt, touched, tmp):
 def _local_search(W, P, cap, R, L, C, rt, touched, alpha, bd, bp, wts, buf, use_inter):
     K = R.shape[0]
     tmp = np.empty(W.shape[0] + 1, dtype=np.int64)
+    dirty = np.ones(K, dtype=np.bool_)  # insertion-table rows to recompute
     for k in range(K):
         if touched[k]:
             _intra(W, R, L, C, k, buf)
@@ -491,7 +544,7 @@ def _local_search(W, P, cap, R, L, C, rt, touched, alpha, bd, bp, wts, buf, use_
     for _ in range(10 * W.shape[0] + 10):
         for k in range(K):
             touched[k] = False
-        _repair(W, P, cap, R, L, C, rt, alpha, 0.0, bd, bp, wts, touched)
+        _repair(W, P, cap, R, L, C, rt, alpha, 0.0, bd, bp, wts, touched, dirty)
         changed = False
         for k in range(K):
             if touched[k]:
@@ -512,6 +565,7 @@ def _local_search(W, P, cap, R, L, C, rt, touched, alpha, bd, bp, wts, buf, use_
             if touched[k]:
                 _intra(W, R, L, C, k, buf)
                 C[k] = _route_cost(W, R, L, k)
+                dirty[k] = True
 
 
 # ---------------------------------------------------------------------- ruin
@@ -947,7 +1001,7 @@ def _construct(W, P, cap, R, L, C, rt, bd, bp, wts, buf, touched, seeded, alpha,
                 _insert_at(R, L, k, pos, u)
                 C[k] += d
                 rt[u] = k
-        _repair(W, P, cap, R, L, C, rt, alpha, 0.2, bd, bp, wts, touched)
+        _repair(W, P, cap, R, L, C, rt, alpha, 0.2, bd, bp, wts, touched, np.ones(R.shape[0], dtype=np.bool_))
     _local_search(W, P, cap, R, L, C, rt, touched, 1.0, bd, bp, wts, buf, use_inter)
 
 
@@ -1110,13 +1164,13 @@ def run_chunk(
             for v in range(1, N - 1):
                 if victim[v]:
                     rtn[v] = -3
-            _repair(W, P, cap, Rn, Ln, Cn, rtn, alpha, noise, bd, bp, wts, touched)
+            _repair(W, P, cap, Rn, Ln, Cn, rtn, alpha, noise, bd, bp, wts, touched, np.ones(Rn.shape[0], dtype=np.bool_))
             if code == 1:
                 _local_search(W, P, cap, Rn, Ln, Cn, rtn, touched, alpha, bd, bp, wts, buf, use_inter)
             for v in range(1, N - 1):
                 if rtn[v] == -3:
                     rtn[v] = -1
-        _repair(W, P, cap, Rn, Ln, Cn, rtn, alpha, noise, bd, bp, wts, touched)
+        _repair(W, P, cap, Rn, Ln, Cn, rtn, alpha, noise, bd, bp, wts, touched, np.ones(Rn.shape[0], dtype=np.bool_))
         _local_search(W, P, cap, Rn, Ln, Cn, rtn, touched, alpha, bd, bp, wts, buf, use_inter)
         pn = _prize(P, Rn, Ln)
         cn = _total(Cn)

@@ -219,5 +219,58 @@ def test_segment_exchange_ruin_keeps_routes_valid(seed: int) -> None:
         assert set(after) <= set(before) and all(rt[v] == -1 for v in gone)
         traded += sum(after[v] != before[v] for v in after)
         dropped += len(gone)
-        _kernels._repair(W, P, cap, R, L, C, rt, 1.0, 0.0, bd, bp, wts, touched)  # refill
+        _kernels._repair(W, P, cap, R, L, C, rt, 1.0, 0.0, bd, bp, wts, touched, np.ones(K, dtype=bool))  # refill
     assert traded > 0 and dropped > 0
+
+
+@needs_numba
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_insertion_table_updates_match_a_full_recomputation(seed: int) -> None:
+    """The repair keeps its table of cheapest insertions up to date without recomputing it:
+    after a visit goes into a route (``_inserted``) and for visits freed or served since a
+    row was computed (``_free_columns``) the table equals a full recomputation, positions
+    included (first position on ties), so the search takes the same steps either way."""
+    rng = np.random.default_rng(seed)
+    n, K = 40, 3
+    pts = np.vstack([[15.0, 15.0], rng.uniform(0, 30, (n, 2)), [15.0, 15.0]])
+    W = np.sqrt(((pts[:, None] - pts[None]) ** 2).sum(-1))
+    N = n + 2
+    R = np.zeros((K, N + 1), dtype=np.int64)
+    R[:, 1] = N - 1
+    L = np.full(K, 2, dtype=np.int64)
+    rt = np.full(N, -1, dtype=np.int64)
+    rt[0] = rt[N - 1] = -2
+    bd, bp, *_ = _kernels._scratch(K, N)
+
+    def full(k: int) -> tuple[np.ndarray, np.ndarray]:
+        fd, fp = bd.copy(), bp.copy()
+        _kernels._route_insertions(W, R, L, rt, k, fd, fp)
+        free = rt == -1
+        return fd[k], np.where(free, fp[k], -1)
+
+    for k in range(K):
+        _kernels._route_insertions(W, R, L, rt, k, bd, bp)
+    for step in range(30):
+        k = step % K
+        free = np.flatnonzero(rt == -1)
+        u = int(rng.choice(free[(free > 0) & (free < N - 1)]))
+        pos = int(bp[k, u])
+        _kernels._insert_at(R, L, k, pos, u)
+        rt[u] = k
+        bd[:, u] = np.inf
+        _kernels._inserted(W, R, L, rt, k, pos, bd, bp)
+        want_d, want_p = full(k)
+        np.testing.assert_array_equal(bd[k], want_d)
+        np.testing.assert_array_equal(np.where(rt == -1, bp[k], -1), want_p)
+        if step % 5 == 4:  # free a visit of route j; the other rows stay as they were
+            j = (k + 1) % K
+            w = int(R[j, 1])
+            _kernels._remove_at(R, L, j, 1)
+            rt[w] = -1
+            for i in range(K):  # what the repair does at its start with clean rows
+                _kernels._free_columns(W, R, L, rt, i, bd, bp)
+            _kernels._route_insertions(W, R, L, rt, j, bd, bp)
+            for i in range(K):
+                want_d, want_p = full(i)
+                np.testing.assert_array_equal(bd[i], want_d)
+                np.testing.assert_array_equal(np.where(rt == -1, bp[i], -1), want_p)
