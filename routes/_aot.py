@@ -35,7 +35,8 @@ _HERE = Path(__file__).resolve().parent
 SOURCES = (_HERE / "_kernels.py", _HERE / "_kernel_state.py", Path(__file__).resolve())
 _PREFIX = "_fastaot_"
 
-# argument types of the entry points (C-contiguous arrays, as the driver allocates them)
+# the entry points the driver calls and their argument types (C-contiguous arrays, as the
+# driver allocates them)
 _M = "f8[:, ::1]"  # cost matrix
 _I2 = "i8[:, ::1]"  # routes, neighbour lists, route pool
 _STATE = f"{_I2}, i8[::1], f8[::1], i8[::1]"  # R, L, C, rt
@@ -143,8 +144,8 @@ def build(dest: Path | None = None) -> Path:
                 cc = CC(name)  # checks the C compiler
                 cc.output_dir = tmp
                 cc.verbose = False
-                for entry in _kernels.ENTRY_POINTS:
-                    cc.export(entry, SIGNATURES[entry])(getattr(_kernels, entry).py_func)
+                for entry, signature in SIGNATURES.items():
+                    cc.export(entry, signature)(getattr(_kernels, entry).py_func)
                 cc.compile()
         # no working C compiler (RuntimeError from numba's toolchain check), or the
         # compiler or linker failed

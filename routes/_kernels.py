@@ -17,7 +17,7 @@ cuts a run short.
 The driver is :class:`routes._fast.FastTop`; it calls ``init_state``, ``run_chunk`` and
 ``final_pack`` from this module (numba's just-in-time compiler, cached on disk) or from
 their ahead-of-time build (:mod:`routes._aot`), which loads without importing numba.
-Without numba :data:`AVAILABLE` is False and the decorators leave plain Python.
+Without numba the decorators leave plain Python (and :data:`routes._fast.AVAILABLE` is False).
 """
 
 from __future__ import annotations
@@ -41,12 +41,9 @@ from routes._kernel_state import (
     WORK_U,
 )
 
-try:  # numba is optional: the pure-Python engine is the fallback
+try:  # numba is optional: without it the solver uses the pure-Python engine
     from numba import njit
-
-    AVAILABLE = True
 except ImportError:  # pragma: no cover - exercised only without numba
-    AVAILABLE = False
 
     def njit(*args, **kwargs):  # type: ignore[no-redef]
         def wrap(f):
@@ -56,9 +53,6 @@ except ImportError:  # pragma: no cover - exercised only without numba
             return args[0]
         return wrap
 
-
-#: the entry points the driver calls (and the ahead-of-time build exports)
-ENTRY_POINTS = ("init_state", "run_chunk", "final_pack")
 
 _EPS = 1e-9
 _INF = np.inf

@@ -48,7 +48,7 @@ def test_build_writes_the_module_for_the_current_sources_and_removes_stale_ones(
     assert built == [_aot.module_path(aot_dir).name]  # the stale one is gone, no temp dir left
     mod = _aot.load(aot_dir)
     assert mod is not None
-    assert all(callable(getattr(mod, name)) for name in _kernels.ENTRY_POINTS)
+    assert all(callable(getattr(mod, name)) for name in _aot.SIGNATURES)
 
 
 def test_edited_kernel_sources_do_not_load_an_old_build(
