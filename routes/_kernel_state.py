@@ -10,8 +10,11 @@ numba when the ahead-of-time build (:mod:`routes._aot`) is present.
 S_IT, S_SINCE, S_T0, S_MAXIT, S_TIME, S_WORK, S_MAXWORK = 0, 1, 2, 3, 4, 5, 6
 # then the sums of the work model's terms U * (S + K) and S^2 / K (for calibration)
 S_TERM_U, S_TERM_S = 7, 8
+# 1 once the walk has gone back to the best solution since that best was found (the next
+# stall then restarts from a new construction), else 0
+S_BACK = 9
 #: length of the state vector
-S_LEN = 9
+S_LEN = 10
 
 # Deterministic work model of one iteration, in seconds on the reference machine (2-core
 # x86, 2026): with S visits served, U unserved and K routes it costs about

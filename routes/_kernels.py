@@ -9,7 +9,8 @@ The search is the same ruin-and-recreate scheme as :mod:`routes._search`
 visits often held back while a first repair pass and a local search fill the freed
 time with other visits; greedy insertion by ``prize**alpha / detour`` with noise;
 2-opt, or-opt, insertion and replace moves; simulated annealing on prize with
-linear cooling; restarts), running in compiled code on flat arrays.  The numba RNG
+linear cooling; after a stall, back to the best solution, and after a second stall a
+new construction), running in compiled code on flat arrays.  The numba RNG
 is seeded inside the kernel and the caller runs it in chunks of iterations, so a
 result depends only on ``(problem, seed, iteration budget)`` unless the deadline
 cuts a run short.
@@ -27,6 +28,7 @@ import math
 import numpy as np
 
 from routes._kernel_state import (
+    S_BACK,
     S_IT,
     S_MAXIT,
     S_MAXWORK,
@@ -1110,7 +1112,7 @@ def run_chunk(
 ):
     """Run ``n_iter`` iterations from the current state (arrays updated in place).
 
-    ``params`` = (p_seed, qcap, restart, inter, from_best, pack_every, pack_limit, p_routed,
+    ``params`` = (p_seed, qcap, restart, inter, back_to_best, pack_every, pack_limit, p_routed,
     p_hold, p_cross); ``state`` holds the
     iteration counter, iterations since the best, initial temperature and the
     iteration budget (for the cooling schedule).
@@ -1129,7 +1131,7 @@ def run_chunk(
     qcap = int(params[1])
     restart = int(params[2])
     use_inter = int(params[3])
-    from_best = params[4] > 0
+    back_to_best = params[4] > 0
     pack_every = int(params[5])
     pack_limit = int(params[6])
     p_routed = params[7]
@@ -1202,15 +1204,21 @@ def run_chunk(
             _copy(Rn, Ln, Cn, rtn, Rb, Lb, Cb, rtb)
             pb = pn
             state[S_SINCE] = 0.0
+            state[S_BACK] = 0.0
         else:
             state[S_SINCE] += 1.0
-            if state[S_SINCE] > restart and from_best:
-                _copy(Rb, Lb, Cb, rtb, R, L, C, rt)
-                pc = pb
-                state[S_SINCE] = 0.0
-            elif state[S_SINCE] > restart:
-                alpha = alphas[np.random.randint(0, 5)]
-                _construct(W, P, cap, R, L, C, rt, bd, bp, wts, buf, touched, True, alpha, use_inter)
-                pc = _prize(P, R, L)
+            if state[S_SINCE] > restart:
+                # a stall: first go back to the best solution (its neighbourhood again, with
+                # the walk's new pool and temperature), and if that stalls too, restart
+                # from a new construction
+                if back_to_best and state[S_BACK] == 0.0:
+                    _copy(Rb, Lb, Cb, rtb, R, L, C, rt)
+                    pc = pb
+                    state[S_BACK] = 1.0
+                else:
+                    alpha = alphas[np.random.randint(0, 5)]
+                    _construct(W, P, cap, R, L, C, rt, bd, bp, wts, buf, touched, True, alpha, use_inter)
+                    pc = _prize(P, R, L)
+                    state[S_BACK] = 0.0
                 state[S_SINCE] = 0.0
     return pb
