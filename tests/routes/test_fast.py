@@ -274,3 +274,62 @@ def test_insertion_table_updates_match_a_full_recomputation(seed: int) -> None:
                 want_d, want_p = full(i)
                 np.testing.assert_array_equal(bd[i], want_d)
                 np.testing.assert_array_equal(np.where(rt == -1, bp[i], -1), want_p)
+
+
+@needs_numba
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_stall_goes_back_to_the_best_solution_then_starts_afresh(seed: int) -> None:
+    """After ``restart`` iterations without a new best the walk continues from its best
+    solution; if that stalls too, it restarts from a new construction (and a new best
+    re-arms the first step). Going back to the best is what made p4.4.s, p4.3.n and p4.2.l
+    reliable (benchmarks/RESULTS_routes.md)."""
+    from routes._kernel_state import S_BACK, S_LEN, S_MAXIT, S_MAXWORK, S_SINCE, S_T0
+
+    rng = np.random.default_rng(seed)
+    n, K, cap, restart = 30, 2, 50.0, 3
+    pts = np.vstack([[15.0, 15.0], rng.uniform(0, 30, (n, 2)), [15.0, 15.0]])
+    W = np.sqrt(((pts[:, None] - pts[None]) ** 2).sum(-1))
+    P = np.concatenate([[0.0], rng.integers(1, 10, n).astype(float), [0.0]])
+    N = n + 2
+    near = np.argsort(W, axis=1, kind="stable").astype(np.int64)
+    R = np.zeros((K, N + 1), dtype=np.int64)
+    L = np.zeros(K, dtype=np.int64)
+    C = np.zeros(K)
+    rt = np.zeros(N, dtype=np.int64)
+    Rb, Lb, Cb, rtb = R.copy(), L.copy(), C.copy(), rt.copy()
+    _kernels.init_state(W, P, cap, near, seed, R, L, C, rt, Rb, Lb, Cb, rtb)
+    f = _fast.FastTop
+    params = np.array(
+        [f.p_seed, f.qcap, restart, 1.0, 1.0, 0.0, f.pack_limit, f.p_routed, f.p_hold, f.p_cross]
+    )
+    state = np.zeros(S_LEN)
+    state[S_T0], state[S_MAXIT], state[S_MAXWORK] = 5.0, 1e12, math.inf  # a warm walk, no cooling
+    pool = (
+        np.zeros((8, N + 1), dtype=np.int64),
+        np.zeros(8, dtype=np.int64),
+        np.zeros(8),
+        np.zeros(8),
+        np.zeros((8, 1), dtype=np.uint64),
+        np.zeros(1),
+    )
+
+    def at_best() -> bool:
+        return bool((L == Lb).all() and all((R[k, : L[k]] == Rb[k, : L[k]]).all() for k in range(K)))
+
+    back = fresh = 0
+    for _ in range(400):
+        since, was_back, best = state[S_SINCE], state[S_BACK], Cb.sum()
+        pb = _kernels.run_chunk(W, P, cap, near, params, state, 1, R, L, C, rt, Rb, Lb, Cb, rtb, *pool)
+        assert pb == pytest.approx(sum(P[Rb[k, 1 : Lb[k] - 1]].sum() for k in range(K)))
+        stalled = since == restart and state[S_SINCE] == 0 and Cb.sum() == best
+        if not stalled:
+            if state[S_SINCE] == 0:  # a new best
+                assert state[S_BACK] == 0
+            continue
+        if was_back == 0:
+            assert state[S_BACK] == 1 and at_best()
+            back += 1
+        else:
+            assert state[S_BACK] == 0
+            fresh += 1
+    assert back > 0 and fresh > 0
