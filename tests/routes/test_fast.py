@@ -33,6 +33,27 @@ def plain_top(seed: int, n: int = 9, teams: int = 2, tmax: float = 45.0, service
     return Problem({"default": d}, visits, (team,) * teams)
 
 
+def kernel_start(
+    seed: int, n: int, K: int, cap: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, ...]]:
+    """A random instance in the kernels' numbering (depot 0 and its copy ``n + 1`` at the
+    centre of a 30 x 30 square) and the search arrays after ``init_state``: returns
+    ``W, P, near, (R, L, C, rt, Rb, Lb, Cb, rtb)``."""
+    rng = np.random.default_rng(seed)
+    pts = np.vstack([[15.0, 15.0], rng.uniform(0, 30, (n, 2)), [15.0, 15.0]])
+    W = np.sqrt(((pts[:, None] - pts[None]) ** 2).sum(-1))
+    P = np.concatenate([[0.0], rng.integers(1, 10, n).astype(float), [0.0]])
+    N = n + 2
+    near = np.argsort(W, axis=1, kind="stable").astype(np.int64)
+    R = np.zeros((K, N + 1), dtype=np.int64)
+    L = np.zeros(K, dtype=np.int64)
+    C = np.zeros(K)
+    rt = np.zeros(N, dtype=np.int64)
+    Rb, Lb, Cb, rtb = R.copy(), L.copy(), C.copy(), rt.copy()
+    _kernels.init_state(W, P, cap, near, seed, R, L, C, rt, Rb, Lb, Cb, rtb)
+    return W, P, near, (R, L, C, rt, Rb, Lb, Cb, rtb)
+
+
 def brute_force_prize(p: Problem) -> float:
     """Optimal total prize: Held-Karp route cost per visit subset, then the best
     disjoint combination of feasible subsets (one per team)."""
@@ -187,19 +208,9 @@ def test_segment_exchange_ruin_keeps_routes_valid(seed: int) -> None:
     """The segment-exchange ruin trades visits between routes, keeps every route within the
     limit by dropping visits, flags exactly the dropped ones and leaves the arrays consistent
     (each visit once, route ids, route costs), so the repair can take over."""
-    rng = np.random.default_rng(seed)
-    n, K, cap = 40, 3, 60.0
-    pts = np.vstack([[15.0, 15.0], rng.uniform(0, 30, (n, 2)), [15.0, 15.0]])
-    W = np.sqrt(((pts[:, None] - pts[None]) ** 2).sum(-1))
-    P = np.concatenate([[0.0], rng.integers(1, 10, n).astype(float), [0.0]])
-    N = n + 2
-    near = np.argsort(W, axis=1, kind="stable").astype(np.int64)
-    R = np.zeros((K, N + 1), dtype=np.int64)
-    L = np.zeros(K, dtype=np.int64)
-    C = np.zeros(K)
-    rt = np.zeros(N, dtype=np.int64)
-    Rb, Lb, Cb, rtb = R.copy(), L.copy(), C.copy(), rt.copy()
-    _kernels.init_state(W, P, cap, near, seed, R, L, C, rt, Rb, Lb, Cb, rtb)
+    K, cap = 3, 60.0
+    W, P, near, (R, L, C, rt, *_) = kernel_start(seed, 40, K, cap)
+    N = W.shape[0]
     bd, bp, wts, _buf, touched = _kernels._scratch(K, N)
     victim = np.zeros(N, dtype=np.bool_)
     traded = dropped = 0
@@ -285,19 +296,9 @@ def test_a_stall_goes_back_to_the_best_solution_then_starts_afresh(seed: int) ->
     reliable (benchmarks/RESULTS_routes.md)."""
     from routes._kernel_state import S_BACK, S_LEN, S_MAXIT, S_MAXWORK, S_SINCE, S_T0
 
-    rng = np.random.default_rng(seed)
-    n, K, cap, restart = 30, 2, 50.0, 3
-    pts = np.vstack([[15.0, 15.0], rng.uniform(0, 30, (n, 2)), [15.0, 15.0]])
-    W = np.sqrt(((pts[:, None] - pts[None]) ** 2).sum(-1))
-    P = np.concatenate([[0.0], rng.integers(1, 10, n).astype(float), [0.0]])
-    N = n + 2
-    near = np.argsort(W, axis=1, kind="stable").astype(np.int64)
-    R = np.zeros((K, N + 1), dtype=np.int64)
-    L = np.zeros(K, dtype=np.int64)
-    C = np.zeros(K)
-    rt = np.zeros(N, dtype=np.int64)
-    Rb, Lb, Cb, rtb = R.copy(), L.copy(), C.copy(), rt.copy()
-    _kernels.init_state(W, P, cap, near, seed, R, L, C, rt, Rb, Lb, Cb, rtb)
+    K, cap, restart = 2, 50.0, 3
+    W, P, near, (R, L, C, rt, Rb, Lb, Cb, rtb) = kernel_start(seed, 30, K, cap)
+    N = W.shape[0]
     f = _fast.FastTop
     params = np.array(
         [f.p_seed, f.qcap, restart, 1.0, 1.0, 0.0, f.pack_limit, f.p_routed, f.p_hold, f.p_cross]
