@@ -389,14 +389,17 @@ def hazards_by(
     found = pd.to_datetime(h["found_date"]).dt.normalize()
     cohort = h.loc[(found >= lo) & (found <= hi)]
     groups = pd.Index(pd.unique(sites[by].dropna()), name=by)
-    g = cohort.groupby("_group")
-    out = pd.DataFrame(
+    # Counts as integer sums of boolean columns: on an empty cohort (a ledger without hazards)
+    # they stay numeric, where ``apply`` on the text column would keep its string dtype.
+    flags = pd.DataFrame(
         {
-            "found": g.size(),
-            "major_found": g["level"].apply(lambda s: int((s == "重大").sum())),
-            "closed": g["closed"].sum(),
-        }
-    ).reindex(groups, fill_value=0)
+            "found": 1,
+            "major_found": (cohort["level"] == "重大").astype(int),
+            "closed": cohort["closed"].astype(bool).astype(int),
+        },
+        index=cohort.index,
+    )
+    out = flags.groupby(cohort["_group"]).sum().reindex(groups, fill_value=0)
     out["overdue_now"] = h.loc[h["overdue"]].groupby("_group").size().reindex(groups, fill_value=0)
     out = out.fillna(0).astype(int)
     out["rate"] = (out["closed"] / out["found"]).where(out["found"] > 0)
