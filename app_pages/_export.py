@@ -1,8 +1,10 @@
 """Table downloads of the app pages (CSV / XLSX) with a spreadsheet formula-injection guard.
 
-A cell a user typed (a site name, an address) that starts with ``=``, ``+``, ``-`` or ``@``
-would run as a formula when the file is opened in Excel/WPS; such text cells get a leading
-apostrophe. Numbers stay numbers; every other value is written as text.
+A cell a user typed (a site name, an address) that starts with ``=``, ``+``, ``-``, ``@``, tab
+or carriage return would run as a formula when the file is opened in Excel/WPS; such text cells
+get a leading apostrophe, and XML-illegal control characters (which make openpyxl refuse the
+whole workbook) are removed — both by :func:`layers.safe_text.cell_text`, the one rule for
+every spreadsheet export. Numbers stay numbers; every other value is written as text.
 
 Examples
 --------
@@ -21,16 +23,9 @@ import io
 
 import pandas as pd
 
+from layers.safe_text import FORMULA_PREFIXES, cell_text
+
 __all__ = ["FORMULA_PREFIXES", "guard_formulas", "to_csv_bytes", "to_xlsx_bytes"]
-
-#: First characters that make a spreadsheet treat text as a formula.
-FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _guard_cell(value):
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def _text(value):
@@ -56,7 +51,7 @@ def guard_formulas(df: pd.DataFrame) -> pd.DataFrame:
             pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
         ):
             continue
-        out[col] = s.map(_text).map(_guard_cell).astype(object)
+        out[col] = s.map(_text).map(cell_text).astype(object)
     return out
 
 

@@ -2,20 +2,21 @@
 
 Map (folium via streamlit-folium, offline assets), a per-team timeline (altair), the stop
 tables with AMap navigation links, the left-out list with Chinese reasons and the downloads.
-User strings (site names, addresses) are escaped in the map and passed as plain text to
-tables.
+User strings (site names, addresses, team names, start labels) reach the map only through
+:func:`layers.safe_text.html_text` (folium tooltips sit in JavaScript template literals) and
+are passed as plain text to tables.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
 
 import altair as alt
 import folium
 import pandas as pd
 import streamlit as st
 
+from layers.safe_text import html_text
 from registry.enums import RISK_LEVELS
 
 __all__ = [
@@ -87,12 +88,12 @@ def route_map(plan, *, height: int = 560, hotspots: pd.DataFrame | None = None) 
                 fill=True,
                 fill_color=_LEVEL_HEX.get(str(h.get("level")), "#999999"),
                 fill_opacity=0.8,
-                tooltip=f"{html.escape(str(h.get('name', '')))}（{html.escape(str(h.get('level', '')))}风险）",
+                tooltip=f"{html_text(h.get('name'))}（{html_text(h.get('level'))}风险）",
             ).add_to(hot)
         hot.add_to(m)
     for i, r in enumerate(plan.routes):
         colour = TEAM_COLOURS[i % len(TEAM_COLOURS)]
-        team = html.escape(r.team.name)
+        team = html_text(r.team.name)
         fg = folium.FeatureGroup(name=f"{team}（{r.n_stops} 家）")
         pts = [(r.start.lat, r.start.lon)]
         pts += list(zip(r.stops["lat"].astype(float), r.stops["lon"].astype(float), strict=True))
@@ -101,11 +102,10 @@ def route_map(plan, *, height: int = 560, hotspots: pd.DataFrame | None = None) 
         if r.n_stops:
             folium.PolyLine(pts, color=colour, weight=4, opacity=0.85, tooltip=team).add_to(fg)
         for _, s in r.stops.iterrows():
-            name = html.escape(str(s["name"]))
             tip = (
-                f"{team} 第{int(s['seq'])}站：{name}<br>"
-                f"{html.escape(str(s['start']))}-{html.escape(str(s['leave']))}"
-                f"　{html.escape(str(s['level']))}风险"
+                f"{team} 第{int(s['seq'])}站：{html_text(s['name'])}<br>"
+                f"{html_text(s['start'])}-{html_text(s['leave'])}"
+                f"　{html_text(s['level'])}风险"
             )
             folium.CircleMarker(
                 (float(s["lat"]), float(s["lon"])),
@@ -137,7 +137,7 @@ def route_map(plan, *, height: int = 560, hotspots: pd.DataFrame | None = None) 
             fill=True,
             fill_color="#fff",
             fill_opacity=1,
-            tooltip=f"出发点：{html.escape(str(label))}",
+            tooltip=f"出发点：{html_text(label)}",
         ).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     fit_on_resize(m, bounds, padding=(20, 20))  # fine zoom step, re-fitted when resized

@@ -38,7 +38,7 @@ from collections.abc import Iterable, Sequence
 from branca.element import MacroElement
 from jinja2 import Template
 
-from layers.sites_layer import safe_json
+from layers.safe_text import safe_json
 
 __all__ = ["DEFAULT_ZOOM_SNAP", "FitOnResize", "fit_on_resize", "latlon_bounds"]
 

@@ -43,13 +43,12 @@ from layers.heat import heat_layer, heat_points
 from layers.legend import Legend, legend_items
 from layers.offline import make_offline
 from layers.parks import park_outlines
-from layers.popup import esc
+from layers.safe_text import html_text, safe_json
 from layers.sites_layer import (
     COORD_DECIMALS,
     LabelLayer,
     PointLayer,
     asset_points,
-    safe_json,
     site_points,
 )
 
@@ -169,8 +168,21 @@ def _provider(basemap: str) -> Any:
     return basemaps.get(basemap)
 
 
-def _geojson_dict(gdf: gpd.GeoDataFrame, columns: Sequence[str], display: DisplayFn | None):
+def _geojson_dict(
+    gdf: gpd.GeoDataFrame,
+    columns: Sequence[str],
+    display: DisplayFn | None,
+    html_columns: Sequence[str] = (),
+):
+    """GeoJSON dict of ``columns`` + geometry; ``html_columns`` escaped for a GeoJsonTooltip.
+
+    folium's ``GeoJsonTooltip`` puts property values into the tooltip's ``innerHTML`` as they
+    are, so names shown that way (from OSM: third-party text) are escaped here.
+    """
     gdf = gdf[[c for c in columns if c in gdf.columns] + ["geometry"]].copy()
+    for col in html_columns:
+        if col in gdf.columns:
+            gdf[col] = gdf[col].map(html_text)
     if display is not None:
 
         def shift(xy: np.ndarray) -> np.ndarray:
@@ -189,13 +201,13 @@ def _context_geojson(display_key: str) -> dict[str, dict]:
 
     display = display_transform(display_key) if display_key != "offline" else None
     return {
-        "neighbours": _geojson_dict(geodata.neighbours(), ["name"], display),
+        "neighbours": _geojson_dict(geodata.neighbours(), ["name"], display, ["name"]),
         "boundary": _geojson_dict(geodata.boundary(), ["name"], display),
-        "zones": _geojson_dict(zones.committee_zones(), ["name", "short_name"], display),
+        "zones": _geojson_dict(zones.committee_zones(), ["name", "short_name"], display, ["name"]),
         "water": _geojson_dict(geodata.water(), ["name", "kind"], display),
-        "roads": _geojson_dict(geodata.roads(), ["name", "rank"], display),
+        "roads": _geojson_dict(geodata.roads(), ["name", "rank"], display, ["name"]),
         "rail": _geojson_dict(geodata.rail(), ["name"], display),
-        "metro_lines": _geojson_dict(geodata.metro_lines(), ["name"], display),
+        "metro_lines": _geojson_dict(geodata.metro_lines(), ["name"], display, ["name"]),
         "metro_stations": _geojson_dict(geodata.metro_stations(), ["name"], display),
     }
 
@@ -255,7 +267,7 @@ def _add_context(m: folium.Map, basemap: str, display: DisplayFn | None) -> None
     ).add_to(m)
     LabelLayer(_zone_labels(display), name="居委名称").add_to(m)
     stations = [
-        [lat, lon, "#FFFFFF", 5, 0, f"地铁站：{esc(feat['properties'].get('name'))}", ""]
+        [lat, lon, "#FFFFFF", 5, 0, f"地铁站：{html_text(feat['properties'].get('name'))}", ""]
         for feat in ctx["metro_stations"]["features"]
         for lon, lat in [feat["geometry"]["coordinates"][:2]]
     ]
@@ -384,7 +396,7 @@ def risk_map(
                 feat,
                 style_function=lambda f: {"color": "#6A1B9A", "weight": 2, "dashArray": "6 4",
                                           "fillColor": "#CE93D8", "fillOpacity": 0.12},
-                tooltip=f"{esc(props['park'])}（范围为近似，由 {int(props['n_tenants'])} "
+                tooltip=f"{html_text(props['park'])}（范围为近似，由 {int(props['n_tenants'])} "
                 "家入驻单位位置推算）",
             ).add_to(parks)
         parks.add_to(m)
@@ -445,7 +457,7 @@ def _add_tiles(m: folium.Map, provider: Any) -> None:
     for p in layers:
         folium.TileLayer(
             tiles=p.build_url(fill_subdomain=False),  # ValueError (Chinese) when a token is missing
-            attr=esc(p.attribution), name=p.name_zh, max_zoom=p.max_zoom,
+            attr=html_text(p.attribution), name=p.name_zh, max_zoom=p.max_zoom,
             subdomains=p.subdomains or "abc", control=False, overlay=p.overlay,
         ).add_to(m)
 

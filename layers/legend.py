@@ -21,8 +21,9 @@ import pandas as pd
 from branca.element import MacroElement
 from jinja2 import Template
 
-from layers.popup import APPROXIMATE_NOTE, esc
-from layers.sites_layer import UNSCORED_COLOUR, safe_json
+from layers.popup import APPROXIMATE_NOTE
+from layers.safe_text import hex_colour, html_text, safe_json
+from layers.sites_layer import UNSCORED_COLOUR
 
 __all__ = ["LEVEL_COLOURS", "Legend", "LegendItem", "legend_html", "legend_items", "legend_markdown"]
 
@@ -60,12 +61,13 @@ def legend_items(sites: pd.DataFrame) -> list[LegendItem]:
 def legend_html(items: list[LegendItem], title: str = "风险等级", clusters: bool = True) -> str:
     """HTML of the legend box (escaped); ``clusters`` adds the note on cluster colours."""
     rows = "".join(
-        f'<div><span class="zr-swatch" style="background:{esc(i.colour)}"></span>'
-        f"{esc(i.label)} <b>{i.count}</b></div>"
+        f'<div><span class="zr-swatch" '
+        f'style="background:{hex_colour(i.colour, UNSCORED_COLOUR)}"></span>'
+        f"{html_text(i.label)} <b>{i.count}</b></div>"
         for i in items
     )
     return (
-        f'<div class="zr-legend-title">{esc(title)}（共 {sum(i.count for i in items)} 处）</div>'
+        f'<div class="zr-legend-title">{html_text(title)}（共 {sum(i.count for i in items)} 处）</div>'
         f"{rows}"
         f'<div><span class="zr-swatch zr-approx"></span>虚线边框 = {APPROXIMATE_NOTE}</div>'
         + ('<div class="zr-legend-note">聚合圆圈的颜色 = 圈内最高风险等级</div>' if clusters else "")
@@ -130,5 +132,5 @@ var {{ this.get_name() }} = L.control({position: {{ this.position_json }}});
         self._name = "Legend"
         self.items = items
         self.html_json = safe_json(legend_html(items, title, clusters=title == "风险等级"))
-        self.attribution_json = safe_json(esc(attribution))
+        self.attribution_json = safe_json(html_text(attribution))
         self.position_json = safe_json(position)

@@ -1,8 +1,9 @@
 """Escaped tooltip and popup text of sites on the folium map, and the reverse: site id from a click.
 
-Site names and addresses are user-supplied, so everything that reaches the browser as HTML is
-passed through :func:`html.escape` here and nowhere else. The tooltip starts with the site id
-followed by :data:`ID_SEPARATOR`; streamlit-folium returns the tooltip's *text* on click
+Site names and addresses are user-supplied, so every text that reaches the browser as HTML is
+escaped by :func:`layers.safe_text.html_text` (re-exported here as :func:`esc`), which also keeps
+it inert inside the JavaScript strings and template literals folium wraps tooltips in. The
+tooltip starts with the site id followed by :data:`ID_SEPARATOR`; streamlit-folium returns the tooltip's *text* on click
 (``last_object_clicked_tooltip``) and :func:`site_id_from_tooltip` reads the id back.
 
 Examples
@@ -16,11 +17,13 @@ Examples
 
 from __future__ import annotations
 
-import html
-import math
 import re
 from collections.abc import Mapping
 from typing import Any
+
+from layers.safe_text import hex_colour
+from layers.safe_text import html_text as esc
+from layers.safe_text import is_blank as _blank
 
 __all__ = [
     "APPROXIMATE_NOTE",
@@ -42,29 +45,6 @@ ID_SEPARATOR = " · "
 APPROXIMATE_NOTE = "位置为近似"
 
 _ID_RE = re.compile(r"^\s*([A-Za-z0-9_-]{1,40})\s+·\s")
-
-
-def _blank(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return str(value).strip() in {"", "nan", "None", "NaT", "<NA>"}
-
-
-def esc(value: Any, default: str = "") -> str:
-    """HTML-escaped text of a value (``default`` for None/NaN/empty).
-
-    Examples
-    --------
-    >>> esc('<script>alert("x")</script>')
-    '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;'
-    >>> esc(float("nan"), "—")
-    '—'
-    """
-    if _blank(value):
-        return html.escape(default)
-    return html.escape(str(value), quote=True)
 
 
 def is_approximate(row: Mapping[str, Any]) -> bool:
@@ -140,7 +120,7 @@ def site_popup(row: Mapping[str, Any]) -> str:
     (False, True, True)
     """
     sid, name, level, score, cat, sub, address, committee = site_popup_fields(row)
-    colour = esc(row.get("colour"), "#888888")
+    colour = hex_colour(row.get("colour"), "#888888")
     lines = [
         f'<div class="zr-popup"><b>{name}</b>',
         f'<br><span style="color:{colour}">■</span> {level or "未评分"} {score}',

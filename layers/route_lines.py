@@ -4,7 +4,9 @@
 LineString per team: start → stops → end) for maps and GeoJSON export; :func:`route_map` draws
 the plan over :func:`layers.folium_map.base_map` (boundary, 居委 zones, roads — no tiles). Stop
 tooltips start with the site id, so :func:`layers.map_events.handle_map_event` also works on
-route maps. Names are escaped; approximate positions get a dashed outline.
+route maps. Every text is :func:`layers.safe_text.html_text` (folium puts tooltips into
+JavaScript template literals, where ``${`` and backticks would run); approximate positions get
+a dashed outline.
 
 Lines are straight legs between stops (the planner's travel times come from the street graph,
 but its paths are not kept), which is what the field sheet's order needs.
@@ -35,7 +37,8 @@ from layers.fit_on_resize import fit_on_resize
 from layers.folium_map import base_map, display_transform
 from layers.legend import Legend, LegendItem
 from layers.offline import make_offline
-from layers.popup import APPROXIMATE_NOTE, ID_SEPARATOR, esc
+from layers.popup import APPROXIMATE_NOTE, ID_SEPARATOR
+from layers.safe_text import html_text
 
 __all__ = ["TEAM_COLOURS", "route_lines", "route_map"]
 
@@ -78,8 +81,9 @@ def route_lines(plan: Any) -> gpd.GeoDataFrame:
 
 
 def _stop_tooltip(team: str, s: dict) -> str:
-    parts = [esc(s.get("site_id")), esc(s.get("name"), "（无名称）"),
-             f"{esc(team)} 第{int(s['seq'])}站 {esc(s.get('start'))}-{esc(s.get('leave'))}"]
+    when = f"{html_text(s.get('start'))}-{html_text(s.get('leave'))}"
+    parts = [html_text(s.get("site_id")), html_text(s.get("name"), "（无名称）"),
+             f"{html_text(team)} 第{int(s['seq'])}站 {when}"]
     if str(s.get("coord_quality", "")) == "approximate":
         parts.append(APPROXIMATE_NOTE)
     return ID_SEPARATOR.join(parts)
@@ -119,12 +123,12 @@ def route_map(plan: Any, *, height: int = 560, basemap: str = "offline") -> foli
         team = str(r.team.name)
         n = len(r.stops)
         items.append(LegendItem(team, colour, n))
-        group = folium.FeatureGroup(name=f"{esc(team)}（{n} 家）")
+        group = folium.FeatureGroup(name=f"{html_text(team)}（{n} 家）")
         pts = [xy(lon, lat) for lon, lat in _points(r)]
         bounds.extend(pts)
         if n:
             folium.PolyLine(pts, color=colour, weight=4, opacity=0.85,
-                            tooltip=f"{esc(team)}：{n} 家").add_to(group)
+                            tooltip=f"{html_text(team)}：{n} 家").add_to(group)
         for s in r.stops.sort_values("seq").to_dict("records"):
             lat, lon = xy(float(s["lon"]), float(s["lat"]))
             approx = str(s.get("coord_quality", "")) == "approximate"
@@ -144,7 +148,7 @@ def route_map(plan: Any, *, height: int = 560, basemap: str = "offline") -> foli
     depots = {(r.start.lon, r.start.lat): r.start for r in plan.routes}
     depots.update({(r.end.lon, r.end.lat): r.end for r in plan.routes})
     for depot in depots.values():
-        label = f"出发/返回点：{esc(depot.label)}"
+        label = f"出发/返回点：{html_text(depot.label)}"
         if getattr(depot, "approximate", False):
             label += f"（{APPROXIMATE_NOTE}）"
         folium.CircleMarker(

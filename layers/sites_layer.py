@@ -14,8 +14,9 @@ bubbles take the colour of their most severe member. Rows are
   popup]`` with ready-made escaped HTML.
 
 Coordinates are rounded to 5 decimals (about 1 m). Texts are escaped by :mod:`layers.popup`
-(the browser only concatenates them); the JSON is additionally ``<``/``>``/``&``-escaped so no
-text can close the surrounding ``<script>``.
+(the browser only concatenates them); the JSON is :func:`layers.safe_text.safe_json`
+(``<``/``>``/``&`` as ``\\u`` escapes) so no text can close the surrounding ``<script>``.
+``safe_json`` is re-exported here for older imports.
 
 Approximate positions are drawn with a dashed dark outline (and say 位置为近似 in the tooltip).
 
@@ -31,9 +32,6 @@ Examples
 
 from __future__ import annotations
 
-import html
-import json
-import re
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
@@ -50,6 +48,7 @@ from layers.popup import (
     is_approximate,
     site_popup_fields,
 )
+from layers.safe_text import hex_colour, html_text, safe_json
 
 __all__ = [
     "COORD_DECIMALS",
@@ -83,29 +82,9 @@ _ROW_COLUMNS = (
 )
 
 
-def safe_json(value: Any) -> str:
-    """JSON that is safe inside an HTML ``<script>`` element.
-
-    Examples
-    --------
-    >>> safe_json(["</script><b>"])
-    '["\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e"]'
-    """
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return (
-        text.replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("&", "\\u0026")
-        .replace("\u2028", "\\u2028")
-        .replace("\u2029", "\\u2029")
-    )
-
 
 #: Decimals of drawn coordinates (1e-5 degree is about 1 m).
 COORD_DECIMALS = 5
-
-_HEX_COLOUR = re.compile(r"^#[0-9A-Fa-f]{3,8}$")
-
 
 def _points(
     df: pd.DataFrame,
@@ -143,8 +122,7 @@ def _points(
 
 
 def _site_colour(row: Mapping[str, Any]) -> str:
-    value = row.get("colour")
-    return value if isinstance(value, str) and _HEX_COLOUR.match(value) else UNSCORED_COLOUR
+    return hex_colour(row.get("colour"), UNSCORED_COLOUR)
 
 
 def site_points(
@@ -335,7 +313,7 @@ var {{ this.get_name() }} = (function () {
         self.points = points
         self.cluster = bool(cluster)
         self.radius = float(radius)
-        self.stroke = stroke if stroke.startswith("#") else "#FFFFFF"
+        self.stroke = hex_colour(stroke, "#FFFFFF")
         if not self.cluster:
             # No clustering: the plugin is not needed in the browser.
             self.default_js = []
@@ -418,7 +396,7 @@ var {{ this.get_name() }} = (function () {
         self.labels = labels
         self.rows_js = safe_json(
             [
-                [round(float(a), COORD_DECIMALS), round(float(o), COORD_DECIMALS), html.escape(str(t))]
+                [round(float(a), COORD_DECIMALS), round(float(o), COORD_DECIMALS), html_text(t)]
                 for a, o, t in labels
             ]
         )

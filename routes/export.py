@@ -6,8 +6,10 @@
 * :func:`to_gpx` — GPX 1.1 routes for GPS apps (see :mod:`routes.gpx`).
 * :func:`nav_links` — 高德 (GCJ-02) and ``geo:`` (WGS-84) links per stop.
 
-User-supplied text (names, addresses) never turns into spreadsheet formulas: cells starting with
-``=``, ``+``, ``-`` or ``@`` are written as plain text.
+Every text cell (names, addresses, team and leader names, start labels, sheet titles) goes
+through :func:`layers.safe_text.cell_text`: XML-illegal control characters are removed (one NUL
+would make the whole workbook unreadable) and text starting like a formula (``=``, ``+``,
+``-``, ``@``, tab, carriage return) gets a leading apostrophe and is stored as text.
 
 Examples
 --------
@@ -24,6 +26,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from layers.safe_text import cell_text, plain_text
 from routes.gpx import to_gpx
 from routes.navlinks import geo_url, nav_links
 from routes.planning import RoutePlan, normalise_mode
@@ -84,13 +87,6 @@ _WIDTHS = {
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _MUST_FILL = PatternFill("solid", fgColor="FDE9E7")
-_FORMULA_START = ("=", "+", "-", "@")
-
-
-def _safe_text(value) -> str:
-    """Neutralise spreadsheet formula injection in user text (CSV)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _level(row: pd.Series) -> str:
@@ -156,13 +152,15 @@ def to_csv(plan: RoutePlan) -> bytes:
     True
     """
     df = stops_table(plan)
-    for col in ("单位名称", "地址", "检查要点", "必查原因", "备注", "小组"):
-        df[col] = df[col].map(_safe_text)
+    for col in df.columns:  # every text column: names, addresses, categories, notes, links
+        if not pd.api.types.is_numeric_dtype(df[col]):
+            df[col] = df[col].map(lambda v: v if isinstance(v, int | float) else cell_text(v))
     return df.to_csv(index=False).encode("utf-8-sig")
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
-    clean = "".join("_" if ch in '[]:*?/\\' else ch for ch in str(name)).strip("'") or "小组"
+    text = plain_text(name)
+    clean = "".join("_" if ch in '[]:*?/\\' else ch for ch in text).strip("'") or "小组"
     clean = clean[:31]
     title, k = clean, 2
     while title in used:
@@ -178,9 +176,8 @@ def _write_cell(ws, row: int, col: int, value):
     if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)):
         cell.value = None
     elif isinstance(value, str):
-        cell.value = value
-        if value.startswith(_FORMULA_START):
-            cell.data_type = "s"  # keep as text, never a formula
+        cell.value = cell_text(value)
+        cell.data_type = "s"  # text, never a formula
     elif hasattr(value, "item"):
         cell.value = value.item()
     else:

@@ -1,7 +1,9 @@
 """GPX 1.1 export of a route plan: one ``<rte>`` per team, ``<rtept>`` in WGS-84.
 
 Route points run start depot → stops in visiting order → end depot, so a GPS app shows the
-whole loop. Names are XML-escaped by :mod:`xml.etree.ElementTree`.
+whole loop. Every text goes through :func:`layers.safe_text.plain_text` (XML-illegal control
+characters removed: ElementTree would write them and the file would not parse) and is
+XML-escaped by :mod:`xml.etree.ElementTree`.
 
 Examples
 --------
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from layers.safe_text import plain_text
 from routes.planning import RoutePlan
 
 __all__ = ["GPX_NS", "to_gpx"]
@@ -23,9 +26,9 @@ GPX_NS = "http://www.topografix.com/GPX/1/1"
 
 def _point(parent: ET.Element, lon: float, lat: float, name: str, desc: str = "") -> None:
     pt = ET.SubElement(parent, "rtept", lat=f"{lat:.7f}", lon=f"{lon:.7f}")
-    ET.SubElement(pt, "name").text = name
+    ET.SubElement(pt, "name").text = plain_text(name)
     if desc:
-        ET.SubElement(pt, "desc").text = desc
+        ET.SubElement(pt, "desc").text = plain_text(desc)
 
 
 def to_gpx(plan: RoutePlan) -> str:
@@ -48,8 +51,10 @@ def to_gpx(plan: RoutePlan) -> str:
         if not r.n_stops:
             continue
         rte = ET.SubElement(root, "rte")
-        ET.SubElement(rte, "name").text = r.team.name
-        ET.SubElement(rte, "desc").text = f"{r.n_stops} 家，{r.depart} 出发，约 {r.end_time} 返回"
+        ET.SubElement(rte, "name").text = plain_text(r.team.name)
+        ET.SubElement(rte, "desc").text = plain_text(
+            f"{r.n_stops} 家，{r.depart} 出发，约 {r.end_time} 返回"
+        )
         _point(rte, r.start.lon, r.start.lat, f"起点：{r.start.label}")
         for _, s in r.stops.iterrows():
             desc = f"{s['arrival']}–{s['leave']} {s['category']}"

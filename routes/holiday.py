@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
+from layers.safe_text import hex_colour, html_text
 from registry.sectors import SECTORS
 from risk.calendar import as_date
 from routes.planning import DEFAULT_SHIFTS, PlanningError, TeamSpec
@@ -314,7 +315,6 @@ def _svg_map(
     points: pd.DataFrame, boundary_rings: Sequence[Sequence[tuple[float, float]]], size=(560, 420)
 ) -> str:
     """Small static SVG map (equirectangular) of the boundary and coloured points."""
-    import html
     import math
 
     w, h = size
@@ -338,8 +338,8 @@ def _svg_map(
     for _, p in points.iterrows():
         cx, cy = xy(float(p["lon"]), float(p["lat"]))
         r = float(p.get("r", 4))
-        colour = html.escape(str(p.get("colour", "#E60012")), quote=True)
-        title = html.escape(str(p.get("label", "")))
+        colour = hex_colour(p.get("colour"), "#E60012")
+        title = html_text(p.get("label"))
         parts.append(
             f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r:.1f}" fill="{colour}" '
             f'fill-opacity="0.85" stroke="#fff" stroke-width="0.8"><title>{title}</title></circle>'
@@ -389,11 +389,10 @@ def briefing_html(
     Returns
     -------
     str
-        HTML; every user-supplied string is escaped, no scripts, no external resources.
+        HTML; every user-supplied string goes through :func:`layers.safe_text.html_text`
+        (escaped, control characters removed), no scripts, no external resources.
     """
-    import html
-
-    e = html.escape
+    e = html_text
     name = str(_node_get(node, "name", ""))
     start, end = _node_get(node, "start"), _node_get(node, "end", None)
     when = f"{start}" + (f" 至 {end}" if end and end != start else "")

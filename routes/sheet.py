@@ -1,7 +1,8 @@
 """Printable route sheets: one A4 page per team, as a self-contained HTML document.
 
 The document has no scripts and no external resources (fonts, CSS, images), so it prints the
-same offline. Every user-supplied string (site names, addresses, team names) is HTML-escaped.
+same offline. Every user-supplied string (site names, addresses, team names) goes through
+:func:`layers.safe_text.html_text`: HTML-escaped, XML-illegal control characters removed.
 
 Examples
 --------
@@ -12,10 +13,10 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-from html import escape
 
 import pandas as pd
 
+from layers.safe_text import html_text, plain_text
 from routes.navlinks import nav_links
 from routes.planning import RoutePlan, TeamRoute, fmt_hhmm, normalise_mode
 
@@ -51,13 +52,12 @@ tr.must td:first-child { border-left: 2.5pt solid #b00; }
 
 
 def _e(value) -> str:
-    if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)):
-        return ""
-    return escape(str(value), quote=True)
+    """Escaped text of a cell ("" for None/NaN)."""
+    return html_text(value)
 
 
 def _short_address(address) -> str:
-    text = "" if address is None or (not isinstance(address, str) and pd.isna(address)) else str(address)
+    text = plain_text(address)
     for prefix in ("上海市普陀区", "普陀区"):
         if text.startswith(prefix) and len(text) > len(prefix):
             return text[len(prefix) :]

@@ -68,7 +68,8 @@ def test_xlsx_opens_with_headers_rows_and_safe_text(plan: RoutePlan) -> None:
         assert headers == list(STOP_HEADERS)
         assert ws.max_row == r.n_stops + 1
         names = [ws.cell(row=i + 2, column=2).value for i in range(r.n_stops)]
-        assert names == r.stops["name"].tolist()
+        # formula-like text is kept with the apostrophe guard, like every spreadsheet export
+        assert names == [("'" + n if n == FORMULA_NAME else n) for n in r.stops["name"]]
         arrivals = [ws.cell(row=i + 2, column=6).value for i in range(r.n_stops)]
         assert arrivals == r.stops["arrival"].tolist()
         assert ws.freeze_panes == "B2"
@@ -76,8 +77,9 @@ def test_xlsx_opens_with_headers_rows_and_safe_text(plan: RoutePlan) -> None:
         link = ws.cell(row=2, column=STOP_HEADERS.index("导航链接") + 1)
         assert link.hyperlink is not None and "uri.amap.com" in link.hyperlink.target
     # the formula-like site name stays text, never becomes a formula
-    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value == FORMULA_NAME]
-    assert cells and all(c.data_type == "s" for c in cells)
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row
+             if isinstance(c.value, str) and FORMULA_NAME in c.value]
+    assert cells and all(c.data_type == "s" and c.value == "'" + FORMULA_NAME for c in cells)
     left = wb["未安排"]
     assert [c.value for c in left[1]][-1] == "原因"
     assert left.max_row == len(plan.left_out) + 1
