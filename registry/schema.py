@@ -23,6 +23,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -30,9 +31,11 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
+from pandas.errors import OutOfBoundsDatetime
 
 __all__ = [
     "ASSET_COLUMNS",
+    "DATE_FORMAT_HINT",
     "HAZARD_COLUMNS",
     "INSPECTION_COLUMNS",
     "SCHEMA_VERSION",
@@ -330,7 +333,9 @@ def _coerce_column(col: Column, raw: pd.Series) -> tuple[pd.Series, pd.Series]:
         values = values.map(lambda v: v if v is None else str(v).strip())
         return values.astype("str"), pd.Series(False, index=raw.index)
     if col.kind in ("float", "int"):
-        num = pd.to_numeric(raw.where(~blank), errors="coerce")
+        num = pd.to_numeric(raw.where(~blank), errors="coerce").astype("float64")
+        # inf / 1e400 / -inf are not quantities: reported like any other non-number
+        num = num.where(np.isfinite(num.to_numpy()))
         bad = num.isna() & ~blank
         if col.kind == "int":
             bad |= num.notna() & (num % 1 != 0)
@@ -362,15 +367,52 @@ def _is_dt(s: pd.Series) -> bool:
     return pd.api.types.is_datetime64_any_dtype(s.dtype)
 
 
+#: Years a date may have at all (``datetime64[ns]`` holds 1677-2262); the plausible windows
+#: per column are checked in :mod:`registry.validate`.
+_YEAR_RANGE = (1700, 2200)
+
+#: Accepted text dates: year first — ``2024-06-03``, ``2024/6/3``, ``2024.6.3``,
+#: ``2024年6月3日`` — optionally followed by a time of day (Excel date cells read as text look
+#: like ``2024-06-03 00:00:00``). No time zone; day/month-first forms are ambiguous and refused.
+_DATE_RE = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:(?:\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?$"
+)
+
+#: How a date should be written (appended to every date message).
+DATE_FORMAT_HINT = "请写成 2024-06-03、2024/6/3 或 2024年6月3日"
+
+
+def _date_value(v: object) -> pd.Timestamp | None:
+    """A date object (``date``, ``datetime``, ``Timestamp``, ``datetime64``) as a naive day."""
+    if isinstance(v, dt.date):
+        if not _YEAR_RANGE[0] <= v.year <= _YEAR_RANGE[1]:
+            return None
+        ts = pd.Timestamp(v)
+    else:
+        try:
+            ts = pd.Timestamp(v)
+        except (OutOfBoundsDatetime, ValueError, OverflowError):
+            return None
+        if pd.isna(ts) or not _YEAR_RANGE[0] <= ts.year <= _YEAR_RANGE[1]:
+            return None
+    if ts.tzinfo is not None:
+        ts = ts.tz_convert("Asia/Shanghai").tz_localize(None)
+    return ts.normalize()
+
+
 def _to_dates(raw: pd.Series) -> pd.Series:
     """Dates (normalised ``datetime64[ns]``) from datetimes, ``date`` objects or text.
 
-    Text may use ``-``, ``/``, ``.`` or ``年月日``; anything else (numbers, bad text) → NaT.
+    Text must be year-first (see ``_DATE_RE``); anything else — numbers, ``now``, ``2024``,
+    ``03/06/2024``, dates with a time zone, years outside 1700-2200 — becomes NaT.
     """
     if _is_dt(raw):
         values = raw
         if getattr(values.dt, "tz", None) is not None:
             values = values.dt.tz_convert("Asia/Shanghai").dt.tz_localize(None)
+        years = values.dt.year
+        values = values.where(years.between(*_YEAR_RANGE))
         return values.dt.normalize().astype("datetime64[ns]")
     out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
     obj = raw.astype(object)
@@ -379,16 +421,20 @@ def _to_dates(raw: pd.Series) -> pd.Series:
         lambda v: isinstance(v, dt.date | np.datetime64) and not pd.isna(v)
     ).astype(bool)
     if is_date.any():
-        out[is_date] = pd.to_datetime(obj[is_date].map(pd.Timestamp)).dt.normalize()
+        values = obj[is_date].map(_date_value)
+        ok = values.notna()
+        if ok.any():
+            out[values.index[ok]] = pd.to_datetime(values[ok].tolist()).astype("datetime64[ns]")
     if is_str.any():
-        text = (
-            obj[is_str].astype(str).str.strip()
-            .str.replace("年", "-", regex=False)
-            .str.replace("月", "-", regex=False)
-            .str.replace("日", "", regex=False)
-        )
-        parsed = pd.to_datetime(text, errors="coerce", format="mixed")
-        out[is_str] = parsed.dt.normalize()
+        parts = obj[is_str].astype(str).str.strip().str.extract(_DATE_RE)
+        parts = parts.dropna().astype(int)
+        parts = parts[parts[0].between(*_YEAR_RANGE)]
+        if len(parts):
+            parsed = pd.to_datetime(
+                pd.DataFrame({"year": parts[0], "month": parts[1], "day": parts[2]}),
+                errors="coerce",
+            )
+            out[parts.index] = parsed.astype("datetime64[ns]")
     return out.astype("datetime64[ns]")
 
 
@@ -398,6 +444,12 @@ _KIND_MSG = {
     "bool": "不是是/否值",
     "date": "不是有效日期",
 }
+
+
+def _shown(value: object, limit: int = 40) -> str:
+    """``repr`` of a cell for messages, shortened (a 1 MB cell must not flood the screen)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def coerce(
@@ -445,7 +497,8 @@ def coerce(
         for pos in np.flatnonzero(bad.to_numpy()):
             errors.append(
                 f"{row_label(int(pos), row_offset)}: {col.title} {_KIND_MSG[col.kind]}"
-                f"（{raw.iloc[pos]!r}）"
+                f"（{_shown(raw.iloc[pos])}）"
+                + (f"，{DATE_FORMAT_HINT}" if col.kind == "date" else "")
             )
         if col.default is not None:
             values = values.where(values.notna(), col.default)

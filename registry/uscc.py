@@ -125,13 +125,15 @@ def explain(code: str, strict: bool = False) -> str | None:
     code : str
         The code (spaces and lower case are tolerated).
     strict : bool
-        Also check the structure: 登记管理部门码, 6-digit 行政区划码 and the GB 11714 check
+        Also check the structure: 6-digit 行政区划码 and the GB 11714 check
         character of the embedded 组织机构代码.
 
     Examples
     --------
     >>> explain("91350100M000100Y40")
     '统一社会信用代码校验失败: 校验位应为 3，实际为 0'
+    >>> explain("000000000000000000")
+    '统一社会信用代码登记管理部门码无效: 0（全零等占位代码不是有效代码）'
     """
     c = normalise(code)
     if len(c) != 18:
@@ -139,12 +141,14 @@ def explain(code: str, strict: bool = False) -> str | None:
     bad = sorted({ch for ch in c if ch not in _VALUE})
     if bad:
         return f"统一社会信用代码含非法字符: {''.join(bad)}（不使用 I、O、S、V、Z）"
+    # The registrar code is checked even when not strict: an all-zero code passes the
+    # checksum (Σ = 0 → check character 0) but is a placeholder, never a real registration.
+    if c[0] not in _REGISTRARS:
+        return f"统一社会信用代码登记管理部门码无效: {c[0]}（全零等占位代码不是有效代码）"
     expected = check_char(c[:17])
     if c[17] != expected:
         return f"统一社会信用代码校验失败: 校验位应为 {expected}，实际为 {c[17]}"
     if strict:
-        if c[0] not in _REGISTRARS:
-            return f"统一社会信用代码登记管理部门码无效: {c[0]}"
         if not c[2:8].isdigit():
             return f"统一社会信用代码行政区划码应为6位数字: {c[2:8]}"
         org_expected = org_code_check_char(c[8:16])

@@ -21,21 +21,31 @@ Examples
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 
 from registry import enums, uscc
+from registry.committees import known_committees, to_short_names
 from registry.schema import TABLES, coerce, coerce_column, row_label
 from registry.sectors import DEPARTMENTS, SECTORS
 
 __all__ = [
+    "COUNT_LIMITS",
+    "DATE_MIN",
     "LAT_RANGE",
+    "LONG_TEXT_COLUMNS",
     "LON_RANGE",
+    "MAX_LONG_TEXT",
     "MAX_MESSAGES",
+    "MAX_TEXT",
+    "REQUIRED_PER_YEAR_RANGE",
     "RegistryValidationError",
     "complete_sites",
+    "date_windows",
     "flag_outside_boundary",
     "validate_assets",
     "validate_hazards",
@@ -49,6 +59,37 @@ __all__ = [
 #: typos, so they are rejected rather than flagged.
 LON_RANGE: tuple[float, float] = (120.85, 122.2)
 LAT_RANGE: tuple[float, float] = (30.67, 31.88)
+
+#: Longest accepted cell of a short text column (names, ids, addresses …), in characters.
+MAX_TEXT = 200
+#: Longest accepted cell of a long text column (:data:`LONG_TEXT_COLUMNS`).
+MAX_LONG_TEXT = 2000
+#: Free-text columns that may hold line breaks and tabs (and up to :data:`MAX_LONG_TEXT`).
+LONG_TEXT_COLUMNS: frozenset[str] = frozenset({"description", "measures"})
+
+# Invisible control characters (C0, DEL, C1). Long text may keep tab and line breaks
+# (\r too: Excel on Windows writes \r\n inside cells).
+_CONTROL_SHORT = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_LONG = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+#: Plausible (lowest, highest) of counts and sizes; a value outside is a typo or a unit
+#: error (m² vs 万m², kg vs t), not a real unit of 真如.
+COUNT_LIMITS: Mapping[str, Mapping[str, tuple[float, float]]] = {
+    "sites": {
+        "floor_area_m2": (0, 2_000_000), "occupants": (0, 100_000), "beds": (0, 10_000),
+        "pupils": (0, 20_000), "storeys": (0, 200), "ebike_capacity": (0, 20_000),
+        "elevators": (0, 1_000), "elevators_15y": (0, 1_000), "boilers": (0, 500),
+        "cranes": (0, 500), "forklifts": (0, 1_000), "hazchem_t": (0, 100_000),
+    },
+    "inspections": {"n_hazards": (0, 500)},
+    "assets": {"capacity": (0, 100_000)},
+}  # fmt: skip
+
+#: 年度检查次数: at least once, at most weekly.
+REQUIRED_PER_YEAR_RANGE: tuple[int, int] = (1, 52)
+
+#: Earliest plausible date of the ledger (inspections, hazards and their deadlines).
+DATE_MIN = dt.date(2000, 1, 1)
 
 #: At most this many messages are shown in the exception text (all are in ``.errors``).
 MAX_MESSAGES = 30
@@ -128,34 +169,117 @@ def _check_lonlat(table: str, df: pd.DataFrame, off: int) -> list[str]:
     return errors
 
 
-def _check_nonnegative(table: str, df: pd.DataFrame, names: Iterable[str], off: int) -> list[str]:
+def date_windows(today: dt.date | None = None) -> dict[str, dict[str, tuple[dt.date, dt.date]]]:
+    """Plausible (earliest, latest) date of each date column, relative to ``today``.
+
+    Events (检查, 发现, 整改, 复查, 销号) are not in the future (one day of slack for clock
+    and time-zone differences); 整改期限 may lie up to a year ahead; a 设施 may be planned
+    a year ahead and built since 1949.
+
+    Examples
+    --------
+    >>> w = date_windows(dt.date(2024, 6, 3))
+    >>> w["hazards"]["deadline"]
+    (datetime.date(2000, 1, 1), datetime.date(2025, 6, 3))
+    >>> w["inspections"]["date"][1]
+    datetime.date(2024, 6, 4)
+    """
+    today = today or dt.date.today()
+    past = (DATE_MIN, today + dt.timedelta(days=1))
+    try:
+        next_year = today.replace(year=today.year + 1)
+    except ValueError:  # 29 February
+        next_year = today + dt.timedelta(days=365)
+    return {
+        "inspections": {"date": past},
+        "hazards": {
+            "found_date": past, "deadline": (DATE_MIN, next_year), "rectified_date": past,
+            "reinspection_date": past, "closed_date": past,
+        },
+        "assets": {"built_date": (dt.date(1949, 1, 1), next_year)},
+    }  # fmt: skip
+
+
+def _check_dates(table: str, df: pd.DataFrame, off: int) -> list[str]:
     errors: list[str] = []
-    for name in names:
+    for name, (lo, hi) in date_windows().get(table, {}).items():
         v = df[name]
-        col = _col(table, name)
-        errors += [f"{row_label(i, off)}: {col.title}不能为负数" for i in _rows(v.notna() & (v < 0))]
+        bad = v.notna() & ~v.between(pd.Timestamp(lo), pd.Timestamp(hi))
+        title = _col(table, name).title
+        errors += [
+            f"{row_label(i, off)}: {title}不在合理范围（{v.iloc[i]:%Y-%m-%d} 不在 {lo}–{hi} 之间）"
+            for i in _rows(bad)
+        ]
     return errors
+
+
+def _check_text(table: str, df: pd.DataFrame, off: int) -> list[str]:
+    """Control characters and over-long cells in the text columns."""
+    errors: list[str] = []
+    for col in TABLES[table]:
+        if col.kind != "str":
+            continue
+        text = df[col.name].astype(object)
+        pos = np.flatnonzero(text.notna().to_numpy())
+        if not len(pos):
+            continue
+        values = text.iloc[pos].astype(str)
+        long = col.name in LONG_TEXT_COLUMNS
+        pattern = _CONTROL_LONG if long else _CONTROL_SHORT
+        limit = MAX_LONG_TEXT if long else MAX_TEXT
+        control = values.str.contains(pattern).to_numpy(dtype=bool)
+        for k in np.flatnonzero(control):
+            code = ord(pattern.search(values.iloc[k]).group())
+            errors.append(
+                f"{row_label(int(pos[k]), off)}: {col.title}含不可见的控制字符 U+{code:04X}，请删除"
+            )
+        length = values.str.len().to_numpy()
+        for k in np.flatnonzero(length > limit):
+            errors.append(
+                f"{row_label(int(pos[k]), off)}: {col.title}过长（{int(length[k])} 字，最多 {limit} 字）"
+            )
+    return errors
+
+
+def _check_range(table: str, df: pd.DataFrame, off: int) -> list[str]:
+    errors: list[str] = []
+    for name, (lo, hi) in COUNT_LIMITS.get(table, {}).items():
+        v = df[name]
+        title = _col(table, name).title
+        errors += [f"{row_label(i, off)}: {title}不能为负数" for i in _rows(v.notna() & (v < lo))]
+        errors += [
+            f"{row_label(i, off)}: {title}不合理（{v.iloc[i]:g} 大于 {hi:g}）"
+            for i in _rows(v.notna() & (v > hi))
+        ]
+    return errors
+
+
+def _check_committee(table: str, df: pd.DataFrame, off: int) -> list[str]:
+    known = known_committees()
+    if not known:  # layers.zones not importable: names unknown
+        return []
+    return _check_in(table, df, "committee", known, off, "不是真如的居委 ")
 
 
 def _frame(table: str, df: pd.DataFrame, off: int) -> tuple[pd.DataFrame, list[str]]:
     frame, errors = coerce(table, df, row_offset=off)
     errors += _check_required(table, frame, off, set(df.columns))
+    errors += _check_text(table, frame, off)
+    errors += _check_range(table, frame, off)
+    errors += _check_dates(table, frame, off)
     return frame, errors
-
-
-_SITE_COUNTS = (
-    "floor_area_m2", "occupants", "beds", "pupils", "storeys", "ebike_capacity", "elevators",
-    "elevators_15y", "boilers", "cranes", "forklifts", "hazchem_t",
-)  # fmt: skip
 
 
 def validate_sites(df: pd.DataFrame, row_offset: int = 1) -> list[str]:
     """Problems of a ``sites`` table (empty list = valid).
 
     Checks: required columns and cells, unique ``site_id``, coordinates inside the Shanghai
-    range, USCC check character, known category / subcategory / department / park /
-    coordinate quality / source, non-negative counts, ``elevators_15y <= elevators``,
-    plausible ``building_year``.
+    range, USCC (check character and registrar code), known category / subcategory /
+    department / park / 居委 / coordinate quality / source, counts within
+    :data:`COUNT_LIMITS`, ``required_per_year`` within :data:`REQUIRED_PER_YEAR_RANGE`,
+    ``elevators_15y <= elevators``, plausible ``building_year``; in every table: no control
+    characters and no over-long text (:data:`MAX_TEXT`, :data:`MAX_LONG_TEXT`), dates inside
+    :func:`date_windows`.
 
     Examples
     --------
@@ -187,18 +311,20 @@ def validate_sites(df: pd.DataFrame, row_offset: int = 1) -> list[str]:
     errors += _check_in("sites", s, "park", enums.PARKS, off, "未知 ")
     errors += _check_in("sites", s, "coord_quality", enums.COORD_QUALITIES, off, "无效 ")
     errors += _check_in("sites", s, "source", enums.SITE_SOURCES, off, "无效 ")
+    errors += _check_committee("sites", s, off)
     rpy = s["required_per_year"]
+    lo, hi = REQUIRED_PER_YEAR_RANGE
     errors += [
-        f"{row_label(i, off)}: 年度检查次数（required_per_year）应为正整数"
-        for i in _rows(rpy.notna() & (rpy < 1))
+        f"{row_label(i, off)}: 年度检查次数（required_per_year）应为 {lo}–{hi} 的整数"
+        f"（{rpy.iloc[i]:g}）"
+        for i in _rows(rpy.notna() & ~rpy.between(lo, hi))
     ]
-    errors += _check_nonnegative("sites", s, _SITE_COUNTS, off)
     old = s["elevators_15y"] > s["elevators"]
     errors += [f"{row_label(i, off)}: 15年以上电梯数大于电梯数" for i in _rows(old.fillna(False))]
     year = s["building_year"]
     errors += [
         f"{row_label(i, off)}: 建成年份（building_year）不合理（{year.iloc[i]:g}）"
-        for i in _rows(year.notna() & ~year.between(1000, 2100))
+        for i in _rows(year.notna() & ~year.between(1000, dt.date.today().year + 5))
     ]
     return errors
 
@@ -232,7 +358,6 @@ def validate_inspections(
             f"{row_label(i, off)}: {_col('inspections', name).title}应为 0 或 1"
             for i in _rows(v.notna() & ~v.isin([0, 1]))
         ]
-    errors += _check_nonnegative("inspections", s, ["n_hazards"], off)
     n, found, major = s["n_hazards"], s["hazard_found"], s["major_found"]
     mismatch = n.notna() & found.notna() & ((n > 0).astype(int) != found)
     errors += [f"{row_label(i, off)}: 发现隐患标志与隐患数不一致" for i in _rows(mismatch)]
@@ -329,7 +454,7 @@ def validate_hazards(
         f"{row_label(i, off)}: 待复查隐患缺少整改完成日期"
         for i in _rows(status.eq("待复查").fillna(False) & s["rectified_date"].isna())
     ]
-    if inspections is not None:
+    if inspections is not None and {"inspection_id", "site_id"} <= set(inspections.columns):
         parent = inspections.drop_duplicates("inspection_id").set_index("inspection_id")["site_id"]
         site_of = s["inspection_id"].map(parent)
         missing = s["inspection_id"].notna() & site_of.isna()
@@ -353,7 +478,7 @@ def validate_assets(df: pd.DataFrame, row_offset: int = 1) -> list[str]:
     errors += _check_unique("assets", s, "asset_id", off)
     errors += _check_in("assets", s, "kind", enums.ASSET_KINDS, off, "未知 ")
     errors += _check_lonlat("assets", s, off)
-    errors += _check_nonnegative("assets", s, ["capacity"], off)
+    errors += _check_committee("assets", s, off)
     return errors
 
 
@@ -498,6 +623,8 @@ def complete_sites(sites: pd.DataFrame, assign_committee: bool = True) -> pd.Dat
             out[name] = out[name].astype(object)
             out.loc[empty(name), name] = default
 
+    if "committee" in out.columns:
+        out["committee"] = to_short_names(out["committee"])
     if assign_committee:
         try:
             from layers.zones import assign_committee as _assign
@@ -509,11 +636,11 @@ def complete_sites(sites: pd.DataFrame, assign_committee: bool = True) -> pd.Dat
                 if "committee" not in out.columns:
                     out["committee"] = None
                 out["committee"] = out["committee"].astype(object)
-                pts = pd.DataFrame(
-                    {
-                        "lon": pd.to_numeric(out.loc[need, "lon"], errors="coerce"),
-                        "lat": pd.to_numeric(out.loc[need, "lat"], errors="coerce"),
-                    }
-                )
-                out.loc[need, "committee"] = _assign(pts).to_numpy()
+                lon = pd.to_numeric(out["lon"], errors="coerce")
+                lat = pd.to_numeric(out["lat"], errors="coerce")
+                # only plausible positions: validation refuses the others (1e308, swapped …)
+                need &= lon.between(*LON_RANGE) & lat.between(*LAT_RANGE)
+                if need.any():
+                    pts = pd.DataFrame({"lon": lon[need], "lat": lat[need]})
+                    out.loc[need, "committee"] = _assign(pts).to_numpy()
     return out

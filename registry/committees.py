@@ -1,0 +1,60 @@
+"""The 居委 (residents' committee) names a registry may use, and full name → short name.
+
+``sites.committee`` and ``assets.committee`` hold the short name of one of the 36 居委 of
+``layers.zones`` (e.g. ``南大街``). Users often type the full name (``南大街居委会``); it is
+mapped to the short one. Any other value is refused by :mod:`registry.validate`.
+
+The names come from ``layers.zones.anchors()`` (the anchors the zones are built from: same
+``short_name`` and ``name`` as ``committee_zones()``, without building the zone geometry).
+When ``layers`` cannot be imported the names are unknown and nothing is checked.
+
+Examples
+--------
+>>> import pandas as pd
+>>> to_short_names(pd.Series(["南大街居委会", "南大街", "月球", "真光新村第一居委会"])).tolist()
+["南大街", "南大街", "月球", "真一"]
+>>> "真一" in known_committees()
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from types import MappingProxyType
+
+import pandas as pd
+
+__all__ = ["committee_lookup", "known_committees", "to_short_names"]
+
+
+@cache
+def committee_lookup() -> Mapping[str, str] | None:
+    """Full name or short name → short name; ``None`` when ``layers.zones`` is unavailable."""
+    try:
+        from layers.zones import anchors
+    except ImportError:
+        return None
+    table = anchors()
+    lookup = {str(s): str(s) for s in table["short_name"]}
+    lookup.update({str(n): str(s) for n, s in zip(table["name"], table["short_name"], strict=True)})
+    return MappingProxyType(lookup)
+
+
+def known_committees() -> frozenset[str]:
+    """The short names (empty when ``layers.zones`` is unavailable)."""
+    lookup = committee_lookup()
+    return frozenset(lookup.values()) if lookup is not None else frozenset()
+
+
+def to_short_names(values: pd.Series) -> pd.Series:
+    """Map full 居委 names to short names (spaces stripped); other values are kept as given."""
+    lookup = committee_lookup() or {}
+
+    def one(v: object) -> object:
+        if not isinstance(v, str):
+            return v
+        key = "".join(v.split())
+        return lookup.get(key, v)
+
+    return values.astype(object).map(one)
