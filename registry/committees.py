@@ -12,7 +12,7 @@ Examples
 --------
 >>> import pandas as pd
 >>> to_short_names(pd.Series(["南大街居委会", "南大街", "月球", "真光新村第一居委会"])).tolist()
-["南大街", "南大街", "月球", "真一"]
+['南大街', '南大街', '月球', '真一']
 >>> "真一" in known_committees()
 True
 """
