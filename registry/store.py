@@ -38,17 +38,22 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
+import random
 import re
-from collections.abc import Iterable, Iterator, Mapping
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import geopandas as gpd
 import pandas as pd
 import sqlalchemy as sa
 
-from registry import enums
+from registry import audit, enums
+from registry.audit import AUDIT
 from registry.schema import SCHEMA_VERSION, TABLE_ORDER, TABLES, coerce, sql_tables, to_records
 from registry.validate import (
     RegistryValidationError,
@@ -63,10 +68,13 @@ from registry.validate import (
 __all__ = [
     "DEFAULT_N_SITES",
     "DEFAULT_SEED",
+    "ConcurrentEditError",
     "SQLiteStore",
     "Store",
+    "StoreBusyError",
     "StoreSchemaError",
     "build_store",
+    "clean_orphans",
     "default_store",
     "default_store_path",
     "truth_path",
@@ -88,8 +96,32 @@ EDITABLE_HAZARD_FIELDS: frozenset[str] = frozenset(
 )  # fmt: skip
 
 
+_T = TypeVar("_T")
+
+
 class StoreSchemaError(ValueError):
     """The database file was written by another schema version (rebuild it)."""
+
+
+class StoreBusyError(RuntimeError):
+    """Another writer kept the store locked for too long; nothing was saved (Chinese message)."""
+
+    def __init__(self, seconds: float):
+        super().__init__(
+            f"台账数据库正忙（其他用户正在保存），等待 {seconds:g} 秒后仍无法写入；"
+            "本次操作没有保存任何内容，请稍后重试。"
+        )
+
+
+class ConcurrentEditError(RegistryValidationError):
+    """The record was changed by another user after it was read; nothing was overwritten."""
+
+    def __init__(self, label: str, fields: Iterable[str]):
+        names = "、".join(fields)
+        super().__init__([f"{label} 已被他人修改（{names}），本次修改未保存；请刷新后重新操作。"])
+
+    def __str__(self) -> str:
+        return self.errors[0]
 
 
 @runtime_checkable
@@ -155,9 +187,13 @@ class SQLiteStore:
         If the file is not a SQLite database.
     """
 
+    #: How long a write keeps trying while other writers hold the lock (seconds).
+    busy_seconds: float = 30.0
+
     def __init__(self, path: str | os.PathLike[str]):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        clean_orphans(self.path)
         self._engine = sa.create_engine(
             sa.engine.URL.create("sqlite", database=str(self.path)),
             connect_args={"check_same_thread": False},
@@ -187,10 +223,14 @@ class SQLiteStore:
                 f"台账数据库 {self.path} 的结构版本为 {version}，程序需要 {SCHEMA_VERSION}；"
                 "请用 `python -m registry build` 重新生成或重新导入。"
             )
-        if set(self._sql) <= existing and version is not None:
+        # The audit table came after schema version 1's first stores: a store without it
+        # gets it added (an additive change; nothing else is touched).
+        if set(self._sql) | {AUDIT.name} <= existing and version is not None:
             return  # read-only files open fine
         with self._write() as conn:
             meta.metadata.create_all(conn)
+            for ddl in audit.append_only_ddl():
+                conn.exec_driver_sql(ddl)
             if version is None:
                 self._set_meta(conn, {"schema_version": SCHEMA_VERSION})
 
@@ -219,6 +259,39 @@ class SQLiteStore:
                 raise RegistryValidationError([f"数据库约束检查失败: {err.orig}"]) from err
             finally:
                 conn.info.pop("immediate", None)
+
+    def _transact(self, body: Callable[[sa.Connection], _T]) -> _T:
+        """Run ``body`` in one write transaction, retrying while another writer holds the lock.
+
+        ``body`` must only do quick work (id look-ups, inserts): validation happens before,
+        so the lock is held for milliseconds. SQLite waits up to its busy timeout for the
+        lock; on top of that a locked attempt is retried with jittered back-off until
+        :attr:`busy_seconds` have passed, and then :class:`StoreBusyError` says in Chinese
+        that nothing was saved (the transaction was rolled back).
+        """
+        deadline = time.monotonic() + self.busy_seconds
+        pause = 0.01
+        while True:
+            try:
+                with self._write() as conn:
+                    return body(conn)
+            except sa.exc.OperationalError as err:
+                if not _is_busy(err):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise StoreBusyError(self.busy_seconds) from err
+            time.sleep(pause * (0.5 + random.random()))
+            pause = min(pause * 2, 0.25)
+
+    def _done_request(self, conn: sa.Connection, request_id: str | None, action: str) -> Any:
+        """The recorded result of a write already made with this ``request_id`` (else None)."""
+        if not request_id:
+            return None
+        a = AUDIT.c
+        found = conn.execute(
+            sa.select(a.after).where(a.request_id == request_id, a.action == action).limit(1)
+        ).scalar()
+        return None if found is None else json.loads(found)
 
     # -- reads ---------------------------------------------------------------------------
     def _read(self, table: str) -> pd.DataFrame:
@@ -272,6 +345,11 @@ class SQLiteStore:
             }
 
     # -- writes --------------------------------------------------------------------------
+    # Every write: validate before taking the lock, then one short transaction that
+    # allocates ids, re-checks what another writer may have changed meanwhile, writes the
+    # rows and appends the audit record. ``user`` is who made the change (recorded as
+    # registry.audit.SYSTEM_USER when None); ``request_id`` makes a repeated submission
+    # return the first result instead of writing twice.
     def _set_meta(self, conn: sa.Connection, values: Mapping[str, object]) -> None:
         m = self._sql["meta"]
         for key, value in values.items():
@@ -282,9 +360,16 @@ class SQLiteStore:
         self._set_meta(conn, {"modified_at": dt.datetime.now().isoformat(timespec="seconds")})
 
     def replace_all(
-        self, tables: Mapping[str, pd.DataFrame], meta: Mapping[str, object] | None = None
+        self,
+        tables: Mapping[str, pd.DataFrame],
+        meta: Mapping[str, object] | None = None,
+        *,
+        user: str | None = None,
     ) -> None:
         """Replace the whole registry in one transaction (validated first).
+
+        The audit trail is kept: the replacement is one more audit record (with the row
+        counts before and after).
 
         Parameters
         ----------
@@ -293,11 +378,15 @@ class SQLiteStore:
             ``truth`` is refused: it never goes into the store.
         meta : mapping, optional
             Extra metadata (e.g. ``seed``, ``source``); ``generated_at`` defaults to now.
+        user : str, optional
+            Who replaces the registry.
 
         Raises
         ------
         RegistryValidationError
             Nothing is written.
+        StoreBusyError
+            Another writer kept the store locked; nothing is written.
         """
         validate_tables(tables)
         frames: dict[str, pd.DataFrame] = {}
@@ -307,6 +396,7 @@ class SQLiteStore:
                 df = pd.DataFrame(columns=[c.name for c in TABLES[name]])
             frames[name] = coerce(name, df)[0]
         frames["sites"]["outside_boundary"] = flag_outside_boundary(frames["sites"]).to_numpy()
+        records = {name: to_records(name, frames[name]) for name in TABLE_ORDER}
         info: dict[str, object] = {
             "generated_at": dt.datetime.now().isoformat(timespec="seconds"),
             "source": "replace_all",
@@ -314,27 +404,56 @@ class SQLiteStore:
             "schema_version": SCHEMA_VERSION,
             "n_sites": len(frames["sites"]),
         }
-        with self._write() as conn:
+
+        def body(conn: sa.Connection) -> None:
+            before = self._counts(conn)
             for name in reversed(TABLE_ORDER):
                 conn.execute(self._sql[name].delete())
             for name in TABLE_ORDER:
-                records = to_records(name, frames[name])
-                if records:
-                    conn.execute(self._sql[name].insert(), records)
+                if records[name]:
+                    conn.execute(self._sql[name].insert(), records[name])
             conn.execute(self._sql["meta"].delete().where(self._sql["meta"].c.key == "modified_at"))
             self._set_meta(conn, info)
+            after = {name: len(records[name]) for name in TABLE_ORDER}
+            conn.execute(AUDIT.insert(), [
+                audit.record("replace_all", "registry", None, user=user, before=before,
+                             after={**after, "source": str(info.get("source"))})
+            ])  # fmt: skip
+
+        self._transact(body)
+
+    def _counts(self, conn: sa.Connection) -> dict[str, int]:
+        return {
+            name: int(conn.execute(sa.select(sa.func.count()).select_from(self._sql[name])).scalar_one())
+            for name in TABLE_ORDER
+        }
 
     def _next_ids(
         self, conn: sa.Connection, table: str, column: str, prefix: str, width: int, n: int
     ) -> list[str]:
+        """``n`` fresh ids ``<prefix><number>`` after the largest number in use.
+
+        Looks only at the largest candidates (longest, then greatest), so allocating an id
+        costs one short query, not a scan of every id, while the write lock is held.
+        """
         col = self._sql[table].c[column]
-        existing = conn.execute(sa.select(col).where(col.like(f"{prefix}%"))).scalars().all()
         pattern = re.compile(rf"^{re.escape(prefix)}(\d+)$")
-        numbers = [int(m.group(1)) for v in existing if (m := pattern.match(v))]
+        tops = conn.execute(
+            sa.select(col)
+            .where(col.like(f"{prefix}%"))
+            .order_by(sa.func.length(col).desc(), col.desc())
+            .limit(64)
+        ).scalars()
+        numbers = [int(m.group(1)) for v in tops if (m := pattern.match(v))]
+        if len(numbers) == 0:  # the 64 largest were all non-numeric: look at every id
+            every = conn.execute(sa.select(col).where(col.like(f"{prefix}%"))).scalars()
+            numbers = [int(m.group(1)) for v in every if (m := pattern.match(v))]
         start = max(numbers, default=0) + 1
         return [f"{prefix}{i:0{width}d}" for i in range(start, start + n)]
 
-    def add_sites(self, df: pd.DataFrame) -> list[str]:
+    def add_sites(
+        self, df: pd.DataFrame, *, user: str | None = None, request_id: str | None = None
+    ) -> list[str]:
         """Add new sites (all or none) and return their ``site_id``.
 
         Derivable columns are filled by :func:`registry.validate.complete_sites` (department,
@@ -345,39 +464,60 @@ class SQLiteStore:
         ------
         RegistryValidationError
             Invalid rows, or a ``site_id`` that already exists; nothing is written.
+        StoreBusyError
+            Another writer kept the store locked; nothing is written.
         """
         new = complete_sites(df)
-        with self._write() as conn:
-            ids = new["site_id"].astype(object) if "site_id" in new.columns else None
-            blank = (
-                pd.Series(True, index=new.index)
-                if ids is None
-                else ids.isna() | ids.astype(str).str.strip().eq("")
-            )
+        ids = new["site_id"].astype(object) if "site_id" in new.columns else None
+        blank = (
+            pd.Series(True, index=new.index)
+            if ids is None
+            else ids.isna() | ids.astype(str).str.strip().eq("")
+        )
+        new["site_id"] = ids if ids is not None else pd.Series(None, index=new.index, dtype=object)
+        # Placeholders so the rows validate before the lock; real ids are allocated inside it.
+        new.loc[blank, "site_id"] = [f"新{i}" for i in range(int(blank.sum()))]
+        errors = validate_sites(new)
+        if errors:
+            raise RegistryValidationError(errors)
+        frame = coerce("sites", new)[0]
+
+        def body(conn: sa.Connection) -> list[str]:
+            done = self._done_request(conn, request_id, "add_sites")
+            if done is not None:
+                return list(done["site_ids"])
             if blank.any():
                 fresh = self._next_ids(conn, "sites", "site_id", "S", 6, int(blank.sum()))
-                new["site_id"] = (
-                    ids if ids is not None else pd.Series(None, index=new.index, dtype=object)
-                )
-                new.loc[blank, "site_id"] = fresh
-            errors = validate_sites(new)
+                frame.loc[blank.to_numpy(), "site_id"] = fresh
+            wanted = frame["site_id"].astype(str).tolist()
             col = self._sql["sites"].c.site_id
-            wanted = new["site_id"].astype(str).tolist()
             taken = set(conn.execute(sa.select(col).where(col.in_(wanted))).scalars().all())
-            errors += [
-                f"第{i + 1}行: 单位编号（site_id）已存在（{sid}）"
-                for i, sid in enumerate(wanted)
-                if sid in taken
-            ]
-            if errors:
-                raise RegistryValidationError(errors)
-            frame = coerce("sites", new)[0]
-            conn.execute(self._sql["sites"].insert(), to_records("sites", frame))
+            if taken:
+                raise RegistryValidationError([
+                    f"第{i + 1}行: 单位编号（site_id）已存在（{sid}）"
+                    for i, sid in enumerate(wanted) if sid in taken
+                ])  # fmt: skip
+            rows = to_records("sites", frame)
+            conn.execute(self._sql["sites"].insert(), rows)
+            conn.execute(AUDIT.insert(), [
+                audit.record("add_sites", "sites", r["site_id"], user=user, after=r)
+                for r in rows
+            ] + [
+                audit.record("add_sites", "request", None, user=user,
+                             after={"site_ids": wanted}, request_id=request_id)
+            ] * bool(request_id))  # fmt: skip
             self._touch(conn)
-        return wanted
+            return wanted
+
+        return self._transact(body)
 
     def add_inspection(
-        self, inspection: Mapping[str, Any], hazards: Iterable[Mapping[str, Any]] = ()
+        self,
+        inspection: Mapping[str, Any],
+        hazards: Iterable[Mapping[str, Any]] = (),
+        *,
+        user: str | None = None,
+        request_id: str | None = None,
     ) -> tuple[str, list[str]]:
         """Record one inspection and the hazards it found (all or nothing).
 
@@ -385,6 +525,18 @@ class SQLiteStore:
         (``YH-YYYY-MM-NNNN``, numbered per month of ``found_date``), each hazard's
         ``inspection_id``/``site_id``/``found_date`` (from the inspection), ``status``
         (待整改), and the inspection's ``n_hazards``/``hazard_found``/``major_found``.
+
+        Parameters
+        ----------
+        inspection : mapping
+            The inspection's fields.
+        hazards : iterable of mapping
+            The hazards found.
+        user : str, optional
+            Who records it (audit trail).
+        request_id : str, optional
+            Identifies the submission: recording the same ``request_id`` again (a double
+            tap, a retried request) writes nothing and returns the first result.
 
         Returns
         -------
@@ -394,77 +546,100 @@ class SQLiteStore:
         ------
         RegistryValidationError
             Unknown site, duplicate id, invalid values; nothing is written.
+        StoreBusyError
+            Another writer kept the store locked; nothing is written.
         """
         ins = dict(inspection)
         haz = [dict(h) for h in hazards]
-        with self._write() as conn:
-            if not ins.get("inspection_id"):
-                ins["inspection_id"] = self._next_ids(
-                    conn, "inspections", "inspection_id", "I", 7, 1
-                )[0]
-            iid = ins["inspection_id"]
-            for h in haz:
-                h.setdefault("inspection_id", iid)
-                h.setdefault("site_id", ins.get("site_id"))
-                h.setdefault("found_date", ins.get("date"))
-                h.setdefault("status", "待整改")
-            haz_df = _frame(haz) if haz else pd.DataFrame(columns=[c.name for c in TABLES["hazards"]])
-            if haz:
-                found = pd.to_datetime(haz_df["found_date"], errors="coerce")
-                missing = [i for i, h in enumerate(haz) if not h.get("hazard_id")]
-                by_month: dict[str, list[int]] = {}
-                for i in missing:
-                    if pd.isna(found.iloc[i]):
-                        continue  # validation reports the bad date
-                    by_month.setdefault(found.iloc[i].strftime("YH-%Y-%m-"), []).append(i)
-                haz_df["hazard_id"] = haz_df.get(
-                    "hazard_id", pd.Series(None, index=haz_df.index, dtype=object)
-                )
-                haz_df["hazard_id"] = haz_df["hazard_id"].astype(object)
-                for prefix, rows in by_month.items():
-                    ids = self._next_ids(conn, "hazards", "hazard_id", prefix, 4, len(rows))
-                    haz_df.loc[rows, "hazard_id"] = ids
-            n = len(haz_df)
-            major = bool(haz_df["level"].eq("重大").any()) if n else False
-            ins.setdefault("n_hazards", n)
-            ins.setdefault("hazard_found", int(n > 0))
-            ins.setdefault("major_found", int(major))
-            ins_df = _frame([ins])
+        given_iid = bool(ins.get("inspection_id"))
+        iid = str(ins["inspection_id"]) if given_iid else "新检查"
+        ins["inspection_id"] = iid
+        for h in haz:
+            h.setdefault("inspection_id", iid)
+            h.setdefault("site_id", ins.get("site_id"))
+            h.setdefault("found_date", ins.get("date"))
+            h.setdefault("status", "待整改")
+        haz_df = _frame(haz) if haz else pd.DataFrame(columns=[c.name for c in TABLES["hazards"]])
+        n = len(haz_df)
+        if "hazard_id" not in haz_df.columns:
+            haz_df["hazard_id"] = None
+        haz_df["hazard_id"] = haz_df["hazard_id"].astype(object)
+        missing = [i for i in range(n) if not haz[i].get("hazard_id")]
+        haz_df.loc[missing, "hazard_id"] = [f"新隐患{i}" for i in missing]
+        major = bool(haz_df["level"].eq("重大").any()) if n else False
+        ins.setdefault("n_hazards", n)
+        ins.setdefault("hazard_found", int(n > 0))
+        ins.setdefault("major_found", int(major))
+        ins_df = _frame([ins])
+        site_id = str(ins.get("site_id"))
+        known = self._site_exists(site_id)
+        errors = [
+            f"检查记录 {m}" for m in validate_inspections(ins_df, [site_id] if known else [], haz_df)
+        ]
+        errors += [f"隐患 {m}" for m in validate_hazards(haz_df, ins_df)]
+        if errors:
+            raise RegistryValidationError(errors)
+        ins_frame = coerce("inspections", ins_df)[0]
+        haz_frame = coerce("hazards", haz_df)[0]
+        found = pd.to_datetime(haz_frame["found_date"]) if n else pd.Series(dtype="datetime64[ns]")
+        by_month: dict[str, list[int]] = {}
+        for i in missing:
+            by_month.setdefault(found.iloc[i].strftime("YH-%Y-%m-"), []).append(i)
 
-            site = conn.execute(
-                sa.select(self._sql["sites"].c.site_id).where(
-                    self._sql["sites"].c.site_id == str(ins.get("site_id"))
-                )
-            ).scalar()
-            errors = [
-                f"检查记录 {m}"
-                for m in validate_inspections(ins_df, [site] if site else [], haz_df)
-            ]
-            errors += [f"隐患 {m}" for m in validate_hazards(haz_df, ins_df)]
-            if conn.execute(
-                sa.select(self._sql["inspections"].c.inspection_id).where(
-                    self._sql["inspections"].c.inspection_id == iid
-                )
-            ).first():
-                errors.append(f"检查编号已存在: {iid}")
-            hid_col = self._sql["hazards"].c.hazard_id
-            hids = [str(h) for h in haz_df["hazard_id"].tolist()] if n else []
-            taken = conn.execute(sa.select(hid_col).where(hid_col.in_(hids))).scalars().all()
-            errors += [f"隐患编号已存在: {h}" for h in taken]
-            if errors:
-                raise RegistryValidationError(errors)
-            conn.execute(
-                self._sql["inspections"].insert(),
-                to_records("inspections", coerce("inspections", ins_df)[0]),
-            )
+        def body(conn: sa.Connection) -> tuple[str, list[str]]:
+            done = self._done_request(conn, request_id, "add_inspection")
+            if done is not None:
+                return str(done["inspection_id"]), list(done["hazard_ids"])
+            ins_id = iid
+            if not given_iid:
+                ins_id = self._next_ids(conn, "inspections", "inspection_id", "I", 7, 1)[0]
+            ins_frame["inspection_id"] = ins_id
             if n:
-                conn.execute(
-                    self._sql["hazards"].insert(), to_records("hazards", coerce("hazards", haz_df)[0])
-                )
+                haz_frame["inspection_id"] = ins_id
+            for prefix, rows in by_month.items():
+                ids = self._next_ids(conn, "hazards", "hazard_id", prefix, 4, len(rows))
+                haz_frame.loc[rows, "hazard_id"] = ids
+            hids = [str(h) for h in haz_frame["hazard_id"].tolist()] if n else []
+            errs: list[str] = []
+            ic = self._sql["inspections"].c.inspection_id
+            if conn.execute(sa.select(ic).where(ic == ins_id)).first():
+                errs.append(f"检查编号已存在: {ins_id}")
+            hc = self._sql["hazards"].c.hazard_id
+            errs += [
+                f"隐患编号已存在: {h}"
+                for h in conn.execute(sa.select(hc).where(hc.in_(hids))).scalars().all()
+            ]
+            if errs:
+                raise RegistryValidationError(errs)
+            ins_rec = to_records("inspections", ins_frame)
+            haz_recs = to_records("hazards", haz_frame) if n else []
+            conn.execute(self._sql["inspections"].insert(), ins_rec)
+            if haz_recs:
+                conn.execute(self._sql["hazards"].insert(), haz_recs)
+            conn.execute(AUDIT.insert(), [
+                audit.record("add_inspection", "inspections", ins_id, user=user,
+                             after={**ins_rec[0], "hazard_ids": hids}, request_id=request_id),
+                *(audit.record("add_hazard", "hazards", r["hazard_id"], user=user, after=r)
+                  for r in haz_recs),
+            ])  # fmt: skip
             self._touch(conn)
-        return str(iid), hids
+            return str(ins_id), hids
 
-    def update_hazard(self, hazard_id: str, **fields: Any) -> dict[str, Any]:
+        return self._transact(body)
+
+    def _site_exists(self, site_id: str) -> bool:
+        col = self._sql["sites"].c.site_id
+        with self._engine.connect() as conn:
+            return conn.execute(sa.select(col).where(col == site_id)).first() is not None
+
+    def update_hazard(
+        self,
+        hazard_id: str,
+        *,
+        user: str | None = None,
+        expected: Mapping[str, Any] | None = None,
+        **fields: Any,
+    ) -> dict[str, Any]:
         """Change fields of one hazard, enforcing the lifecycle (all or nothing).
 
         Status changes follow :data:`registry.enums.STATUS_TRANSITIONS`:
@@ -472,6 +647,19 @@ class SQLiteStore:
         ``reinspection_result == "合格"``) or → 整改中 (requires 复查 "不合格"); 已销号 is final.
         Defaults: ``rectified_date`` = today when moving to 待复查, ``closed_date`` = today when
         销号. ``hazard_id``, ``inspection_id``, ``site_id`` and ``found_date`` cannot change.
+
+        Parameters
+        ----------
+        hazard_id : str
+            The hazard.
+        user : str, optional
+            Who changes it (audit trail).
+        expected : mapping, optional
+            Field values as the editor saw them (e.g. the row it loaded). When another user
+            changed any of them meanwhile, :class:`ConcurrentEditError` is raised and nothing
+            is overwritten.
+        **fields
+            The new values.
 
         Returns
         -------
@@ -482,52 +670,99 @@ class SQLiteStore:
         ------
         RegistryValidationError
             Unknown hazard or field, forbidden transition, invalid value; nothing is written.
+        ConcurrentEditError
+            The hazard changed since ``expected`` was read; nothing is written.
+        StoreBusyError
+            Another writer kept the store locked; nothing is written.
         """
         label = f"隐患 {hazard_id}"
         unknown = sorted(set(fields) - EDITABLE_HAZARD_FIELDS)
         if unknown:
             raise RegistryValidationError([f"{label}: 不能修改字段 {', '.join(unknown)}"])
         t = self._sql["hazards"]
-        with self._write() as conn:
-            row = conn.execute(sa.select(t).where(t.c.hazard_id == hazard_id)).mappings().first()
+        # Validate against the row as read now, then write only if it is still that row
+        # (another writer may change it between the read and the lock: then start over).
+        for _ in range(20):
+            with self._engine.connect() as conn:
+                row = conn.execute(sa.select(t).where(t.c.hazard_id == hazard_id)).mappings().first()
             if row is None:
                 raise RegistryValidationError([f"{label}: 隐患编号不存在"])
             old = dict(row)
-            new = {**old, **fields}
-            before, after = old["status"], new["status"]
-            errors: list[str] = []
-            if before == enums.CLOSED_STATUS:
-                errors.append(f"{label}: 已销号隐患不能再修改")
-            elif after != before:
-                allowed = enums.STATUS_TRANSITIONS.get(before, frozenset())
-                if after not in allowed:
-                    errors.append(
-                        f"{label}: 状态不能从“{before}”直接变为“{after}”"
-                        f"（可变为: {'、'.join(sorted(allowed))}）"
-                    )
-                elif after == enums.CLOSED_STATUS and new.get("reinspection_result") != "合格":
-                    errors.append(f"{label}: 销号须复查合格（当前复查结果: {new.get('reinspection_result')}）")
-                elif before == "待复查" and after == "整改中" and new.get(
-                    "reinspection_result"
-                ) != "不合格":
-                    errors.append(f"{label}: 退回整改须记录复查结果“不合格”")
-            if errors:
-                raise RegistryValidationError(errors)
-            today = dt.date.today()
-            if after == "待复查" and before != "待复查" and "rectified_date" not in fields and (
-                old.get("rectified_date") is None or old.get("reinspection_result") == "不合格"
-            ):
-                new["rectified_date"] = today  # (re-)rectified now
-            if after == enums.CLOSED_STATUS and new.get("closed_date") is None:
-                new["closed_date"] = today
-            frame = _frame([new])
-            problems = validate_hazards(frame)
-            if problems:
-                raise RegistryValidationError([f"{label} {m}" for m in problems])
-            record = to_records("hazards", coerce("hazards", frame)[0])[0]
-            conn.execute(t.update().where(t.c.hazard_id == hazard_id).values(**record))
-            self._touch(conn)
-        return record
+            _check_expected(label, old, expected)
+            record = _hazard_change(label, old, fields)
+
+            def body(conn: sa.Connection, old: dict[str, Any] = old, record=record) -> bool:
+                now = conn.execute(sa.select(t).where(t.c.hazard_id == hazard_id)).mappings().first()
+                if now is None or dict(now) != old:
+                    return False
+                conn.execute(t.update().where(t.c.hazard_id == hazard_id).values(**record))
+                changed = {k: v for k, v in record.items() if old.get(k) != v}
+                conn.execute(AUDIT.insert(), [
+                    audit.record("update_hazard", "hazards", hazard_id, user=user,
+                                 before={k: old.get(k) for k in changed}, after=changed)
+                ])  # fmt: skip
+                self._touch(conn)
+                return True
+
+            if self._transact(body):
+                return record
+        raise StoreBusyError(self.busy_seconds)
+
+    def audit_log(self) -> pd.DataFrame:
+        """The audit trail, oldest first (read-only; the table itself is append-only)."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(sa.select(AUDIT).order_by(AUDIT.c.audit_id)).mappings().all()
+        return pd.DataFrame([dict(r) for r in rows], columns=[c.name for c in AUDIT.columns])
+
+
+def _check_expected(label: str, current: Mapping[str, Any], expected: Mapping[str, Any] | None) -> None:
+    """Raise :class:`ConcurrentEditError` when a field differs from what the editor saw."""
+    if not expected:
+        return
+    probe = to_records("hazards", coerce("hazards", _frame([{**current, **expected}]))[0])[0]
+    changed = [k for k in expected if k in current and probe.get(k) != current.get(k)]
+    if changed:
+        raise ConcurrentEditError(label, changed)
+
+
+def _hazard_change(label: str, old: Mapping[str, Any], fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The new row of a hazard after ``fields``, checked against the lifecycle."""
+    new = {**old, **fields}
+    before, after = old["status"], new["status"]
+    errors: list[str] = []
+    if before == enums.CLOSED_STATUS:
+        errors.append(f"{label}: 已销号隐患不能再修改")
+    elif after != before:
+        allowed = enums.STATUS_TRANSITIONS.get(before, frozenset())
+        if after not in allowed:
+            errors.append(
+                f"{label}: 状态不能从“{before}”直接变为“{after}”"
+                f"（可变为: {'、'.join(sorted(allowed))}）"
+            )
+        elif after == enums.CLOSED_STATUS and new.get("reinspection_result") != "合格":
+            errors.append(f"{label}: 销号须复查合格（当前复查结果: {new.get('reinspection_result')}）")
+        elif before == "待复查" and after == "整改中" and new.get("reinspection_result") != "不合格":
+            errors.append(f"{label}: 退回整改须记录复查结果“不合格”")
+    if errors:
+        raise RegistryValidationError(errors)
+    today = dt.date.today()
+    if after == "待复查" and before != "待复查" and "rectified_date" not in fields and (
+        old.get("rectified_date") is None or old.get("reinspection_result") == "不合格"
+    ):
+        new["rectified_date"] = today  # (re-)rectified now
+    if after == enums.CLOSED_STATUS and new.get("closed_date") is None:
+        new["closed_date"] = today
+    frame = _frame([new])
+    problems = validate_hazards(frame)
+    if problems:
+        raise RegistryValidationError([f"{label} {m}" for m in problems])
+    return to_records("hazards", coerce("hazards", frame)[0])[0]
+
+
+def _is_busy(err: sa.exc.OperationalError) -> bool:
+    """The database was locked by another connection (SQLITE_BUSY / SQLITE_LOCKED)."""
+    code = getattr(err.orig, "sqlite_errorcode", None)
+    return code in (5, 6) or "locked" in str(err.orig) or "busy" in str(err.orig)
 
 
 def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -536,7 +771,11 @@ def _on_connect(dbapi_conn: Any, _record: Any) -> None:
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys = ON")
-    cur.execute("PRAGMA busy_timeout = 10000")
+    cur.execute("PRAGMA busy_timeout = 5000")
+    # Write-ahead log: readers never wait for a writer and a writer never waits for readers;
+    # a killed process leaves the last committed state. Read-only files stay as they are.
+    with contextlib.suppress(sqlite3.OperationalError):
+        cur.execute("PRAGMA journal_mode = WAL")
     cur.close()
 
 
@@ -565,12 +804,15 @@ def build_store(
     n_sites: int = DEFAULT_N_SITES,
     tables: Mapping[str, pd.DataFrame] | None = None,
     meta: Mapping[str, object] | None = None,
+    user: str | None = None,
 ) -> SQLiteStore:
     """Build (or rebuild) a store from the sample generator (or given tables), atomically.
 
-    The tables are written to a temporary file in the same directory, which then replaces
-    ``path`` with :func:`os.replace`; the ``truth`` table goes to :func:`truth_path` (CSV),
-    never into the store.
+    An existing store of this schema version is replaced in place, in one transaction (its
+    audit trail is kept); a new file, or one that is not a store of this version, is
+    written to a temporary file in the same directory, which then replaces ``path`` with
+    :func:`os.replace`. The ``truth`` table goes to :func:`truth_path` (CSV), never into
+    the store.
 
     Parameters
     ----------
@@ -582,6 +824,8 @@ def build_store(
         Use these tables instead of calling the generator (e.g. an import).
     meta : mapping, optional
         Metadata to record (default: seed and size for the generator, ``source=tables``).
+    user : str, optional
+        Who builds it (audit trail).
 
     Raises
     ------
@@ -598,27 +842,105 @@ def build_store(
     else:
         info = {"source": "tables"}
     info.update(meta or {})
+    stored = {k: v for k, v in tables.items() if k != "truth"}
+    existing = _open_existing(target)
+    if existing is not None:
+        # Replace in place, in one transaction: connections other processes hold on the file
+        # stay valid, the audit trail is kept, and a killed import changes nothing.
+        try:
+            existing.replace_all(stored, meta=info, user=user)
+        finally:
+            existing.close()
+    _write_truth(target, tables.get("truth"))
+    if existing is not None:
+        return SQLiteStore(target)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    tmp.unlink(missing_ok=True)
+    _unlink_db(tmp)
     try:
         store = SQLiteStore(tmp)
         try:
-            store.replace_all(
-                {k: v for k, v in tables.items() if k != "truth"},
-                meta=info,
-            )
+            store.replace_all(stored, meta=info, user=user)
         finally:
             store.close()
-        truth = tables.get("truth")
-        if truth is not None:
-            tpath = truth_path(target)
-            ttmp = tpath.with_name(f".{tpath.name}.{os.getpid()}.tmp")
-            truth.to_csv(ttmp, index=False)
-            os.replace(ttmp, tpath)
         os.replace(tmp, target)
     finally:
-        tmp.unlink(missing_ok=True)
+        _unlink_db(tmp)
     return SQLiteStore(target)
+
+
+def _open_existing(target: Path) -> SQLiteStore | None:
+    """The store at ``target`` when it is one of this schema version, else None."""
+    if not target.exists():
+        return None
+    try:
+        return SQLiteStore(target)
+    except (StoreSchemaError, sa.exc.SQLAlchemyError):
+        return None
+
+
+def _write_truth(target: Path, truth: pd.DataFrame | None) -> None:
+    if truth is None:
+        return
+    tpath = truth_path(target)
+    ttmp = tpath.with_name(f".{tpath.name}.{os.getpid()}.tmp")
+    try:
+        truth.to_csv(ttmp, index=False)
+        os.replace(ttmp, tpath)
+    finally:
+        ttmp.unlink(missing_ok=True)
+
+
+def _unlink_db(path: Path) -> None:
+    """Remove a database file and its journal / write-ahead-log companions."""
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+_ORPHAN = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.tmp(-journal|-wal|-shm)?$")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_orphans(target: str | os.PathLike[str]) -> list[Path]:
+    """Remove temporary files a killed build or import left beside the store.
+
+    Temporary files are named ``.<file>.<pid>.tmp`` (with SQLite's ``-journal``/``-wal``/
+    ``-shm`` companions); those of processes that no longer run are deleted, those of a
+    running build are left alone.
+
+    Returns
+    -------
+    list of Path
+        The files removed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / ".zhenru.db.999999999.tmp").write_bytes(b"half an import")
+    >>> [p.name for p in clean_orphans(folder / "zhenru.db")]
+    ['.zhenru.db.999999999.tmp']
+    """
+    target = Path(target)
+    names = {target.name, truth_path(target).name}
+    removed = []
+    if not target.parent.is_dir():
+        return removed
+    for p in sorted(target.parent.iterdir()):
+        m = _ORPHAN.match(p.name)
+        if m and m["name"] in names and not _alive(int(m["pid"])):
+            with contextlib.suppress(FileNotFoundError):
+                p.unlink()
+                removed.append(p)
+    return removed
 
 
 def default_store(

@@ -312,13 +312,15 @@ def test_build_store_atomic_and_truth_separate(tmp_path, tables):
     s = build_store(target, seed=5, n_sites=4, tables={**tables, "truth": truth})
     assert s.counts()["sites"] == 4
     assert pd.read_csv(truth_path(target))["site_id"].tolist() == ["S000001"]
+    s.close()  # the write-ahead log of an open store sits beside it until it is closed
     assert sorted(p.name for p in tmp_path.iterdir()) == ["built.db", "built.truth.csv"]
     # a failing rebuild leaves the previous store in place and no temp file behind
     bad = make_tables()
     bad["hazards"].loc[0, "level"] = "x"
     with pytest.raises(RegistryValidationError):
         build_store(target, tables=bad)
-    assert SQLiteStore(target).counts()["hazards"] == 4
+    with SQLiteStore(target) as again:
+        assert again.counts()["hazards"] == 4
     assert sorted(p.name for p in tmp_path.iterdir()) == ["built.db", "built.truth.csv"]
 
 
