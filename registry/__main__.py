@@ -7,12 +7,15 @@ Usage
     python -m registry build  [--path P] [--seed N] [--n-sites N]
     python -m registry import --sites 单位.csv [--inspections 检查.csv] [--hazards 隐患.csv]
                               [--assets 设施.csv] [--crs wgs84|gcj02|bd09] [--path P] [--check]
+                              [--allow-remove]
     python -m registry info   [--path P]
 
 ``build`` (re)generates the sample store from ``synthdata`` (atomic replace). ``import``
 validates a user's own registry and replaces the store only when every row is valid
-(``--check``: validate only). Exit status 0 = success, 2 = invalid input (messages in Chinese
-on stderr).
+(``--check``: validate only). An import that would leave a table with fewer rows than the
+store holds (e.g. a smaller file, or no hazards file over a store with hazards) is refused
+unless ``--allow-remove``; then it says how many rows each table lost. Exit status 0 =
+success, 2 = invalid input or refused (messages in Chinese on stderr, never a traceback).
 """
 
 from __future__ import annotations
@@ -22,11 +25,14 @@ import sys
 import time
 from collections.abc import Sequence
 
-from registry.importer import ImportErrorZh, import_registry, load_tables
+import sqlalchemy as sa
+
+from registry.importer import ImportErrorZh, describe_removal, load_tables, write_import
 from registry.store import (
     DEFAULT_N_SITES,
     DEFAULT_SEED,
     SQLiteStore,
+    StoreSchemaError,
     build_store,
     default_store_path,
 )
@@ -59,6 +65,10 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--crs", default=None, help="坐标系: wgs84（默认）、gcj02（高德）、bd09（百度）")
     i.add_argument("--path", default=None, help=f"数据库文件（默认 {default_store_path()}）")
     i.add_argument("--check", action="store_true", help="只校验，不写入")
+    i.add_argument(
+        "--allow-remove", action="store_true",
+        help="允许导入后某表的行数少于现有数据库（默认拒绝，以免误删数据）",
+    )
 
     n = sub.add_parser("info", help="显示数据库内容概要")
     n.add_argument("--path", default=None, help=f"数据库文件（默认 {default_store_path()}）")
@@ -75,18 +85,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"已生成 {_summary(store)}（{time.perf_counter() - t0:.1f} 秒）")
             store.close()
         elif args.command == "import":
+            tables = load_tables(
+                args.sites, args.inspections, args.hazards, args.assets, crs=args.crs
+            )
             if args.check:
-                tables = load_tables(
-                    args.sites, args.inspections, args.hazards, args.assets, crs=args.crs
-                )
                 parts = "，".join(f"{_TABLE_ZH[k]} {len(v)} 条" for k, v in tables.items())
                 print(f"校验通过: {parts}（未写入）")
             else:
-                store = import_registry(
-                    args.sites, args.inspections, args.hazards, args.assets,
-                    path=args.path, crs=args.crs,
+                sources = [args.sites, args.inspections, args.hazards, args.assets]
+                store, removed = write_import(
+                    tables, args.path, sources, allow_remove=args.allow_remove
                 )
                 print(f"已导入 {_summary(store)}")
+                if any(removed.values()):
+                    print(f"按 --allow-remove 删除了: {describe_removal(removed)}")
                 store.close()
         else:
             path = args.path or default_store_path()
@@ -95,8 +107,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             for key, value in sorted(store.meta().items()):
                 print(f"  {key}: {value}")
             store.close()
-    except (RegistryValidationError, ImportErrorZh) as err:
+    except (RegistryValidationError, ImportErrorZh, StoreSchemaError) as err:
         print(str(err), file=sys.stderr)
+        return 2
+    except sa.exc.SQLAlchemyError as err:
+        print(f"无法读写台账数据库（{type(err).__name__}）: {args.path or default_store_path()}",
+              file=sys.stderr)
+        return 2
+    except OSError as err:
+        print(f"无法读写文件: {err.filename or ''}（{err.strerror or type(err).__name__}）",
+              file=sys.stderr)
         return 2
     return 0
 

@@ -25,24 +25,37 @@ Examples
 
 from __future__ import annotations
 
+import codecs
+import io
 import os
-from collections.abc import Mapping
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import sqlalchemy as sa
+from openpyxl.utils.exceptions import InvalidFileException
 
+from registry.committees import to_short_names
 from registry.schema import TABLES, coerce_column
 from registry.validate import RegistryValidationError, complete_sites, validate_tables
 
 __all__ = [
     "ALIASES",
     "CRS_NAMES",
+    "TABLE_NAMES_ZH",
+    "DataRemovalError",
     "ImportErrorZh",
+    "describe_removal",
     "import_registry",
     "load_tables",
+    "planned_removal",
     "read_table",
     "rename_columns",
+    "write_import",
 ]
 
 #: Extra header aliases per table (the schema's Chinese labels are always accepted too).
@@ -135,40 +148,148 @@ def rename_columns(df: pd.DataFrame, table: str) -> pd.DataFrame:
     return df.rename(columns=renamed)
 
 
+#: Errors of the Excel readers for files that are not a readable workbook (not a zip, a zip
+#: without the workbook parts, broken XML, a legacy .xls without its reader).
+_EXCEL_ERRORS: tuple[type[BaseException], ...] = (
+    zipfile.BadZipFile, KeyError, ValueError, TypeError, ET.ParseError, InvalidFileException,
+    ImportError, EOFError,
+)
+
+
+def _decode(data: bytes, p: Path) -> str:
+    """Text of a CSV file: UTF-16 (with BOM), UTF-8 (BOM allowed) or GB18030 (⊃ GBK)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encodings: tuple[str, ...] = ("utf-16",)
+    else:
+        encodings = ("utf-8-sig", "gb18030")
+    for encoding in encodings:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImportErrorZh(f"无法识别文件编码（支持 UTF-8、GBK、带 BOM 的 UTF-16）: {p}")
+
+
+def _read_csv(p: Path, sep: str) -> pd.DataFrame:
+    text = _decode(p.read_bytes(), p)
+    if "\x00" in text:
+        raise ImportErrorZh(f"{p}: 含空字符（NUL），不是文本表格；请另存为 CSV（UTF-8）")
+    if not text.strip():
+        raise ImportErrorZh(f"{p}: 文件是空的")
+    try:
+        return pd.read_csv(
+            io.StringIO(text), header=None, dtype=str, sep=sep, keep_default_na=False,
+            na_values=[""], skipinitialspace=True, skip_blank_lines=False,
+        )
+    except pd.errors.ParserError as err:
+        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(err))
+        if m:
+            expected, line, saw = m.groups()
+            raise ImportErrorZh(
+                f"{p} 第{line}行: 有 {saw} 个字段，而表头只有 {expected} 列"
+                "（多余的逗号或未加引号的逗号？）"
+            ) from err
+        raise ImportErrorZh(f"{p}: 无法按 CSV 解析（引号不配对或格式错误）") from err
+
+
+def _read_excel(p: Path, sheet: str | int) -> pd.DataFrame:
+    engine = "openpyxl" if p.suffix.lower() in (".xlsx", ".xlsm") else None
+    try:
+        return pd.read_excel(
+            p, sheet_name=sheet, header=None, dtype=str, keep_default_na=False,
+            na_values=[""], engine=engine,
+        )
+    except _EXCEL_ERRORS as err:
+        raise ImportErrorZh(
+            f"{p}: 不是可读取的 Excel 工作簿（文件损坏或实为其他格式）；请用 Excel 另存为 .xlsx 或 CSV"
+        ) from err
+
+
+def _column_name(j: int) -> str:
+    """Spreadsheet column letters of a 0-based position (0 → A, 27 → AB)."""
+    name = ""
+    j += 1
+    while j:
+        j, r = divmod(j - 1, 26)
+        name = chr(ord("A") + r) + name
+    return name
+
+
+def _blank_cells(df: pd.DataFrame) -> pd.DataFrame:
+    """Missing or whitespace-only cells."""
+    return df.map(lambda v: not isinstance(v, str) or not v.strip())
+
+
+def _with_header(raw: pd.DataFrame, p: Path) -> pd.DataFrame:
+    """First row as header; trailing blank rows and unlabelled empty columns dropped.
+
+    Interior blank rows are kept (validation names them), so row numbers stay the
+    spreadsheet's: header = row 1, first data row = row 2.
+    """
+    raw = raw.astype(object)
+    blank = _blank_cells(raw)
+    filled_rows = np.flatnonzero(~blank.all(axis=1).to_numpy())
+    if not len(filled_rows):
+        raise ImportErrorZh(f"{p}: 文件没有内容（没有表头，也没有数据行）")
+    if filled_rows[0] != 0:
+        raise ImportErrorZh(f"{p}: 第1行应为表头，实际为空行")
+    raw = raw.iloc[: filled_rows[-1] + 1]
+    blank = blank.iloc[: filled_rows[-1] + 1]
+    header = [None if blank.iat[0, j] else str(raw.iat[0, j]).strip() for j in range(raw.shape[1])]
+    keep: list[int] = []
+    seen: dict[str, int] = {}
+    for j, name in enumerate(header):
+        if name is None:
+            if not blank.iloc[1:, j].all():
+                raise ImportErrorZh(f"{p}: 第{_column_name(j)}列有数据但没有表头")
+            continue
+        if name in seen:
+            raise ImportErrorZh(
+                f"{p}: 表头“{name}”重复（第{_column_name(seen[name])}列和第{_column_name(j)}列），"
+                "请只保留一列"
+            )
+        seen[name] = j
+        keep.append(j)
+    data = raw.iloc[1:, keep]
+    data.columns = [header[j] for j in keep]
+    if data.empty:
+        raise ImportErrorZh(
+            f"{p}: 只有表头，没有数据行；导入不会用空表覆盖已有数据（没有这类数据就不要传这个文件）"
+        )
+    return data.reset_index(drop=True)
+
+
 def read_table(path: str | os.PathLike[str], sheet: str | int = 0) -> pd.DataFrame:
     """Read one CSV/XLSX file as text cells (so codes keep leading zeros).
 
-    CSV is decoded as UTF-8 (BOM allowed), falling back to GB18030 (a superset of GBK).
+    CSV is decoded as UTF-16 when it starts with a byte-order mark, else UTF-8 (BOM allowed),
+    falling back to GB18030 (a superset of GBK). The first row is the header; header names
+    must be unique; trailing blank rows and empty unlabelled columns are dropped.
 
     Raises
     ------
     ImportErrorZh
-        Missing file, unsupported extension or undecodable text.
+        Missing file, a folder, unsupported extension, undecodable or unparsable content,
+        duplicate headers, data without a header, or no data rows at all.
     """
     p = Path(path)
     if not p.exists():
         raise ImportErrorZh(f"找不到文件: {p}")
+    if p.is_dir():
+        raise ImportErrorZh(f"{p} 是文件夹，不是表格文件（请给出 CSV 或 XLSX 文件）")
     suffix = p.suffix.lower()
-    if suffix in (".xlsx", ".xlsm", ".xls"):
-        df = pd.read_excel(p, sheet_name=sheet, dtype=str, keep_default_na=False, na_values=[""])
-    elif suffix in (".csv", ".txt", ".tsv"):
-        sep = "\t" if suffix == ".tsv" else ","
-        df = None
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                df = pd.read_csv(
-                    p, dtype=str, encoding=encoding, sep=sep, keep_default_na=False,
-                    na_values=[""], skipinitialspace=True,
-                )
-                break
-            except UnicodeDecodeError:
-                continue
-        if df is None:
-            raise ImportErrorZh(f"无法识别文件编码（支持 UTF-8、GBK）: {p}")
-    else:
-        raise ImportErrorZh(f"不支持的文件类型 {suffix or '（无扩展名）'}: {p}（支持 CSV、XLSX）")
-    df = df.dropna(how="all").reset_index(drop=True)
-    return df
+    try:
+        if suffix in (".xlsx", ".xlsm", ".xls"):
+            raw = _read_excel(p, sheet)
+        elif suffix in (".csv", ".txt", ".tsv"):
+            raw = _read_csv(p, "\t" if suffix == ".tsv" else ",")
+        else:
+            raise ImportErrorZh(
+                f"不支持的文件类型 {suffix or '（无扩展名）'}: {p}（支持 CSV、XLSX）"
+            )
+    except PermissionError as err:
+        raise ImportErrorZh(f"没有读取权限: {p}") from err
+    return _with_header(raw, p)
 
 
 def _convert_crs(df: pd.DataFrame, crs: str | None, label: str) -> pd.DataFrame:
@@ -187,19 +308,24 @@ def _convert_crs(df: pd.DataFrame, crs: str | None, label: str) -> pd.DataFrame:
     if keys.eq("wgs84").all():
         return df.drop(columns=["coord_sys"], errors="ignore")
     from layers.coords import bd09_to_wgs84, gcj02_to_wgs84
+    from registry.validate import LAT_RANGE, LON_RANGE
 
     out = df.copy()
     lon = pd.to_numeric(out["lon"], errors="coerce").to_numpy(dtype=float, copy=True)
     lat = pd.to_numeric(out["lat"], errors="coerce").to_numpy(dtype=float, copy=True)
     for key, func in (("gcj02", gcj02_to_wgs84), ("bd09", bd09_to_wgs84)):
-        m = keys.eq(key).to_numpy() & np.isfinite(lon) & np.isfinite(lat)
+        # only near-Shanghai positions: the rest is refused by validation as it is
+        near = (
+            (np.abs(lon - np.mean(LON_RANGE)) < 2) & (np.abs(lat - np.mean(LAT_RANGE)) < 2)
+        )
+        m = keys.eq(key).to_numpy() & near
         if m.any():
             x, y = func(lon[m], lat[m])
             lon[m], lat[m] = x, y
     # keep unparsable text for validation to report
     out["lon"] = np.where(np.isfinite(lon), lon, out["lon"])
     out["lat"] = np.where(np.isfinite(lat), lat, out["lat"])
-    return out.drop(columns=["coord_sys"])
+    return out.drop(columns=["coord_sys"], errors="ignore")
 
 
 def _link_inspections(insp: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:
@@ -337,9 +463,117 @@ def load_tables(
         tables["hazards"] = _link_hazards(h, tables.get("inspections"))
     if assets is not None:
         a = rename_columns(read_table(assets), "assets")
-        tables["assets"] = _convert_crs(a, crs_key, "设施")
+        a = _convert_crs(a, crs_key, "设施")
+        if "committee" in a.columns:
+            a["committee"] = to_short_names(a["committee"])
+        tables["assets"] = a
     validate_tables(tables, row_offset=2)
     return tables
+
+
+class DataRemovalError(ImportErrorZh):
+    """An import would leave fewer rows in a table than the store holds (refused by default).
+
+    ``removed`` maps table name → number of rows fewer.
+    """
+
+    def __init__(self, message: str, removed: Mapping[str, int]):
+        super().__init__(message)
+        self.removed: dict[str, int] = dict(removed)
+
+
+#: Chinese names of the tables in messages.
+TABLE_NAMES_ZH: Mapping[str, str] = {
+    "sites": "单位", "inspections": "检查记录", "hazards": "隐患", "assets": "设施",
+}  # fmt: skip
+
+
+def describe_removal(removed: Mapping[str, int]) -> str:
+    """``'单位 2998 条、隐患 12 条'`` (tables with no removal left out).
+
+    Examples
+    --------
+    >>> describe_removal({"sites": 2998, "inspections": 0, "hazards": 12})
+    '单位 2998 条、隐患 12 条'
+    """
+    return "、".join(f"{TABLE_NAMES_ZH[k]} {n} 条" for k, n in removed.items() if n > 0)
+
+
+def planned_removal(
+    path: str | os.PathLike[str], tables: Mapping[str, pd.DataFrame]
+) -> dict[str, int]:
+    """Rows fewer per table if ``tables`` replaced the store at ``path`` (0 = none fewer).
+
+    A missing file holds nothing, so nothing is removed.
+
+    Raises
+    ------
+    ImportErrorZh
+        ``path`` exists but is not a readable store of this program's schema (replacing it
+        would lose whatever it holds).
+    """
+    from registry.store import SQLiteStore, StoreSchemaError
+
+    target = Path(path)
+    if not target.exists():
+        return {}
+    if target.is_dir():
+        raise ImportErrorZh(f"数据库路径 {target} 是文件夹，请给出文件路径")
+    try:
+        with SQLiteStore(target) as store:
+            before = store.counts()
+    except (sa.exc.SQLAlchemyError, StoreSchemaError) as err:
+        raise DataRemovalError(
+            f"目标文件 {target} 不是可读取的台账数据库（{type(err).__name__}），"
+            "导入会覆盖其全部内容；如确需覆盖，请加 --allow-remove",
+            {},
+        ) from err
+    return {name: max(0, n - len(tables.get(name, ()))) for name, n in before.items()}
+
+
+def write_import(
+    tables: Mapping[str, pd.DataFrame],
+    path: str | os.PathLike[str] | None = None,
+    sources: Sequence[str | os.PathLike[str]] = (),
+    allow_remove: bool = False,
+):
+    """Atomically replace the store at ``path`` with validated ``tables``.
+
+    An import that would leave any table with fewer rows than the store holds — e.g. a file
+    of fewer units, or an import without a hazards file over a store with hazards — is
+    refused unless ``allow_remove``.
+
+    Returns
+    -------
+    (registry.store.SQLiteStore, dict)
+        The store and the rows removed per table (see :func:`planned_removal`).
+
+    Raises
+    ------
+    DataRemovalError
+        Data would be removed and ``allow_remove`` is False; nothing is written.
+    """
+    from registry.store import build_store, default_store_path
+
+    target = Path(path) if path is not None else default_store_path()
+    try:
+        removed = planned_removal(target, tables)
+    except DataRemovalError:
+        if not allow_remove:
+            raise
+        removed = {}
+    if any(removed.values()) and not allow_remove:
+        raise DataRemovalError(
+            f"导入会删除 {target} 中的已有数据（少 {describe_removal(removed)}），已拒绝；"
+            "如确需删除，请加 --allow-remove",
+            removed,
+        )
+    meta = {"source": "import", "imported_from": ", ".join(str(p) for p in sources if p)}
+    try:
+        store = build_store(target, tables=tables, meta=meta)
+    except PermissionError as err:
+        raise ImportErrorZh(f"没有写入权限: {target}") from err
+    return store, removed
 
 
 def import_registry(
@@ -349,11 +583,13 @@ def import_registry(
     assets: str | os.PathLike[str] | None = None,
     path: str | os.PathLike[str] | None = None,
     crs: str | None = None,
+    allow_remove: bool = False,
 ):
     """Validate the files and atomically (re)write the store at ``path``.
 
-    The store file is replaced only when every check passes; on any error the previous file
-    (if any) is untouched and no new file is created.
+    The store file is replaced only when every check passes and — unless ``allow_remove`` —
+    no table would end up with fewer rows than it has (see :func:`write_import`); on any
+    error the previous file (if any) is untouched and no new file is created.
 
     Returns
     -------
@@ -363,12 +599,6 @@ def import_registry(
     --------
     >>> store = import_registry("单位.csv", hazards=None, path="my.db")  # doctest: +SKIP
     """
-    from registry.store import build_store, default_store_path
-
     tables = load_tables(sites, inspections, hazards, assets, crs=crs)
-    meta = {
-        "source": "import",
-        "imported_from": ", ".join(str(p) for p in (sites, inspections, hazards, assets) if p),
-    }
-    target = Path(path) if path is not None else default_store_path()
-    return build_store(target, tables=tables, meta=meta)
+    sources = [p for p in (sites, inspections, hazards, assets) if p]
+    return write_import(tables, path, sources, allow_remove=allow_remove)[0]

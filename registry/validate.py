@@ -263,7 +263,12 @@ def _check_committee(table: str, df: pd.DataFrame, off: int) -> list[str]:
 
 def _frame(table: str, df: pd.DataFrame, off: int) -> tuple[pd.DataFrame, list[str]]:
     frame, errors = coerce(table, df, row_offset=off)
-    errors += _check_required(table, frame, off, set(df.columns))
+    # a cell that could not be converted is already reported; do not call it empty as well
+    unconverted = {e.split("） ", 1)[0] + "）" for e in errors}
+    errors += [
+        e for e in _check_required(table, frame, off, set(df.columns))
+        if not e.endswith("为空") or e[: -len("为空")] not in unconverted
+    ]
     errors += _check_text(table, frame, off)
     errors += _check_range(table, frame, off)
     errors += _check_dates(table, frame, off)
