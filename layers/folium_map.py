@@ -389,14 +389,14 @@ def risk_map(
     outlines = park_outlines(sites)
     if not outlines.empty:
         parks = folium.FeatureGroup(name=_PARK_OUTLINE_LAYER, show=True)
-        gj = _geojson_dict(outlines, ["park", "n_tenants"], display)
+        gj = _geojson_dict(outlines, ["park", "n_tenants"], display, ["park"])  # park escaped
         for feat in gj["features"]:
             props = feat["properties"]
             folium.GeoJson(
                 feat,
                 style_function=lambda f: {"color": "#6A1B9A", "weight": 2, "dashArray": "6 4",
                                           "fillColor": "#CE93D8", "fillOpacity": 0.12},
-                tooltip=f"{html_text(props['park'])}（范围为近似，由 {int(props['n_tenants'])} "
+                tooltip=f"{props['park']}（范围为近似，由 {int(props['n_tenants'])} "
                 "家入驻单位位置推算）",
             ).add_to(parks)
         parks.add_to(m)

@@ -187,7 +187,7 @@ class PointLayer(JSCSSMixin, Layer):
     points : list
         Rows from :func:`site_points` / :func:`asset_points`.
     name : str
-        Layer name shown in the LayerControl.
+        Layer name shown in the LayerControl (plain text; escaped here).
     cluster : bool
         Group markers with leaflet.markercluster (recommended above a few hundred points).
     radius : float
@@ -308,6 +308,9 @@ var {{ this.get_name() }} = (function () {
         css_class: str = "zr-site",
         share_as: str | None = None,
     ) -> None:
+        # Leaflet's layer control shows the name with innerHTML (names of sector layers come
+        # from the users' categories), so the layer carries the escaped name throughout.
+        name = html_text(name)
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "PointLayer"
         self.points = points
@@ -391,7 +394,7 @@ var {{ this.get_name() }} = (function () {
         css_class: str = "zr-zone-label",
         show: bool = True,
     ) -> None:
-        super().__init__(name=name, overlay=True, control=True, show=show)
+        super().__init__(name=html_text(name), overlay=True, control=True, show=show)
         self._name = "LabelLayer"
         self.labels = labels
         self.rows_js = safe_json(

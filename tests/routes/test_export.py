@@ -149,3 +149,103 @@ def test_nav_links_carry_gcj02_coordinates() -> None:
         assert row["geo_url"].startswith(f"geo:{s['lat']:.6f},{s['lon']:.6f}")  # WGS-84
     assert "A%26B" in links.loc[1, "amap_url"]
     assert nav_links(stops.iloc[0:0]).empty
+
+
+#: Stored text that made every XLSX download fail and the GPX not well-formed, plus markup.
+HOSTILE = (
+    "NUL\x00单位",
+    "ESC\x1b[31m红字",
+    "换页\x0c退格\x08",
+    "\t=cmd|' /C calc'!A0",
+    "${alert(1)}`<img src=x onerror=alert(2)>",
+    "</script><script>alert(3)</script>",
+)
+
+
+@pytest.fixture(scope="module")
+def hostile_plan() -> RoutePlan:
+    from layers.safe_text import plain_text
+
+    n = len(HOSTILE)
+    sites = pd.DataFrame(
+        {
+            "site_id": [f"S{i:06d}" for i in range(n)],
+            "name": list(HOSTILE),
+            "address": [HOSTILE[(i + 1) % n] for i in range(n)],
+            "lon": np.linspace(121.382, 121.398, n),
+            "lat": np.linspace(31.251, 31.263, n),
+            "category": "群租",
+            "subcategory": "",
+            "score": np.linspace(90, 40, n),
+            "level": "重大",
+            "must_visit": [True] + [False] * (n - 1),
+            "must_reasons": [HOSTILE[2]] + [None] * (n - 1),
+        }
+    )
+    teams = [
+        TeamSpec("控制\x1b组\x00", leader="领导\x0c", members=("组员\x00",), start_label="起点\x1b",
+                 start_lon=121.39, start_lat=31.256),
+        TeamSpec("=组二", leader="${alert(4)}", start_label="<b>起点</b>\x00",
+                 start_lon=121.392, start_lat=31.257),
+    ]
+    plan = plan_routes(sites, teams, DAY, time_limit=5.0, max_iterations=60)
+    assert plan.totals["sites_visited"] > 0
+    assert plain_text(teams[0].name) == "控制组"
+    return plan
+
+
+def test_xlsx_opens_for_any_stored_text(hostile_plan: RoutePlan) -> None:
+    from layers.safe_text import cell_text
+
+    wb = load_workbook(io.BytesIO(to_xlsx(hostile_plan)))
+    assert wb.sheetnames[:3] == ["汇总", "控制组", "'=组二"[1:]]
+    values = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row
+              if isinstance(c.value, str)]
+    assert not any(re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", v) for v in values)
+    for text in hostile_plan.all_stops()["name"]:
+        assert cell_text(text) in values
+    assert "'\t=cmd|' /C calc'!A0" in values and "'=组二" in values
+    assert "领导" in values and "起点" in values  # summary: leader and start point, cleaned
+
+
+def test_csv_and_gpx_survive_control_characters(hostile_plan: RoutePlan) -> None:
+    from layers.safe_text import cell_text, plain_text
+
+    raw = to_csv(hostile_plan)
+    assert not re.search(b"[\x00-\x08\x0b\x0c\x0e-\x1f]", raw)
+    df = pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert sorted(df["单位名称"]) == sorted(cell_text(n) for n in hostile_plan.all_stops()["name"])
+    root = ET.fromstring(to_gpx(hostile_plan).encode("utf-8"))
+    ns = {"g": GPX_NS}
+    names = [e.text for e in root.iter(f"{{{GPX_NS}}}name")]
+    assert [r.findtext("g:name", namespaces=ns) for r in root.findall("g:rte", ns)] == [
+        plain_text(r.team.name) for r in hostile_plan.routes if r.n_stops
+    ]
+    for _, s in hostile_plan.all_stops().iterrows():
+        assert f"{s['seq']}. {plain_text(s['name'])}" in names
+    assert "起点：起点" in names
+
+
+def test_printable_html_has_no_active_content_from_data(hostile_plan: RoutePlan) -> None:
+    from html.parser import HTMLParser
+
+    class Tags(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tags: set[str] = set()
+            self.attrs: list[tuple[str, str | None]] = []
+
+        def handle_starttag(self, tag, attrs) -> None:
+            self.tags.add(tag)
+            self.attrs += attrs
+
+    page = to_printable_html(hostile_plan, DAY)
+    parsed = Tags()
+    parsed.feed(page)
+    assert not parsed.tags & {"script", "img", "iframe", "object", "embed", "svg"}
+    assert not [a for a, _ in parsed.attrs if a.startswith("on")]
+    assert all(v.startswith(("https://uri.amap.com/", "geo:")) for a, v in parsed.attrs
+               if a == "href")
+    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", page)
+    assert "${" not in page and "`" not in page
+    assert "&lt;img src=x onerror=alert(2)&gt;" in page and "&lt;b&gt;起点&lt;/b&gt;" in page

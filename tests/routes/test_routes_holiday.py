@@ -149,3 +149,49 @@ def test_candidates_plan_end_to_end(scored):
     assert visited
     assert "G1" in visited  # the top node-focus site is in the leader's morning
     assert set(visited) | set(plan.left_out["site_id"]) == set(c["site_id"])
+
+
+def test_briefing_has_no_active_content_for_any_stored_text(scored):
+    from html.parser import HTMLParser
+
+    from routes.holiday import briefing_html
+
+    bad = "${alert(1)}`<img src=x onerror=alert(2)></script><script>alert(3)</script>\x00\x1b"
+    hostile = scored.assign(name=bad, address=bad, committee=bad)
+    plan = plan_routes(
+        hostile,
+        leader_teams([bad], shifts=(("09:00", "11:30"),)),
+        dt.date(2026, 2, 12),
+        time_limit=0.5,
+    )
+    assert plan.totals["sites_visited"] > 0
+    points = hostile.assign(colour=['red" onload="alert(4)', "url(//evil.example/x)"] + ["#E60012"] * 5,
+                            label=bad)
+    page = briefing_html(
+        plan,
+        {"name": bad, "start": dt.date(2026, 2, 15)},
+        {bad: bad},
+        hotspot_table=pd.DataFrame([{"committee": bad, "high_risk": 1, "major": 1,
+                                     "focus_high_risk": 0, "units": 2}]),
+        boundary_rings=[[(121.38, 31.25), (121.40, 31.25), (121.40, 31.27)]],
+        map_points=points,
+    )
+
+    class Tags(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tags: set[str] = set()
+            self.attrs: list[tuple[str, str | None]] = []
+
+        def handle_starttag(self, tag, attrs) -> None:
+            self.tags.add(tag)
+            self.attrs += attrs
+
+    parsed = Tags()
+    parsed.feed(page)
+    assert not parsed.tags & {"script", "img", "iframe", "object", "embed"}
+    assert not [a for a, _ in parsed.attrs if a.startswith("on")]
+    fills = {v for a, v in parsed.attrs if a == "fill"}
+    assert fills <= {"#E60012", "#f4f2ec"}  # free-text colours fall back to the default
+    assert "\x00" not in page and "\x1b" not in page and "${" not in page and "`" not in page
+    assert page.count("&lt;img src=x onerror=alert(2)&gt;") >= 5  # title, figure, name, ...
