@@ -111,6 +111,10 @@ def parse_top(lines: Iterable[str] | IO[str], name: str = "top") -> TopInstance:
             raise InstanceError(f"{name}: line {lineno}: bad number in {line!r}") from exc
     if len(header) < 3:
         raise InstanceError(f"{name}: missing header (n, m, tmax)")
+    for key in ("n", "m"):
+        value = header[key]
+        if not math.isfinite(value) or value != int(value):
+            raise InstanceError(f"{name}: header {key} must be a whole number, got {value:g}")
     n, m, tmax = int(header["n"]), int(header["m"]), header["tmax"]
     if n < 2 or m < 1 or tmax < 0 or not math.isfinite(tmax):
         raise InstanceError(f"{name}: invalid header n={n} m={m} tmax={tmax}")

@@ -26,12 +26,15 @@ with the clock: the best answer in the time given (the ``solve-top`` CLI).
 
 from __future__ import annotations
 
+import math
 import multiprocessing as mp
+import os
 import time
 
 import numpy as np
 
 from routes import _fast
+from routes._parent_death import die_with_parent
 from routes._schedule import advance, earliest_start
 from routes._search import Engine, Sol
 from routes.model import Problem, Route, Solution, Stop
@@ -113,8 +116,8 @@ def solve(
     ([0], {1: 'low_priority'})
     """
     t_start = time.perf_counter()
-    if time_limit < 0:
-        raise ValueError("time_limit must be >= 0")
+    if not (time_limit >= 0 and math.isfinite(time_limit)):
+        raise ValueError(f"time_limit must be a finite number of seconds >= 0, got {time_limit}")
     if workers < 1:
         raise ValueError("workers must be >= 1")
     engine = Engine(problem, seed=seed)
@@ -152,6 +155,7 @@ FastBudget = tuple[int, float, bool]
 
 def _solve_fast(engine: Engine, time_limit: float, budget: FastBudget, seed: int) -> Sol:
     """Compiled search (:mod:`routes._fast`) on the eligible visits."""
+    t_start = time.perf_counter()
     sol = engine.empty()
     elig = np.flatnonzero(engine.elig[0])
     if elig.size == 0:
@@ -164,7 +168,10 @@ def _solve_fast(engine: Engine, time_limit: float, budget: FastBudget, seed: int
     P = np.concatenate([[0.0], engine.pz[elig], [0.0]])
     search = _fast.FastTop(W, P, engine.cap[k0], engine.K)
     max_iterations, max_work, clock = budget
-    routes, _ = search.run(time_limit, max_iterations, seed=seed, max_work=max_work, clock=clock)
+    # the set-up (cost matrix, sorted neighbour lists: seconds on thousands of points)
+    # comes out of the limit
+    left = time_limit - (time.perf_counter() - t_start)
+    routes, _ = search.run(left, max_iterations, seed=seed, max_work=max_work, clock=clock)
     for k, route in enumerate(routes):
         seq = [int(elig[node - 1]) for node in route]
         tr, sv = engine._totals(k, seq)
@@ -178,6 +185,12 @@ def _solve_fast(engine: Engine, time_limit: float, budget: FastBudget, seed: int
             sol.prize += engine.pzl[v]
             sol.must += int(engine.is_must[v])
     return sol
+
+
+def _pool(workers: int) -> mp.pool.Pool:
+    """Pool of ``workers`` forked processes that are killed when this process dies
+    (a killed CLI must not leave searches running; see :mod:`routes._parent_death`)."""
+    return mp.get_context("fork").Pool(workers, initializer=die_with_parent, initargs=(os.getpid(),))
 
 
 _FORK_ENGINE: Engine | None = None  # read by forked fast workers (never pickled)
@@ -197,7 +210,7 @@ def _parallel_fast(engine: Engine, remaining: float, budget: FastBudget, seed: i
     t0 = time.perf_counter()
     _FORK_ENGINE = engine
     try:
-        with mp.get_context("fork").Pool(workers) as pool:
+        with _pool(workers) as pool:
             tl = remaining - (time.perf_counter() - t0) - min(0.05, 0.03 * remaining)
             results = pool.map(_fast_worker, [(seed + i, tl, budget) for i in range(workers)])
     finally:
@@ -225,8 +238,7 @@ def _parallel(
     processes; the best result wins (ties: lowest seed), so the outcome stays
     deterministic whenever the iteration budget ends every search."""
     t0 = time.perf_counter()
-    ctx = mp.get_context("fork")
-    with ctx.Pool(workers) as pool:
+    with _pool(workers) as pool:
         budget = remaining - (time.perf_counter() - t0) - min(0.3, 0.15 * remaining)
         jobs = [(problem, seed + i, budget, max_iterations, max_work) for i in range(workers)]
         results = pool.map(_worker, jobs)

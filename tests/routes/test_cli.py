@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -188,3 +190,134 @@ def test_process_age_counts_from_the_process_start() -> None:
     a, b = map(float, proc.stdout.split())
     assert 0.0 < a < 30.0
     assert b - a >= 0.25
+
+
+# ------------------------------------------------------------- hostile input and killing
+def _top_file(path: Path, n: int, m: int = 4, tmax: float = 100.0, seed: int = 1) -> Path:
+    """A random Team Orienteering instance of ``n`` points (start and end at the origin)."""
+    import random
+
+    rng = random.Random(seed)
+    rows = [f"{rng.uniform(-50, 50):.3f} {rng.uniform(-50, 50):.3f} {rng.randint(1, 20)}" for _ in range(n - 2)]
+    path.write_text("\n".join([f"n {n}", f"m {m}", f"tmax {tmax}", "0 0 0", *rows, "0 0 0"]) + "\n")
+    return path
+
+
+def _assert_clean_error(proc: subprocess.CompletedProcess[str], *words: str) -> None:
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr and proc.stdout == ""
+    for word in words:
+        assert word in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("header", "word"),
+    [
+        ("n nan\nm 1\ntmax 10\n", "header n must be a whole number"),
+        ("n 3\nm nan\ntmax 10\n", "header m must be a whole number"),
+        ("n 3\nm inf\ntmax 10\n", "header m must be a whole number"),
+        ("n 3\nm 1.5\ntmax 10\n", "header m must be a whole number"),
+        ("n 3\nm 1\ntmax nan\n", "invalid header"),
+    ],
+)
+def test_impossible_headers_exit_2(tmp_path: Path, header: str, word: str) -> None:
+    f = tmp_path / "bad.txt"
+    f.write_text(header + "0 0 0\n1 1 1\n0 0 0\n")
+    _assert_clean_error(_run("solve-top", str(f), "--time-limit", "0.2"), word)
+
+
+@pytest.mark.parametrize("limit", ["inf", "nan", "-inf"])
+def test_non_finite_time_limit_exit_2(tiny_top: Path, limit: str) -> None:
+    _assert_clean_error(_run("solve-top", str(tiny_top), "--time-limit", limit), "--time-limit")
+    _assert_clean_error(_run("solve-tsp", str(tiny_top), "--time-limit", limit), "--time-limit")
+
+
+def test_absurd_sizes_are_refused_at_once(tmp_path: Path, tiny_top: Path) -> None:
+    import time
+
+    from routes.__main__ import MAX_POINTS, MAX_TEAMS
+
+    many_teams = tmp_path / "teams.txt"
+    many_teams.write_text("n 3\nm 10000000\ntmax 10\n0 0 0\n1 1 1\n0 0 0\n")
+    t = time.perf_counter()
+    _assert_clean_error(_run("solve-top", str(many_teams), "--time-limit", "1"), f"at most {MAX_TEAMS}")
+    big = _top_file(tmp_path / "big.txt", 8000)
+    _assert_clean_error(_run("solve-top", str(big), "--time-limit", "1"), f"at most {MAX_POINTS}")
+    assert time.perf_counter() - t < 10  # refused before any work (it took minutes and GBs)
+    _assert_clean_error(_run("solve-top", str(tiny_top), "--workers", "100000"), "--workers")
+
+
+def test_largest_supported_instance_keeps_the_time_limit(tmp_path: Path) -> None:
+    """At MAX_POINTS the set-up (matrix, neighbour lists) comes out of --time-limit too."""
+    import time
+
+    from routes.__main__ import MAX_POINTS
+
+    f = _top_file(tmp_path / "max.txt", MAX_POINTS)
+    t = time.perf_counter()
+    proc = _run("solve-top", str(f), "--time-limit", "2")
+    took = time.perf_counter() - t
+    assert proc.returncode == 0, proc.stderr
+    score, _, errors = top_score(read_top(f), json.loads(proc.stdout)["routes"])
+    assert errors == [] and score > 0
+    # 2.0-2.5 s measured at load 10-12 on 2 cores (one run 3.1 s); 8 000 points took 26 s
+    assert took < 2.0 + 1.0, took
+
+
+def _children(pid: int) -> list[int]:
+    """Pids of the live children of ``pid`` (from /proc)."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":\t", 1) for line in status.splitlines() if ":\t" in line)
+        if fields.get("PPid", "").strip() == str(pid) and not fields.get("State", "").startswith("Z"):
+            out.append(int(entry.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "State:\tZ" not in state
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
+@pytest.mark.parametrize("sig", ["SIGKILL", "SIGTERM"])
+def test_killing_the_cli_ends_its_workers(tmp_path: Path, sig: str) -> None:
+    import signal
+    import time
+
+    f = _top_file(tmp_path / "long.txt", 300)
+    parent = subprocess.Popen(
+        [sys.executable, "-m", "routes", "solve-top", str(f), "--time-limit", "120", "--workers", "2"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    workers: list[int] = []
+    try:
+        deadline = time.monotonic() + 60
+        while len(workers) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+            workers = _children(parent.pid)
+        assert len(workers) >= 2, "the search workers did not start"
+        time.sleep(0.5)  # let them get into the search
+        parent.send_signal(getattr(signal, sig))
+        parent.wait(timeout=10)
+        end = time.monotonic() + 5
+        while any(_alive(w) for w in workers) and time.monotonic() < end:
+            time.sleep(0.1)
+        left = [w for w in workers if _alive(w)]
+        assert left == [], f"workers still running after {sig} of the parent: {left}"
+    finally:
+        for pid in [parent.pid, *workers]:  # only what this test started
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, 9)
+        parent.wait(timeout=10)
