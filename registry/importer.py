@@ -172,8 +172,12 @@ def _decode(data: bytes, p: Path) -> str:
 
 def _read_csv(p: Path, sep: str) -> pd.DataFrame:
     text = _decode(p.read_bytes(), p)
-    if "\x00" in text:
-        raise ImportErrorZh(f"{p}: 含空字符（NUL），不是文本表格；请另存为 CSV（UTF-8）")
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        raise ImportErrorZh(
+            f"{p} 第{line}行: 含空字符（NUL），不是文本表格；请删除该字符或另存为 CSV（UTF-8）"
+        )
     if not text.strip():
         raise ImportErrorZh(f"{p}: 文件是空的")
     try:
@@ -450,8 +454,11 @@ def load_tables(
             if isinstance(v, str) and v.strip() in SECTOR_BY_CODE
             else (v.strip() if isinstance(v, str) else v)
         )
-    if {"category", "lon", "lat"} <= set(s.columns):
-        s = complete_sites(s, assign_committee=assign_committee)
+    missing = [c.title for c in TABLES["sites"] if c.required and c.name not in s.columns]
+    if missing:
+        # nothing can be linked to units without their names and positions: stop here
+        raise RegistryValidationError([f"单位 缺少必需列 {title}" for title in missing])
+    s = complete_sites(s, assign_committee=assign_committee)
     tables: dict[str, pd.DataFrame] = {"sites": s}
     h = rename_columns(read_table(hazards), "hazards") if hazards is not None else None
     if inspections is not None:
