@@ -21,6 +21,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 __all__ = [
     "AS_OF_KEY",
+    "NO_INSPECTIONS",
+    "NO_SITES",
     "STORE_ENV",
     "StoreUnavailable",
     "as_of_input",
@@ -28,6 +30,7 @@ __all__ = [
     "default_as_of",
     "get_store",
     "load_tables",
+    "require_sites",
     "scored_sites",
     "store_path",
     "store_version",
@@ -39,6 +42,14 @@ STORE_ENV = "ZHENRU_STORE"
 AS_OF_KEY = "as_of"
 
 _TABLES = ("sites", "inspections", "hazards", "assets")
+
+#: What a page says on a store without sites (a new registry before its first import).
+NO_SITES = (
+    "暂无单位：台账数据库中还没有监管单位。请先导入单位名册"
+    "（`python -m registry import 文件`），或运行 `python -m registry build` 生成示例数据。"
+)
+#: What a page says on a store with sites but no inspection yet (a sites-only import).
+NO_INSPECTIONS = "暂无检查记录：台账中还没有检查记录，所有单位均按未检查计算，隐患统计为 0。"
 
 
 class StoreUnavailable(RuntimeError):
@@ -56,12 +67,21 @@ def store_path() -> Path:
 
 
 def store_version() -> tuple[str, float]:
-    """Cache key of the store: (path, file mtime); mtime 0.0 when the file does not exist yet."""
+    """Cache key of the store: (path, last change); 0.0 when the file does not exist yet.
+
+    The last change is the newer mtime of the database file and its write-ahead log: the
+    store writes in WAL mode, where a write changes only ``<file>-wal`` until SQLite
+    checkpoints it into the file, so the file's own mtime would miss new ledger entries.
+    """
     path = store_path()
     try:
         mtime = path.stat().st_mtime
     except FileNotFoundError:
-        mtime = 0.0
+        return str(path), 0.0
+    try:
+        mtime = max(mtime, path.with_name(path.name + "-wal").stat().st_mtime)
+    except FileNotFoundError:
+        pass  # no log: every write is in the file itself
     return str(path), mtime
 
 
@@ -170,6 +190,19 @@ def _scored_sites(path: str, mtime: float, as_of: dt.date) -> pd.DataFrame:
         config={"model_cache_dir": model_cache.beside(path)},
     )
     return join_scores(sites, scores)
+
+
+def require_sites(tables: dict[str, pd.DataFrame]) -> None:
+    """Show :data:`NO_SITES` and stop the page when the store has no sites yet.
+
+    Parameters
+    ----------
+    tables : dict
+        The tables of :func:`load_tables`.
+    """
+    if tables["sites"].empty:
+        st.info(NO_SITES)
+        st.stop()
 
 
 def scored_sites(as_of: dt.date | None = None) -> pd.DataFrame:

@@ -6,7 +6,13 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages._data import StoreUnavailable, current_as_of, load_tables, scored_sites
+from app_pages._data import (
+    StoreUnavailable,
+    current_as_of,
+    load_tables,
+    require_sites,
+    scored_sites,
+)
 from app_pages._route_view import route_map, stops_table, timeline_frame
 from layers.geodata import boundary
 from ledger.kpis import hazard_state
@@ -33,8 +39,9 @@ _LEVEL_HEX = {lvl.name: lvl.hex for lvl in RISK_LEVELS}
 st.title("节前检查")
 as_of = current_as_of()
 try:
-    scored = scored_sites(as_of)
     tables = load_tables()
+    require_sites(tables)
+    scored = scored_sites(as_of)
 except StoreUnavailable as err:
     st.error(str(err))
     st.stop()

@@ -21,7 +21,7 @@ import streamlit as st
 import streamlit_folium
 from folium.elements import JSCSSMixin
 
-from app_pages._data import current_as_of, load_tables, scored_sites, store_version
+from app_pages._data import NO_SITES, current_as_of, load_tables, scored_sites, store_version
 from app_pages._filters import sidebar_filters
 from app_pages._site_card import md_text, render_site_card
 from layers import basemaps
@@ -141,6 +141,8 @@ def _view_options() -> tuple[str, bool, bool]:
 st.title("风险地图")
 as_of = current_as_of()
 scored = scored_sites(as_of)
+if scored.empty:
+    st.info(NO_SITES)  # the map of the area still shows: go on with zero points
 site_filter = sidebar_filters(scored, key="map")
 basemap, cluster, heat = _view_options()
 shown = _filtered(store_version(), as_of, site_filter)

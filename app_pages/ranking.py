@@ -5,7 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages._data import StoreUnavailable, current_as_of, scored_sites
+from app_pages._data import (
+    StoreUnavailable,
+    current_as_of,
+    load_tables,
+    require_sites,
+    scored_sites,
+)
 from app_pages._export import to_csv_bytes, to_xlsx_bytes
 from app_pages._filters import sidebar_filters
 from registry.enums import RISK_LEVELS
@@ -65,6 +71,7 @@ def ranking_table(df: pd.DataFrame) -> pd.DataFrame:
 st.title("优先排名")
 as_of = current_as_of()
 try:
+    require_sites(load_tables())
     scored = scored_sites(as_of)
 except StoreUnavailable as err:
     st.error(str(err))

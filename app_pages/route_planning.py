@@ -9,7 +9,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages._data import StoreUnavailable, current_as_of, scored_sites
+from app_pages._data import (
+    StoreUnavailable,
+    current_as_of,
+    load_tables,
+    require_sites,
+    scored_sites,
+)
 from app_pages._route_view import next_working_day, show_plan
 from registry.sectors import DEPARTMENTS
 from routes.planning import DEFAULT_SHIFTS, PlanningError, TeamSpec, plan_routes
@@ -26,6 +32,7 @@ SOURCE_TOP = "按风险评分前 N 名（含全部必查单位）"
 st.title("巡查路线")
 as_of = current_as_of()
 try:
+    require_sites(load_tables())
     scored = scored_sites(as_of)
 except StoreUnavailable as err:
     st.error(str(err))

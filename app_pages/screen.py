@@ -13,7 +13,14 @@ import html
 import pandas as pd
 import streamlit as st
 
-from app_pages._data import current_as_of, load_tables, scored_sites, store_version
+from app_pages._data import (
+    NO_INSPECTIONS,
+    current_as_of,
+    load_tables,
+    require_sites,
+    scored_sites,
+    store_version,
+)
 from layers.deck import risk_cells, screen_deck
 from ledger.kpis import coverage, coverage_summary, hazard_summary
 
@@ -104,6 +111,8 @@ def _cells(store: tuple[str, float], as_of: dt.date) -> pd.DataFrame:
 def board() -> None:
     """The whole board; re-run every :data:`REFRESH` (new ledger data shows up on its own)."""
     as_of = current_as_of()
+    tables = load_tables()
+    require_sites(tables)
     scored = scored_sites(as_of)
     values = _kpi_values(as_of)
     counts = scored["level"].value_counts() if "level" in scored.columns else pd.Series(dtype=int)
@@ -126,6 +135,8 @@ def board() -> None:
         + "</div>",
         unsafe_allow_html=True,
     )
+    if tables["inspections"].empty:
+        st.info(NO_INSPECTIONS)
     map_col, side_col = st.columns([3.2, 1], gap="small")
     with map_col:
         st.pydeck_chart(screen_deck(_cells(store_version(), as_of)), height=760, key="screen_deck")

@@ -8,7 +8,13 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_pages._data import StoreUnavailable, current_as_of, load_tables
+from app_pages._data import (
+    NO_INSPECTIONS,
+    StoreUnavailable,
+    current_as_of,
+    load_tables,
+    require_sites,
+)
 from app_pages._export import to_xlsx_bytes
 from ledger.kpis import (
     coverage,
@@ -27,7 +33,10 @@ try:
 except StoreUnavailable as err:
     st.error(str(err))
     st.stop()
+require_sites(tables)
 sites, inspections, hazards = tables["sites"], tables["inspections"], tables["hazards"]
+if inspections.empty:
+    st.info(NO_INSPECTIONS)
 
 
 def pct(value: float) -> str:

@@ -83,12 +83,17 @@ def test_as_of_in_session_state_is_used(tables):
 
 def test_a_new_ledger_entry_shows_up_without_restart(small_store, tmp_path, monkeypatch):
     """Writing to the store changes its file, which invalidates the cached tables."""
-    import shutil
+    import sqlite3
 
     from registry.store import SQLiteStore
 
     copy = tmp_path / "copy.db"
-    shutil.copy(small_store, copy)
+    # SQLite's backup, not a file copy: the store writes in WAL mode, so the file alone
+    # may lack the latest pages (a copy of it once came out with no sites at all)
+    src, dst = sqlite3.connect(small_store), sqlite3.connect(copy)
+    src.backup(dst)
+    src.close()
+    dst.close()
     monkeypatch.setenv("ZHENRU_STORE", str(copy))
     store = SQLiteStore(copy)
     as_of = store.inspections()["date"].max().date()
@@ -96,6 +101,7 @@ def test_a_new_ledger_entry_shows_up_without_restart(small_store, tmp_path, monk
     at.session_state["as_of"] = as_of
     at.run()
     before = metrics(at)["本年发现隐患"]
+    assert int(before.split()[0]) > 0  # the copy holds the sample ledger
     site = store.sites()["site_id"].iloc[0]
     store.add_inspection(
         {"site_id": site, "date": as_of, "type": "日常", "team": "平安办一组"},
