@@ -10,6 +10,9 @@ Examples
     python -m risk score --sites S.csv --inspections I.csv --hazards H.csv --out ranked.csv
 
 Progress goes to stderr; errors print one Chinese line (``错误: ...``) and exit with status 2.
+Arguments are checked before the work: the 评估日期 range, and that ``--report``,
+``--scores-out`` and ``--out`` name files that can be written (not a directory), so a long
+run never ends in an error about its output.
 """
 
 from __future__ import annotations
@@ -25,11 +28,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
+from sqlalchemy.exc import SQLAlchemyError
 
 from risk import model_cache
 from risk.backtest import REPORT_KEYS, backtest
 from risk.config import DEFAULT_FAMILIES
-from risk.tables import InputError, coerce_types, read_table
+from risk.tables import InputError, as_of_timestamp, coerce_types, read_table
 
 EXIT_INPUT_ERROR = 2
 
@@ -55,7 +59,46 @@ def _date_arg(text: str) -> dt.date:
 
 
 def _as_of_arg(text: str) -> dt.date | str:
-    return "last" if text.strip().lower() == "last" else _date_arg(text)
+    if text.strip().lower() == "last":
+        return "last"
+    day = _date_arg(text)
+    try:
+        as_of_timestamp(day)
+    except InputError as err:
+        raise argparse.ArgumentTypeError(str(err)) from err
+    return day
+
+
+def _check_writable(path: Path | None, what: str) -> None:
+    """Refuse an output path that cannot be written, before any work is done.
+
+    A directory, a file without write permission, or a folder that cannot be created
+    (its nearest existing ancestor is a file or not writable) is an :class:`InputError`.
+    """
+    if path is None:
+        return
+    if path.is_dir():
+        raise InputError(f"{what} {path} 是一个目录, 请给出文件名 (例如 {path / 'out.csv'})")
+    if path.exists():
+        if not os.access(path, os.W_OK):
+            raise InputError(f"{what} {path} 没有写入权限")
+        return
+    parent = path.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise InputError(f"{what} {path} 无法创建: {parent} 不是目录")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError(f"{what} {path} 无法创建: 目录 {parent} 没有写入权限")
+
+
+def _write_output(path: Path, what: str, write) -> None:
+    """Create the folder of ``path`` and run ``write(path)``; OS errors become InputError."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write(path)
+    except OSError as err:
+        raise InputError(f"{what} {path} 写入失败: {err.strerror or err}") from err
 
 
 def _families_arg(text: str) -> tuple[str, ...]:
@@ -116,6 +159,8 @@ def _read_inspections(path: Path) -> pd.DataFrame:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Run the backtest and write the JSON report (and scores)."""
+    _check_writable(args.report, "报告文件 --report")
+    _check_writable(args.scores_out, "打分文件 --scores-out")
     say = _Progress(args.quiet)
     say(f"读取 {args.sites} 和 {args.inspections}…")
     sites = _read_sites(args.sites)
@@ -131,14 +176,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     )
     report = {k: _json_number(result.report[k]) for k in REPORT_KEYS}
     report.update({k: v for k, v in result.report.items() if k not in report})
-    args.report.parent.mkdir(parents=True, exist_ok=True)
-    args.report.write_text(
-        json.dumps(report, ensure_ascii=False, indent=2, default=_json_number), encoding="utf-8"
-    )
+    text = json.dumps(report, ensure_ascii=False, indent=2, default=_json_number)
+    _write_output(args.report, "报告文件", lambda p: p.write_text(text, encoding="utf-8"))
     if args.scores_out is not None:
-        args.scores_out.parent.mkdir(parents=True, exist_ok=True)
-        result.scores[["inspection_id", "score"]].to_csv(
-            args.scores_out, index=False, encoding="utf-8"
+        scores = result.scores[["inspection_id", "score"]]
+        _write_output(
+            args.scores_out, "打分文件", lambda p: scores.to_csv(p, index=False, encoding="utf-8")
         )
     say(
         f"完成: AUC={report['auc']}, AP={report['average_precision']}, "
@@ -175,20 +218,26 @@ def _load_store_tables(path: Path | None = None) -> dict[str, pd.DataFrame]:
             )
     if not path.is_file():
         raise InputError(f"找不到数据库文件: {path}")
-    store = SQLiteStore(path)
-    return {
-        "path": path,
-        "sites": pd.DataFrame(store.sites()),
-        "inspections": store.inspections(),
-        "hazards": store.hazards(),
-        "assets": pd.DataFrame(store.assets()),
-    }
+    try:
+        store = SQLiteStore(path)
+        return {
+            "path": path,
+            "sites": pd.DataFrame(store.sites()),
+            "inspections": store.inspections(),
+            "hazards": store.hazards(),
+            "assets": pd.DataFrame(store.assets()),
+        }
+    except (SQLAlchemyError, OSError, ValueError) as err:
+        # not SQLite, damaged, another schema, or unreadable: the same errors the app reports
+        first = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise InputError(f"无法读取数据库 {path}: 不是本系统的 SQLite 台账数据库或文件已损坏 ({first})") from err
 
 
 def cmd_score(args: argparse.Namespace) -> int:
     """Score every site as of a date and write/print the ranked table."""
     from risk.scoring import score_sites
 
+    _check_writable(args.out, "输出文件 --out")
     say = _Progress(args.quiet)
     if args.sites is not None or args.inspections is not None:
         if args.sites is None or args.inspections is None:
@@ -207,6 +256,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     if as_of == "last":
         dates = pd.to_datetime(tables["inspections"]["date"], errors="coerce")
         as_of = dates.max().date() if dates.notna().any() else dt.date.today()
+    as_of_timestamp(as_of)  # in range (a CSV's last date too) before the model is fitted
     # Models fitted for a store are kept beside it, so the app (and the next run) start warm.
     store_path = tables.get("path")
     config = {"model_cache_dir": model_cache.beside(store_path)} if store_path else None
@@ -216,10 +266,13 @@ def cmd_score(args: argparse.Namespace) -> int:
         config=config,
     )
     table = ranked.drop(columns=["reasons"]).copy()
+    if table.empty:
+        print("提示: 暂无单位, 没有可打分的场所 (先导入单位名册: python -m registry import)", file=sys.stderr)
     table["must_reasons"] = table["must_reasons"].map("、".join)
     if args.out is not None:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        table.to_csv(args.out, index=False, encoding="utf-8-sig")
+        _write_output(
+            args.out, "输出文件", lambda p: table.to_csv(p, index=False, encoding="utf-8-sig")
+        )
         say(f"已写出 {len(table)} 行 → {args.out}")
     else:
         cols = ["rank", "site_id", "score", "level", "p_hazard", "days_overdue", "reasons_text"]

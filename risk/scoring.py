@@ -38,7 +38,7 @@ from risk.features import build_feature_table, feature_groups
 from risk.inherent import inherent_lec
 from risk.model import Candidate, LikelihoodModel, fit_likelihood
 from risk.reasons import build_reasons
-from risk.tables import validate_inspections, validate_sites
+from risk.tables import as_of_timestamp, validate_inspections, validate_sites
 from risk.urgency import ledger_status, statutory_status, urgency_points
 
 OUTPUT_COLUMNS: tuple[str, ...] = (
@@ -92,13 +92,8 @@ def _fingerprint(*frames: pd.DataFrame, extra: str = "") -> str:
 
 
 def _as_of(as_of: dt.date | str | pd.Timestamp) -> pd.Timestamp:
-    try:
-        ts = pd.Timestamp(as_of)
-    except ValueError as err:
-        raise ValueError(f"无法识别的评估日期 as_of: {as_of!r} (应为 YYYY-MM-DD)") from err
-    if pd.isna(ts):
-        raise ValueError("评估日期 as_of 不能为空")
-    return ts.normalize()
+    # one rule for the whole package: risk.tables.as_of_timestamp (InputError is a ValueError)
+    return as_of_timestamp(as_of)
 
 
 def _sector_key(sites: pd.DataFrame) -> pd.Series:

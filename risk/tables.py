@@ -14,6 +14,8 @@ risk.tables.InputError: 检查记录中有 1 条的 site_id 不在场所表中 (
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +27,53 @@ INSPECTION_REQUIRED: tuple[str, ...] = ("site_id", "date", "hazard_found")
 
 class InputError(ValueError):
     """A user-supplied table is unusable; the message says what to fix (in Chinese)."""
+
+
+#: Range of 评估日期 the model takes: pandas' nanosecond timestamps end in 2262, and the
+#: scoring adds deadlines and inspection intervals of years to the date.
+AS_OF_RANGE: tuple[dt.date, dt.date] = (dt.date(1970, 1, 1), dt.date(2200, 12, 31))
+
+
+def as_of_timestamp(as_of: dt.date | str | pd.Timestamp) -> pd.Timestamp:
+    """The 评估日期 as a midnight timestamp, checked against :data:`AS_OF_RANGE`.
+
+    Raises
+    ------
+    InputError
+        Unreadable, empty or outside the range (Chinese message).
+
+    Examples
+    --------
+    >>> as_of_timestamp("2025-06-30 14:00")
+    Timestamp('2025-06-30 00:00:00')
+    >>> as_of_timestamp("9999-12-31")
+    Traceback (most recent call last):
+    ...
+    risk.tables.InputError: 评估日期 9999-12-31 超出可处理的范围 (1970-01-01 至 2200-12-31)
+    """
+    lo, hi = AS_OF_RANGE
+    # a date far out of range cannot even become a timestamp: check it as a date first
+    day: dt.date | None = None
+    if isinstance(as_of, pd.Timestamp):
+        pass
+    elif isinstance(as_of, dt.datetime):
+        day = as_of.date()
+    elif isinstance(as_of, dt.date):
+        day = as_of
+    elif isinstance(as_of, str):
+        with contextlib.suppress(ValueError):
+            day = dt.date.fromisoformat(as_of.strip()[:10])
+    if day is not None and not lo <= day <= hi:
+        raise InputError(f"评估日期 {day:%Y-%m-%d} 超出可处理的范围 ({lo} 至 {hi})")
+    try:
+        ts = pd.Timestamp(as_of)
+    except (ValueError, TypeError) as err:  # OutOfBoundsDatetime is a ValueError
+        raise InputError(f"无法识别的评估日期 as_of: {as_of!r} (应为 YYYY-MM-DD)") from err
+    if pd.isna(ts):
+        raise InputError("评估日期 as_of 不能为空")
+    if not lo <= ts.date() <= hi:
+        raise InputError(f"评估日期 {ts:%Y-%m-%d} 超出可处理的范围 ({lo} 至 {hi})")
+    return ts.normalize()
 
 
 def _examples(values: pd.Series, k: int = 5) -> str:

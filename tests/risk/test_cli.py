@@ -123,3 +123,78 @@ def test_score_from_store(small_store, tmp_path, capsys):
     assert ranked["rank"].is_monotonic_increasing and ranked["level"].notna().all()
     assert main(["score", "--store", str(tmp_path / "none.db"), "--quiet"]) == 2
     assert "找不到数据库" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------- hostile input, checked first
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "risk", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+
+
+def _assert_chinese_error(proc: subprocess.CompletedProcess[str], *words: str) -> None:
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr, proc.stderr
+    for word in words:
+        assert word in proc.stderr, proc.stderr
+
+
+def test_score_on_a_file_that_is_not_sqlite(tmp_path):
+    bad = tmp_path / "ledger.db"
+    bad.write_bytes(b"this is a spreadsheet, not a database\n" * 50)
+    before = bad.read_bytes()
+    _assert_chinese_error(_cli("score", "--store", str(bad), "--quiet"), "错误: 无法读取数据库", "SQLite")
+    assert bad.read_bytes() == before  # nothing written into the user's file
+
+
+@pytest.mark.parametrize("as_of", ["9999-12-31", "1000-01-01"])
+def test_score_as_of_out_of_range(small_store, as_of):
+    _assert_chinese_error(
+        _cli("score", "--store", str(small_store), "--as-of", as_of, "--quiet"),
+        f"评估日期 {as_of} 超出可处理的范围",
+    )
+
+
+def test_score_sites_refuses_an_out_of_range_date_with_the_same_rule(csvs):
+    from risk import score_sites
+    from risk.tables import InputError
+
+    sites = pd.read_csv(csvs / "S.csv")
+    insp = pd.read_csv(csvs / "I.csv")
+    with pytest.raises(InputError, match="超出可处理的范围"):
+        score_sites(sites, insp, None, "9999-12-31")
+
+
+def test_output_that_is_a_directory_is_refused_before_the_run(csvs, small_store, tmp_path):
+    import time
+
+    t = time.perf_counter()
+    proc = _cli(
+        "evaluate", "--sites", str(csvs / "S.csv"), "--inspections", str(csvs / "I.csv"),
+        "--test-from", "2024-07-01", "--report", str(tmp_path), "--quiet",
+    )
+    _assert_chinese_error(proc, "--report", "是一个目录")
+    proc = _cli("score", "--store", str(small_store), "--out", str(tmp_path), "--quiet")
+    _assert_chinese_error(proc, "--out", "是一个目录")
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    proc = _cli("score", "--store", str(small_store), "--out", str(blocker / "ranked.csv"))
+    _assert_chinese_error(proc, "不是目录")
+    assert not proc.stderr.count("打分 (评估日期")  # refused before the scoring started
+    # all three refusals come before any model is fitted (a full run takes tens of seconds)
+    assert time.perf_counter() - t < 30
+
+
+def test_score_on_an_empty_store_says_so(tmp_path):
+    from registry.schema import SITE_COLUMNS
+    from registry.store import SQLiteStore
+
+    path = tmp_path / "empty.db"
+    SQLiteStore(path).replace_all({"sites": pd.DataFrame(columns=[c.name for c in SITE_COLUMNS])})
+    proc = _cli("score", "--store", str(path), "--as-of", "2025-06-30", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    assert "暂无单位" in proc.stderr
+    out = tmp_path / "ranked.csv"
+    proc = _cli("score", "--store", str(path), "--out", str(out), "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    assert pd.read_csv(out, encoding="utf-8-sig").empty  # header only: an empty ranking
