@@ -32,6 +32,7 @@ from registry.store import (
     DEFAULT_N_SITES,
     DEFAULT_SEED,
     SQLiteStore,
+    StoreBusyError,
     StoreSchemaError,
     build_store,
     default_store_path,
@@ -107,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for key, value in sorted(store.meta().items()):
                 print(f"  {key}: {value}")
             store.close()
-    except (RegistryValidationError, ImportErrorZh, StoreSchemaError) as err:
+    except (RegistryValidationError, ImportErrorZh, StoreSchemaError, StoreBusyError) as err:
         print(str(err), file=sys.stderr)
         return 2
     except sa.exc.SQLAlchemyError as err:

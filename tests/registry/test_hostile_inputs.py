@@ -87,3 +87,32 @@ def test_cli_process_has_no_traceback(case_id, template, tmp_path):
     assert "Traceback" not in proc.stderr
     assert any("\u4e00" <= ch <= "\u9fff" for ch in proc.stderr)
     assert store_hash(db) == before
+
+
+def test_store_writes_get_the_same_rules(store):
+    """The store's own writes validate with the importer's rules (one rule, one place)."""
+    import pandas as pd
+
+    from registry.validate import RegistryValidationError
+
+    before = {name: len(df) for name, df in store.tables().items()}
+    site = {"name": "真如某店", "lon": 121.39, "lat": 31.255, "category": "厂房仓库"}
+    for bad, text in (
+        ({"name": "真如\x1b某店"}, "控制字符"),
+        ({"committee": "月球居委"}, "不是真如的居委"),
+        ({"required_per_year": 100000}, "1–52"),
+        ({"floor_area_m2": float("inf")}, "不是数字"),
+        ({"uscc": "0" * 18}, "登记管理部门码"),
+    ):
+        with pytest.raises(RegistryValidationError, match=text):
+            store.add_sites(pd.DataFrame([{**site, **bad}]))
+    for date in ("now", "03/06/2024", "1900-01-01"):
+        with pytest.raises(RegistryValidationError, match="检查日期"):
+            store.add_inspection({"site_id": "S000001", "date": date, "type": "日常"})
+    hid = store.hazards().query("status != '已销号'")["hazard_id"].iloc[0]
+    with pytest.raises(RegistryValidationError, match="整改期限"):
+        store.update_hazard(hid, deadline="2099-01-01")
+    assert {name: len(df) for name, df in store.tables().items()} == before
+    # the full 居委 name is stored as the short one
+    (sid,) = store.add_sites(pd.DataFrame([{**site, "committee": "真光新村第一居委会"}]))
+    assert store.sites().set_index("site_id").loc[sid, "committee"] == "真一"
