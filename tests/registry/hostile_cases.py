@@ -472,6 +472,15 @@ def _date_cases() -> Iterator[Case]:
     for name, value in bad.items():
         yield Case("dates", f"inspection-{name}", "refuse",
                    _set("inspections", "检查日期", value, 1), expect_text="检查日期")
+
+    def excel_date_cells() -> dict[str, Content]:
+        f = base_frames()
+        insp = f["inspections"].assign(检查日期=pd.to_datetime(f["inspections"]["检查日期"]))
+        haz = f["hazards"].assign(整改期限=pd.to_datetime(f["hazards"]["整改期限"]))
+        return {"inspections": _xlsx(insp), "hazards": _xlsx(haz)}
+
+    yield Case("dates", "ok-excel-date-cells", "import", excel_date_cells,
+               stored=_stored_equals("inspections", "date", _d(-20)))
     yield Case("dates", "deadline-in-2-years", "refuse", _set("hazards", "整改期限", _d(800)),
                expect_text="整改期限")
     yield Case("dates", "deadline-next-month", "import", _set("hazards", "整改期限", _d(30)))
