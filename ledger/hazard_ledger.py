@@ -76,6 +76,7 @@ __all__ = [
     "count_working_days",
     "export_table",
     "filter_hazards",
+    "hazard_detail",
     "hazard_history",
     "lateness",
     "ledger_table",
@@ -366,6 +367,11 @@ class Action:
     target: str
     label: str
     needs: tuple[str, ...]
+
+    @property
+    def forward(self) -> bool:
+        """True for a step towards 销号 (False for 复查不合格退回整改)."""
+        return HAZARD_STATUSES.index(self.target) > HAZARD_STATUSES.index(self.source)
 
     @property
     def key(self) -> str:
@@ -822,6 +828,54 @@ def rectification_notice(
         + "\n".join(parts)
         + "\n</body>\n</html>\n"
     )
+
+
+# -- detail ----------------------------------------------------------------------------------
+def hazard_detail(row: Mapping[str, Any]) -> pd.DataFrame:
+    """Two-column plain-text card (项目, 内容) of one :func:`ledger_table` row: 三清楚 first.
+
+    Examples
+    --------
+    >>> card = hazard_detail({"part": "疏散通道", "status": "整改中", "unit_late": True,
+    ...                       "unit_days_late": 3, "deadline": pd.Timestamp("2024-06-10")})
+    >>> card.set_index("项目").loc[["隐患部位（清楚1）", "整改期限", "单位逾期"], "内容"].tolist()
+    ['疏散通道', '2024-06-10', '逾期 3 天']
+    """
+
+    def text(col: str, default: str = "—") -> str:
+        value = row.get(col)
+        if isinstance(value, pd.Timestamp | dt.date) and not is_blank(value):
+            return _fmt_day(value)
+        return plain_text(default if is_blank(value) else value, default)
+
+    def late(flag: str, days: str, unit: str) -> str:
+        if not row.get(flag):
+            return "否"
+        return f"逾期 {int(row.get(days) or 0)} {unit}"
+
+    rows = [
+        ("单位", text("site_name")),
+        ("地址", text("address")),
+        ("居委 / 部门", f"{text('committee')} / {text('department')}"),
+        ("隐患部位（清楚1）", text("part")),
+        ("责任单位（清楚2）", text("responsible_unit")),
+        ("整改措施（清楚3）", text("measures")),
+        ("隐患描述", text("description")),
+        ("等级 / 类别", f"{text('level')} / {text('hazard_type')}"),
+        ("挂牌督办", "是" if row.get("supervised") else "否"),
+        ("整改责任人", text("responsible_person")),
+        ("状态", text("status")),
+        ("发现日期", text("found_date")),
+        ("整改期限", text("deadline")),
+        ("整改完成日期", text("rectified_date")),
+        ("平安办复查期限", text("office_deadline")),
+        ("复查日期", text("reinspection_date")),
+        ("复查结果", text("reinspection_result")),
+        ("销号日期", text("closed_date")),
+        ("单位逾期", late("unit_late", "unit_days_late", "天")),
+        ("平安办逾期", late("office_late", "office_days_late", "个工作日")),
+    ]
+    return pd.DataFrame(rows, columns=["项目", "内容"])
 
 
 # -- history -----------------------------------------------------------------------------------
