@@ -433,21 +433,27 @@ class SQLiteStore:
     ) -> list[str]:
         """``n`` fresh ids ``<prefix><number>`` after the largest number in use.
 
-        Looks only at the largest candidates (longest, then greatest), so allocating an id
-        costs one short query, not a scan of every id, while the write lock is held.
+        Two index-range queries, not a scan of every id in Python, since this runs while the
+        write lock is held: the longest id length under the prefix, then the greatest ids of
+        that length (walking the primary-key index backwards).
         """
         col = self._sql[table].c[column]
+        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        in_range = sa.and_(col >= prefix, col < upper)
         pattern = re.compile(rf"^{re.escape(prefix)}(\d+)$")
-        tops = conn.execute(
-            sa.select(col)
-            .where(col.like(f"{prefix}%"))
-            .order_by(sa.func.length(col).desc(), col.desc())
-            .limit(64)
-        ).scalars()
-        numbers = [int(m.group(1)) for v in tops if (m := pattern.match(v))]
-        if len(numbers) == 0:  # the 64 largest were all non-numeric: look at every id
-            every = conn.execute(sa.select(col).where(col.like(f"{prefix}%"))).scalars()
-            numbers = [int(m.group(1)) for v in every if (m := pattern.match(v))]
+        longest = conn.execute(sa.select(sa.func.max(sa.func.length(col))).where(in_range)).scalar()
+        numbers: list[int] = []
+        if longest:
+            tops = conn.execute(
+                sa.select(col)
+                .where(in_range, sa.func.length(col) == longest)
+                .order_by(col.desc())
+                .limit(64)
+            ).scalars()
+            numbers = [int(m.group(1)) for v in tops if (m := pattern.match(v))]
+            if not numbers:  # the longest ids are not numbered ones: look at every id
+                every = conn.execute(sa.select(col).where(in_range)).scalars()
+                numbers = [int(m.group(1)) for v in every if (m := pattern.match(v))]
         start = max(numbers, default=0) + 1
         return [f"{prefix}{i:0{width}d}" for i in range(start, start + n)]
 
@@ -480,16 +486,18 @@ class SQLiteStore:
         errors = validate_sites(new)
         if errors:
             raise RegistryValidationError(errors)
-        frame = coerce("sites", new)[0]
+        prepared = to_records("sites", coerce("sites", new)[0])
+        fill = [i for i, b in enumerate(blank.tolist()) if b]
 
         def body(conn: sa.Connection) -> list[str]:
             done = self._done_request(conn, request_id, "add_sites")
             if done is not None:
                 return list(done["site_ids"])
-            if blank.any():
-                fresh = self._next_ids(conn, "sites", "site_id", "S", 6, int(blank.sum()))
-                frame.loc[blank.to_numpy(), "site_id"] = fresh
-            wanted = frame["site_id"].astype(str).tolist()
+            rows = [dict(r) for r in prepared]
+            fresh = self._next_ids(conn, "sites", "site_id", "S", 6, len(fill)) if fill else []
+            for i, sid in zip(fill, fresh, strict=True):
+                rows[i]["site_id"] = sid
+            wanted = [str(r["site_id"]) for r in rows]
             col = self._sql["sites"].c.site_id
             taken = set(conn.execute(sa.select(col).where(col.in_(wanted))).scalars().all())
             if taken:
@@ -497,7 +505,6 @@ class SQLiteStore:
                     f"第{i + 1}行: 单位编号（site_id）已存在（{sid}）"
                     for i, sid in enumerate(wanted) if sid in taken
                 ])  # fmt: skip
-            rows = to_records("sites", frame)
             conn.execute(self._sql["sites"].insert(), rows)
             conn.execute(AUDIT.insert(), [
                 audit.record("add_sites", "sites", r["site_id"], user=user, after=r)
@@ -579,12 +586,12 @@ class SQLiteStore:
         errors += [f"隐患 {m}" for m in validate_hazards(haz_df, ins_df)]
         if errors:
             raise RegistryValidationError(errors)
-        ins_frame = coerce("inspections", ins_df)[0]
-        haz_frame = coerce("hazards", haz_df)[0]
-        found = pd.to_datetime(haz_frame["found_date"]) if n else pd.Series(dtype="datetime64[ns]")
+        ins_prepared = to_records("inspections", coerce("inspections", ins_df)[0])[0]
+        haz_prepared = to_records("hazards", coerce("hazards", haz_df)[0]) if n else []
         by_month: dict[str, list[int]] = {}
         for i in missing:
-            by_month.setdefault(found.iloc[i].strftime("YH-%Y-%m-"), []).append(i)
+            found = pd.Timestamp(haz_prepared[i]["found_date"])
+            by_month.setdefault(found.strftime("YH-%Y-%m-"), []).append(i)
 
         def body(conn: sa.Connection) -> tuple[str, list[str]]:
             done = self._done_request(conn, request_id, "add_inspection")
@@ -593,13 +600,13 @@ class SQLiteStore:
             ins_id = iid
             if not given_iid:
                 ins_id = self._next_ids(conn, "inspections", "inspection_id", "I", 7, 1)[0]
-            ins_frame["inspection_id"] = ins_id
-            if n:
-                haz_frame["inspection_id"] = ins_id
+            ins_rec = [{**ins_prepared, "inspection_id": ins_id}]
+            haz_recs = [{**h, "inspection_id": ins_id} for h in haz_prepared]
             for prefix, rows in by_month.items():
                 ids = self._next_ids(conn, "hazards", "hazard_id", prefix, 4, len(rows))
-                haz_frame.loc[rows, "hazard_id"] = ids
-            hids = [str(h) for h in haz_frame["hazard_id"].tolist()] if n else []
+                for i, hid in zip(rows, ids, strict=True):
+                    haz_recs[i]["hazard_id"] = hid
+            hids = [str(h["hazard_id"]) for h in haz_recs]
             errs: list[str] = []
             ic = self._sql["inspections"].c.inspection_id
             if conn.execute(sa.select(ic).where(ic == ins_id)).first():
@@ -611,8 +618,6 @@ class SQLiteStore:
             ]
             if errs:
                 raise RegistryValidationError(errs)
-            ins_rec = to_records("inspections", ins_frame)
-            haz_recs = to_records("hazards", haz_frame) if n else []
             conn.execute(self._sql["inspections"].insert(), ins_rec)
             if haz_recs:
                 conn.execute(self._sql["hazards"].insert(), haz_recs)
