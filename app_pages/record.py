@@ -89,6 +89,8 @@ def _reset_after_save() -> None:
     ss = st.session_state
     for key in [k for k in ss if str(k).startswith(PREFIX) and k not in KEEP_AFTER_SAVE]:
         del ss[key]
+    # Assigned (not only deleted) so the browser's widgets show the cleared values too.
+    ss[SEARCH], ss[SITE], ss[RESULT] = "", None, NO_HAZARD
     ss[REQUEST_ID] = uuid.uuid4().hex
 
 
@@ -179,6 +181,7 @@ def _show_outcome() -> None:
     if outcome["ok"]:
         hids = outcome["hazard_ids"]
         hazards = f"，隐患 {len(hids)} 条：{'、'.join(hids)}" if hids else "，未发现隐患"
+        st.toast(f"已保存检查记录 {outcome['inspection_id']}", icon="✅")  # seen at any scroll
         st.success(
             f"已保存检查记录 {outcome['inspection_id']}（{md_text(outcome['name'])}）{hazards}。"
             "可以登记下一家单位。",

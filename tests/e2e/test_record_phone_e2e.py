@@ -1,0 +1,104 @@
+"""检查登记 on a phone (390x844): find a unit by name, record a 一般 hazard, no sideways scroll.
+
+The app runs on a private copy of the small store (this test writes a record).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from registry.store import SQLiteStore
+from tests.e2e.conftest import (
+    _require_browser,
+    new_page,
+    screenshot,
+    start_app,
+    stop_app,
+    wait_for_app,
+)
+
+WIDTH, HEIGHT = 390, 844
+
+
+@pytest.fixture(scope="module")
+def record_app(small_store: Path, tmp_path_factory: pytest.TempPathFactory):
+    _require_browser()
+    folder = tmp_path_factory.mktemp("record-e2e")
+    store = folder / "record.db"
+    with sqlite3.connect(small_store) as src, sqlite3.connect(store) as dst:
+        src.backup(dst)
+    url, proc = start_app(store, folder)
+    try:
+        yield url, store
+    finally:
+        stop_app(proc)
+
+
+def _no_sideways_scroll(page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= WIDTH, f"页面可横向滚动：scrollWidth={width}"
+
+
+def test_record_a_general_hazard_on_a_phone(record_app, browser):
+    url, store = record_app
+    sites = SQLiteStore(store).sites()
+    site = sites[sites["category"].eq("厂房仓库")].iloc[5]
+    before = len(SQLiteStore(store).hazards())
+    page = new_page(browser, WIDTH, HEIGHT)
+    try:
+        page.goto(f"{url}/record")
+        wait_for_app(page)
+        page.get_by_role("heading", name="检查登记").wait_for()
+        _no_sideways_scroll(page)
+
+        page.get_by_label("搜索单位", exact=True).fill(site["name"])
+        page.get_by_label("搜索单位", exact=True).press("Enter")
+        wait_for_app(page)
+        page.get_by_label("被检查单位", exact=True).click()
+        page.get_by_role("option", name=f"（{site['site_id']}）").click()
+        wait_for_app(page)
+
+        page.get_by_label("检查人员（登记人）", exact=True).fill("张三")
+        page.get_by_label("检查人员（登记人）", exact=True).press("Enter")
+        wait_for_app(page)
+        page.get_by_text("发现隐患", exact=True).click()
+        wait_for_app(page)
+        page.get_by_label("隐患描述", exact=True).fill("灭火器压力不足")
+        page.get_by_label("隐患部位", exact=True).fill("一楼楼梯口")
+        page.get_by_label("整改措施", exact=True).fill("更换灭火器")
+        page.get_by_label("整改措施", exact=True).blur()
+        wait_for_app(page)
+        _no_sideways_scroll(page)
+
+        save = page.get_by_role("button", name="保存检查记录")
+        box = save.bounding_box()
+        assert box is not None and box["height"] >= 36 and box["width"] >= WIDTH * 0.8
+        save.click()
+        wait_for_app(page)
+        success = page.get_by_test_id("stAlertContentSuccess").get_by_text("已保存检查记录")
+        success.wait_for()
+        message = success.inner_text()
+        success.evaluate("e => e.scrollIntoView({block: 'center'})")
+        screenshot(page, "record_phone_saved")
+        # the form is ready for the next unit
+        assert page.get_by_label("搜索单位", exact=True).input_value() == ""
+        assert page.get_by_label("隐患描述", exact=True).count() == 0
+        assert page.get_by_label("检查人员（登记人）", exact=True).input_value() == "张三"
+        _no_sideways_scroll(page)
+        assert not page.blocked_requests, page.blocked_requests
+        assert not page.console_errors, page.console_errors
+    finally:
+        page.context.close()
+
+    hazards = SQLiteStore(store).hazards()
+    assert len(hazards) == before + 1
+    new = hazards.iloc[-1]
+    assert (new["site_id"], new["level"], new["part"], new["responsible_unit"]) == (
+        site["site_id"], "一般", "一楼楼梯口", site["name"]
+    )
+    assert new["deadline"].date() == dt.date.today() + dt.timedelta(days=7)
+    assert new["hazard_id"] in message and new["inspection_id"] in message
