@@ -324,8 +324,9 @@ def lateness(
     unit_late = (unit_days > 0).fillna(False).astype(bool)
 
     on_clock = rect.notna() & ~status.eq("待整改")
-    reinspected = on_clock & ~status.eq("待复查") & reinsp.notna() & (reinsp >= rect)
+    # 待复查 waits for the 复查 of its latest rectification (an earlier failed one does not count)
     waiting = on_clock & status.eq("待复查")
+    reinspected = on_clock & ~waiting & reinsp.notna()
     office_end = pd.Series(pd.NaT, index=idx, dtype="datetime64[ns]")
     office_end[reinspected] = reinsp[reinspected]
     office_end[waiting] = now
