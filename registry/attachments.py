@@ -1,0 +1,280 @@
+"""Photo evidence (整改前 / 整改后) of hazards and inspections, stored beside the store file.
+
+A photo is cleaned before it is kept (:func:`clean_photo`): at most :data:`MAX_BYTES` as
+uploaded, decoded with Pillow, turned upright by its EXIF orientation and re-encoded as JPEG
+*without* any metadata, so no EXIF, GPS position or camera serial leaves the phone with it.
+The file is named by the SHA-256 of the cleaned bytes in the folder ``<store stem>.photos/``
+beside the store (:func:`photo_dir`): the same photo is stored once however often it is sent.
+
+Each attachment is one row of the table ``attachments`` (:data:`ATTACHMENTS`, in
+``registry.schema.metadata`` like the audit table): ``attachment_id``, ``hazard_id`` or
+``inspection_id`` (exactly one), ``kind`` (``before`` / ``after``), ``sha256``, the original
+``filename`` (user-supplied: escape when shown), ``created_by``, ``created_at``.
+
+Examples
+--------
+>>> import io, tempfile
+>>> from PIL import Image
+>>> buf = io.BytesIO(); Image.new("RGB", (4, 3), "red").save(buf, "PNG")
+>>> folder = Path(tempfile.mkdtemp())
+>>> saved = save_photo(buf.getvalue(), folder)
+>>> saved.path.name == f"{saved.sha256}.jpg", Image.open(saved.path).format
+(True, 'JPEG')
+>>> save_photo(buf.getvalue(), folder).path == saved.path  # stored once
+True
+>>> clean_photo(b"not an image")
+Traceback (most recent call last):
+...
+registry.attachments.AttachmentError: 文件不是可识别的图片（支持 JPEG、PNG、WebP）
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import os
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from registry.schema import metadata
+
+__all__ = [
+    "ATTACHMENTS",
+    "KINDS",
+    "KIND_LABELS",
+    "MAX_BYTES",
+    "MAX_PIXELS",
+    "AttachmentError",
+    "SavedPhoto",
+    "add_attachment",
+    "attachments_of",
+    "clean_photo",
+    "photo_dir",
+    "save_photo",
+]
+
+#: Largest upload accepted (bytes).
+MAX_BYTES = 10 * 1024 * 1024
+#: Largest image accepted (pixels; guards against decompression bombs).
+MAX_PIXELS = 40_000_000
+#: Longest side of the stored JPEG (px); larger photos are scaled down.
+MAX_SIDE = 2560
+#: Kinds of attachment: before / after rectification.
+KINDS: tuple[str, ...] = ("before", "after")
+#: Chinese labels of :data:`KINDS`.
+KIND_LABELS: Mapping[str, str] = {"before": "整改前", "after": "整改后"}
+
+ATTACHMENTS = sa.Table(
+    "attachments",
+    metadata,
+    sa.Column("attachment_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("hazard_id", sa.Text, index=True),
+    sa.Column("inspection_id", sa.Text, index=True),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("sha256", sa.Text, nullable=False),
+    sa.Column("filename", sa.Text, nullable=False, server_default=""),
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Text, nullable=False),
+    sa.CheckConstraint("kind IN ('before', 'after')", name="attachment_kind"),
+    sa.CheckConstraint(
+        "(hazard_id IS NULL) <> (inspection_id IS NULL)", name="attachment_one_owner"
+    ),
+    sqlite_autoincrement=True,
+)
+
+
+class AttachmentError(ValueError):
+    """A photo cannot be accepted (Chinese message); nothing was stored."""
+
+
+@dataclass(frozen=True)
+class SavedPhoto:
+    """A cleaned photo on disk: its content hash and path."""
+
+    sha256: str
+    path: Path
+
+
+def photo_dir(store_path: str | os.PathLike[str]) -> Path:
+    """Folder of the photos of a store: ``<store stem>.photos/`` beside the store file.
+
+    Examples
+    --------
+    >>> photo_dir("/data/zhenru.db").as_posix()
+    '/data/zhenru.photos'
+    """
+    p = Path(store_path)
+    return p.with_name(f"{p.stem}.photos")
+
+
+def clean_photo(data: bytes, max_bytes: int = MAX_BYTES) -> bytes:
+    """The photo re-encoded as JPEG with no metadata (EXIF, GPS, ICC, comments dropped).
+
+    Parameters
+    ----------
+    data : bytes
+        The uploaded file.
+    max_bytes : int
+        Largest upload accepted.
+
+    Returns
+    -------
+    bytes
+        JPEG, upright (EXIF orientation applied), longest side at most :data:`MAX_SIDE`.
+
+    Raises
+    ------
+    AttachmentError
+        Empty, too large, not an image, or too many pixels (Chinese message).
+    """
+    if not data:
+        raise AttachmentError("照片文件为空")
+    if len(data) > max_bytes:
+        raise AttachmentError(
+            f"照片过大（{len(data) / 1024 / 1024:.1f} MB），单张不能超过 {max_bytes / 1024 / 1024:g} MB"
+        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as img:
+                if img.width * img.height > MAX_PIXELS:
+                    raise AttachmentError(
+                        f"照片像素过多（{img.width}×{img.height}），请缩小后再上传"
+                    )
+                img.load()
+                upright = ImageOps.exif_transpose(img)
+    except (UnidentifiedImageError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning) as err:
+        raise AttachmentError("文件不是可识别的图片（支持 JPEG、PNG、WebP）") from err
+    except OSError as err:  # truncated or corrupt image data
+        raise AttachmentError(f"图片文件已损坏，无法读取（{err}）") from err
+    rgb = upright.convert("RGB")  # drops alpha/palette; a fresh image carries no info dict
+    rgb.thumbnail((MAX_SIDE, MAX_SIDE))
+    out = io.BytesIO()
+    rgb.save(out, "JPEG", quality=85, optimize=True)  # no exif=, icc_profile=: none written
+    return out.getvalue()
+
+
+def save_photo(data: bytes, folder: str | os.PathLike[str], max_bytes: int = MAX_BYTES) -> SavedPhoto:
+    """Clean a photo (:func:`clean_photo`) and store it as ``<folder>/<sha256>.jpg`` once.
+
+    The file is written to a temporary name and renamed into place, so a crash never leaves
+    a half-written photo; an existing file of the same hash is kept as it is.
+
+    Raises
+    ------
+    AttachmentError
+        See :func:`clean_photo`; nothing is written.
+    """
+    cleaned = clean_photo(data, max_bytes)
+    digest = hashlib.sha256(cleaned).hexdigest()
+    target = Path(folder) / f"{digest}.jpg"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        try:
+            tmp.write_bytes(cleaned)
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
+    return SavedPhoto(digest, target)
+
+
+def _engine(store_path: str | os.PathLike[str]) -> sa.Engine:
+    engine = sa.create_engine(sa.engine.URL.create("sqlite", database=str(store_path)))
+
+    @sa.event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA busy_timeout = 5000")
+        cur.close()
+
+    return engine
+
+
+def add_attachment(
+    store_path: str | os.PathLike[str],
+    data: bytes,
+    *,
+    kind: str,
+    filename: str,
+    user: str,
+    hazard_id: str | None = None,
+    inspection_id: str | None = None,
+) -> dict[str, Any]:
+    """Store a photo beside the store and record it in ``attachments`` (table made if missing).
+
+    Parameters
+    ----------
+    store_path : path
+        The store file (an existing SQLite store).
+    data : bytes
+        The uploaded photo.
+    kind : {"before", "after"}
+        整改前 / 整改后.
+    filename : str
+        The name the user's file had (kept as text; escape when shown).
+    user : str
+        Who uploads it.
+    hazard_id, inspection_id : str, optional
+        What the photo documents (exactly one).
+
+    Returns
+    -------
+    dict
+        The recorded row (with ``attachment_id``).
+
+    Raises
+    ------
+    AttachmentError
+        Bad photo, kind, owner or user (Chinese message); nothing is recorded.
+    """
+    if kind not in KINDS:
+        raise AttachmentError(f"未知照片类型“{kind}”（应为 整改前/整改后）")
+    if (hazard_id is None) == (inspection_id is None):
+        raise AttachmentError("照片须属于一条隐患或一次检查（二者选一）")
+    if not (user or "").strip():
+        raise AttachmentError("请填写上传人")
+    saved = save_photo(data, photo_dir(store_path))
+    row = {
+        "hazard_id": hazard_id,
+        "inspection_id": inspection_id,
+        "kind": kind,
+        "sha256": saved.sha256,
+        "filename": (filename or "")[:255],
+        "created_by": user.strip(),
+        "created_at": dt.datetime.now().isoformat(timespec="seconds"),
+    }
+    engine = _engine(store_path)
+    try:
+        with engine.begin() as conn:
+            ATTACHMENTS.create(conn, checkfirst=True)
+            result = conn.execute(ATTACHMENTS.insert().values(**row))
+            row["attachment_id"] = int(result.inserted_primary_key[0])
+    finally:
+        engine.dispose()
+    return row
+
+
+def attachments_of(store_path: str | os.PathLike[str]) -> pd.DataFrame:
+    """All attachment rows of a store (empty frame when the table does not exist yet)."""
+    columns = [c.name for c in ATTACHMENTS.columns]
+    engine = _engine(store_path)
+    try:
+        with engine.connect() as conn:
+            if not sa.inspect(conn).has_table(ATTACHMENTS.name):
+                return pd.DataFrame(columns=columns)
+            rows = conn.execute(
+                sa.select(ATTACHMENTS).order_by(ATTACHMENTS.c.attachment_id)
+            ).mappings().all()
+    finally:
+        engine.dispose()
+    return pd.DataFrame([dict(r) for r in rows], columns=columns)
