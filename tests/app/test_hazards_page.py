@@ -1,0 +1,219 @@
+"""隐患台账 page: worklist on the small store, filters, every lifecycle step, stale edits, bulk 销号.
+
+Tests that write work on a copy of the small session store (SQLite backup), so the other app
+tests keep reading the unchanged sample.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ledger.hazard_ledger import HazardFilter, filter_hazards, ledger_table, next_actions
+
+PAGE = "../../app_pages/hazards.py"
+TIMEOUT = 120
+OPERATOR = "测试员甲"
+
+
+@pytest.fixture
+def store_copy(small_store, tmp_path, monkeypatch):
+    from registry.store import SQLiteStore
+
+    copy = tmp_path / "hazards.db"
+    src, dst = sqlite3.connect(small_store), sqlite3.connect(copy)
+    src.backup(dst)
+    src.close()
+    dst.close()
+    monkeypatch.setenv("ZHENRU_STORE", str(copy))
+    store = SQLiteStore(copy)
+    yield store
+    store.close()
+
+
+def open_page() -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def text(elements) -> str:
+    """Shown text of st.error/st.success elements without markdown escapes."""
+    return "\n".join(e.value for e in elements).replace("\\", "")
+
+
+def frame(at: AppTest, column: str) -> pd.DataFrame:
+    """The first table on the page with ``column`` (worklist: 等级; history: 操作人; bulk: 结果)."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def status_of(store, hid: str) -> str:
+    return store.hazards().set_index("hazard_id").loc[hid, "status"]
+
+
+def click(at: AppTest, label: str) -> AppTest:
+    [button] = [b for b in at.button if b.label == label]
+    button.click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def date_key(status: str, label: str, field: str, hid: str) -> str:
+    action = next(a for a in next_actions(status) if a.label == label)
+    return f"hz_{action.key}_{field}_{hid}"
+
+
+def pick(at: AppTest, hid: str, operator: str | None = OPERATOR) -> AppTest:
+    at.multiselect(key="hz_f_status").set_value(["待整改", "整改中", "待复查", "已销号"])
+    at.run()
+    if operator is not None:
+        at.text_input(key="hz_operator").input(operator)
+    at.selectbox(key="hz_pick").set_value(hid).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def a_hazard(store, status: str) -> str:
+    h = store.hazards()
+    old = h["found_date"] < pd.Timestamp(dt.date.today() - dt.timedelta(days=3))
+    return str(h.loc[h["status"].eq(status) & old, "hazard_id"].iloc[0])
+
+
+def test_opens_on_the_small_store_with_open_hazards_most_urgent_first(small_store):
+    from registry.store import SQLiteStore
+
+    tables = SQLiteStore(small_store).tables()
+    as_of = tables["inspections"]["date"].max().date()
+    at = open_page()
+    assert at.title[0].value == "隐患台账"
+    expected = filter_hazards(
+        ledger_table(tables["hazards"], tables["sites"], as_of),
+        HazardFilter(statuses=("待整改", "整改中", "待复查")),
+    )
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["筛选结果"] == f"{len(expected)} 条"
+    assert metrics["单位逾期"] == f"{int(expected['unit_late'].sum())} 条"
+    assert metrics["平安办逾期"] == f"{int(expected['office_late'].sum())} 条"
+    view = frame(at, "等级")
+    assert view["隐患编号"].tolist() == expected["hazard_id"].tolist()
+    late = (view["单位逾期（天）"] > 0) | (view["平安办逾期（工作日）"] > 0)
+    assert late.iloc[0] and late.tolist() == sorted(late, reverse=True)  # late ones first
+    # the most urgent hazard is selected, with its detail, steps and downloads
+    assert at.selectbox(key="hz_pick").value == expected["hazard_id"].iloc[0]
+    labels = {b.label for b in at.get("download_button")}
+    assert labels == {"下载台账（XLSX）", "下载本单位整改通知书（HTML，可打印）"}
+    assert {b.label for b in at.button} >= {"批量复查合格并销号"}
+
+
+def test_filter_by_status(small_store):
+    from registry.store import SQLiteStore
+
+    hazards = SQLiteStore(small_store).hazards()
+    at = open_page()
+    at.multiselect(key="hz_f_status").set_value(["待复查"]).run()
+    view = frame(at, "等级")
+    assert len(view) == int(hazards["status"].eq("待复查").sum()) > 0
+    assert set(view["状态"]) == {"待复查"}
+    at.multiselect(key="hz_f_late").set_value(["平安办逾期"]).run()
+    view = frame(at, "等级")
+    assert len(view) > 0 and (view["平安办逾期（工作日）"] > 0).all()
+    assert {b.label for b in at.button} >= {"复查合格并销号", "复查不合格退回整改"}
+
+
+def test_every_step_to_closing_including_a_refused_one(store_copy):
+    hid = a_hazard(store_copy, "待整改")
+    today = dt.date.today()
+    at = pick(open_page(), hid, operator=None)
+
+    # no operator: refused in Chinese, nothing written
+    click(at, "开始整改")
+    assert "请先填写操作人" in text(at.error)
+    assert status_of(store_copy, hid) == "待整改"
+
+    at.text_input(key="hz_operator").input(OPERATOR).run()
+    click(at, "开始整改")
+    assert "开始整改" in text(at.success) and status_of(store_copy, hid) == "整改中"
+
+    at.date_input(key=date_key("整改中", "整改完成待复查", "rectified_date", hid)).set_value(today)
+    click(at, "整改完成待复查")
+    assert status_of(store_copy, hid) == "待复查"
+
+    # refused: 复查 before the rectification — the store's Chinese message, nothing written
+    key = date_key("待复查", "复查合格并销号", "reinspection_date", hid)
+    at.date_input(key=key).set_value(today - dt.timedelta(days=2))
+    click(at, "复查合格并销号")
+    assert "复查合格日期早于整改完成日期" in text(at.error)
+    assert status_of(store_copy, hid) == "待复查"
+
+    # 复查不合格: asks for the 复查日期 and a new deadline
+    label = "复查不合格退回整改"
+    at.date_input(key=date_key("待复查", label, "reinspection_date", hid)).set_value(today)
+    click(at, label)
+    assert "请填写新的整改期限" in text(at.error)
+    at.date_input(key=date_key("待复查", label, "deadline", hid)).set_value(
+        today + dt.timedelta(days=14)
+    )
+    click(at, label)
+    row = store_copy.hazards().set_index("hazard_id").loc[hid]
+    assert (row["status"], row["reinspection_result"]) == ("整改中", "不合格")
+    assert row["deadline"].date() == today + dt.timedelta(days=14)
+
+    at.date_input(key=date_key("整改中", "整改完成待复查", "rectified_date", hid)).set_value(today)
+    click(at, "整改完成待复查")
+    at.date_input(key=key).set_value(today)
+    click(at, "复查合格并销号")
+    row = store_copy.hazards().set_index("hazard_id").loc[hid]
+    assert (row["status"], row["reinspection_result"]) == ("已销号", "合格")
+    assert row["closed_date"].date() == today
+    assert "该隐患已复查合格并销号" in text(at.success)
+
+    log = store_copy.audit_log()
+    mine = log[log["entity_id"].eq(hid) & log["action"].eq("update_hazard")]
+    assert len(mine) == 5 and set(mine["user"]) == {OPERATOR}
+    history = frame(at, "操作人")
+    assert history["操作人"].tolist()[-5:] == [OPERATOR] * 5
+
+
+def test_a_stale_status_shows_changed_by_someone_else(store_copy):
+    hid = a_hazard(store_copy, "待整改")
+    at = pick(open_page(), hid)
+    # another user starts the rectification after the page was shown
+    store_copy.update_hazard(hid, user="另一用户", status="整改中")
+    click(at, "开始整改")
+    assert "已被他人修改" in text(at.error)
+    log = store_copy.audit_log()
+    assert OPERATOR not in set(log.loc[log["entity_id"].eq(hid), "user"])
+    # after the refresh the page offers the steps of the new status
+    assert {b.label for b in at.button} >= {"整改完成待复查"}
+    assert "开始整改" not in {b.label for b in at.button}
+
+
+def test_bulk_close_reports_each_hazard(store_copy):
+    h = store_copy.hazards()
+    ids = h.loc[h["status"].eq("待复查"), "hazard_id"].tolist()[:3]
+    assert len(ids) == 3
+    at = open_page()
+    at.text_input(key="hz_operator").input(OPERATOR)
+    at.multiselect(key="hz_f_status").set_value(["待复查"]).run()
+    at.multiselect(key="hz_bulk_ids").set_value(ids)
+    at.date_input(key="hz_bulk_date").set_value(dt.date.today())
+    # meanwhile another user sends the second one back
+    store_copy.update_hazard(
+        ids[1], user="另一用户", status="整改中", reinspection_result="不合格",
+        reinspection_date=dt.date.today(), deadline=dt.date.today() + dt.timedelta(days=7),
+    )  # fmt: skip
+    click(at, "批量复查合格并销号")
+    assert "成功 2 条，失败 1 条" in text(at.warning)
+    result = frame(at, "结果")
+    assert result["隐患编号"].tolist() == ids
+    assert result["结果"].tolist() == ["成功", "失败", "成功"]
+    assert "已被他人修改" in result["说明"].iloc[1]
+    status = store_copy.hazards().set_index("hazard_id")["status"]
+    assert status[ids].tolist() == ["已销号", "整改中", "已销号"]
+    # the closed ones left the 待复查 list
+    assert not set(ids) & set(frame(at, "等级")["隐患编号"])
