@@ -22,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy import exc as sa_exc
 
 from app_pages._data import StoreUnavailable, get_store, load_tables, require_sites
 from app_pages._site_card import md_text
@@ -37,6 +38,7 @@ from ledger.inspection_form import (
     template_fields,
     to_records,
 )
+from registry.attachments import KIND_LABELS, AttachmentError, add_attachment, clean_photo
 from registry.enums import HAZARD_LEVELS, HAZARD_TYPES, INSPECTION_TYPES
 from registry.store import StoreBusyError
 from registry.validate import RegistryValidationError
@@ -65,7 +67,7 @@ def hkey(i: int, name: str) -> str:
 
 
 def _hazard_keys(i: int) -> list[str]:
-    return [hkey(i, n) for n in (*HAZARD_FIELDS, "pick", "deadline_auto", "unit_auto")]
+    return [hkey(i, n) for n in (*HAZARD_FIELDS, "pick", "deadline_auto", "unit_auto", "uid")]
 
 
 def _hazard_draft(i: int) -> HazardDraft:
@@ -94,13 +96,47 @@ def _reset_after_save() -> None:
     ss[REQUEST_ID] = uuid.uuid4().hex
 
 
+def photo_key(i: int, kind: str) -> str:
+    """Key of the photo uploader of hazard ``i``: follows the hazard when one above it is
+    removed, and is new per form instance, so it clears after a save."""
+    ss = st.session_state
+    uid = ss.setdefault(hkey(i, "uid"), uuid.uuid4().hex[:8])
+    return f"recup_{ss.get(REQUEST_ID)}_{uid}_{kind}"
+
+
+def _photos(n: int) -> list[tuple[int, str, Any]]:
+    """Uploaded photos of the first ``n`` hazards: (hazard index, kind, file)."""
+    ss = st.session_state
+    return [
+        (i, kind, f)
+        for i in range(n)
+        for kind in KIND_LABELS
+        for f in (ss.get(photo_key(i, kind)) or [])
+    ]
+
+
+def _photo_errors(photos: list[tuple[int, str, Any]]) -> list[str]:
+    errors = []
+    for i, kind, f in photos:
+        try:
+            clean_photo(f.getvalue())
+        except AttachmentError as err:
+            errors.append(f"隐患{i + 1}{KIND_LABELS[kind]}照片“{f.name}”：{err}")
+    return errors
+
+
 def _save(names: Mapping[str, str]) -> None:
     """Button callback: write the form (runs before the widgets, so it may reset them)."""
     ss = st.session_state
     draft = _draft()
+    photos = _photos(len(draft.hazards))
     try:
         inspection, hazards = to_records(draft, today=dt.date.today())
-        iid, hids = get_store().add_inspection(
+        photo_errors = _photo_errors(photos)  # checked before anything is written
+        if photo_errors:
+            raise RegistryValidationError(photo_errors)
+        store = get_store()
+        iid, hids = store.add_inspection(
             inspection, hazards, user=draft.inspector.strip(), request_id=ss[REQUEST_ID]
         )
     except RegistryValidationError as err:  # also ConcurrentEditError
@@ -110,12 +146,20 @@ def _save(names: Mapping[str, str]) -> None:
         ss[OUTCOME] = {"ok": False, "errors": [str(err)]}
         return
     st.cache_data.clear()  # the map, ranking and ledger pages read the new record
+    photo_problems = []
+    for i, kind, f in photos:
+        try:
+            add_attachment(store.path, f.getvalue(), kind=kind, filename=f.name,
+                           user=draft.inspector.strip(), hazard_id=hids[i])
+        except (AttachmentError, OSError, sa_exc.SQLAlchemyError) as err:
+            photo_problems.append(f"隐患 {hids[i]} 的照片“{f.name}”未能保存：{err}")
     _reset_after_save()
     if st.query_params.get(SITE_PARAM):
         del st.query_params[SITE_PARAM]
     ss[OUTCOME] = {
         "ok": True, "inspection_id": iid, "hazard_ids": hids,
         "name": names.get(str(inspection["site_id"]), ""),
+        "photos": len(photos) - len(photo_problems), "photo_problems": photo_problems,
     }  # fmt: skip
 
 
@@ -184,9 +228,12 @@ def _show_outcome() -> None:
         st.toast(f"已保存检查记录 {outcome['inspection_id']}", icon="✅")  # seen at any scroll
         st.success(
             f"已保存检查记录 {outcome['inspection_id']}（{md_text(outcome['name'])}）{hazards}。"
-            "可以登记下一家单位。",
+            + (f"照片 {outcome['photos']} 张。" if outcome.get("photos") else "")
+            + "可以登记下一家单位。",
             icon="✅",
         )
+        for problem in outcome.get("photo_problems", []):
+            st.warning(md_text(problem))
     else:
         lines = "\n".join(f"- {md_text(e)}" for e in outcome["errors"])
         st.error(f"未保存，请修改后重试：\n\n{lines}", icon="⚠️")
@@ -250,11 +297,21 @@ def _hazard_form(i: int, site: Mapping[str, Any], date: dt.date) -> None:
             "整改期限", key=hkey(i, "deadline"), min_value=date, format="YYYY-MM-DD",
             help="默认：一般隐患 7 天，重大隐患 30 天",
         )
+        st.file_uploader(
+            "整改前照片（可选，可拍照）", type=["jpg", "jpeg", "png", "webp"],
+            accept_multiple_files=True, key=photo_key(i, "before"),
+            help="照片保存前去除位置等元数据；单张不超过 10 MB",
+        )
         if ss[hkey(i, "level")] == HAZARD_LEVELS[0]:
             st.checkbox(
                 "立即整改（现场已整改，转待复查）", key=hkey(i, "fixed"),
                 help="整改完成日期记为检查日期，状态直接为“待复查”",
             )
+            if ss.get(hkey(i, "fixed")):
+                st.file_uploader(
+                    "整改后照片（可选）", type=["jpg", "jpeg", "png", "webp"],
+                    accept_multiple_files=True, key=photo_key(i, "after"),
+                )
         else:
             ss.pop(hkey(i, "fixed"), None)
         if int(ss.get(N_HAZARDS, 0)) > 1:

@@ -230,7 +230,8 @@ def add_attachment(
     Returns
     -------
     dict
-        The recorded row (with ``attachment_id``).
+        The recorded row (with ``attachment_id``); the existing row when the same photo is
+        already attached to the same record as the same kind (a retried save writes once).
 
     Raises
     ------
@@ -253,10 +254,22 @@ def add_attachment(
         "created_by": user.strip(),
         "created_at": dt.datetime.now().isoformat(timespec="seconds"),
     }
+    a = ATTACHMENTS.c
     engine = _engine(store_path)
     try:
         with engine.begin() as conn:
             ATTACHMENTS.create(conn, checkfirst=True)
+            # The same photo of the same record and kind again (a retried save): recorded once.
+            same = conn.execute(
+                sa.select(ATTACHMENTS).where(
+                    a.hazard_id.is_(None) if hazard_id is None else a.hazard_id == hazard_id,
+                    a.inspection_id.is_(None) if inspection_id is None
+                    else a.inspection_id == inspection_id,
+                    a.kind == kind, a.sha256 == saved.sha256,
+                )
+            ).mappings().first()
+            if same is not None:
+                return dict(same)
             result = conn.execute(ATTACHMENTS.insert().values(**row))
             row["attachment_id"] = int(result.inserted_primary_key[0])
     finally:

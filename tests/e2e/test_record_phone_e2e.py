@@ -1,4 +1,5 @@
-"""检查登记 on a phone (390x844): find a unit by name, record a 一般 hazard, no sideways scroll.
+"""检查登记 on a phone (390x844): find a unit by name, record a 一般 hazard with a photo,
+no sideways scroll; the stored photo has no GPS metadata.
 
 The app runs on a private copy of the small store (this test writes a record).
 """
@@ -10,7 +11,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
+from registry.attachments import attachments_of, photo_dir
 from registry.store import SQLiteStore
 from tests.e2e.conftest import (
     _require_browser,
@@ -70,6 +73,11 @@ def test_record_a_general_hazard_on_a_phone(record_app, browser):
         page.get_by_label("隐患描述", exact=True).fill("灭火器压力不足")
         page.get_by_label("隐患部位", exact=True).fill("一楼楼梯口")
         page.get_by_label("整改措施", exact=True).fill("更换灭火器")
+        photo = tmp_photo(store.parent)
+        page.locator("[data-testid='stFileUploader'] input[type='file']").first.set_input_files(
+            str(photo)
+        )
+        page.get_by_text(photo.name).wait_for()
         page.get_by_label("整改措施", exact=True).blur()
         wait_for_app(page)
         _no_sideways_scroll(page)
@@ -102,3 +110,24 @@ def test_record_a_general_hazard_on_a_phone(record_app, browser):
     )
     assert new["deadline"].date() == dt.date.today() + dt.timedelta(days=7)
     assert new["hazard_id"] in message and new["inspection_id"] in message
+    assert "照片 1 张" in message
+    rows = attachments_of(store)
+    assert rows[["hazard_id", "kind", "filename", "created_by"]].values.tolist() == [
+        [new["hazard_id"], "before", photo.name, "张三"]
+    ]
+    stored = photo_dir(store) / f"{rows['sha256'].iloc[0]}.jpg"
+    with Image.open(stored) as img:
+        assert len(img.getexif()) == 0  # no GPS position left the phone
+
+
+def tmp_photo(folder: Path) -> Path:
+    """A phone photo with a GPS position in its EXIF."""
+    img = Image.new("RGB", (120, 80), (30, 120, 200))
+    exif = Image.Exif()
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2] = "N", (31.0, 15.0, 20.0)
+    path = folder / "现场照片.jpg"
+    img.save(path, "JPEG", exif=exif)
+    with Image.open(path) as check:
+        assert check.getexif().get_ifd(0x8825)  # the fixture really carries GPS
+    return path

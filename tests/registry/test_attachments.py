@@ -117,6 +117,9 @@ def test_attachment_rows_are_recorded_beside_the_store(store_with_hazard):
     b = add_attachment(path, data, kind="after", filename="after.jpg", user="张三", hazard_id=hid)
     c = add_attachment(path, data, kind="before", filename="现场.jpg", user="李四",
                        inspection_id=iid)
+    again = add_attachment(path, data, kind="before", filename="retry.jpg", user="张三",
+                           hazard_id=hid)
+    assert again["attachment_id"] == a["attachment_id"]  # a retried save records it once
     rows = attachments_of(path)
     assert rows["attachment_id"].tolist() == [a["attachment_id"], b["attachment_id"],
                                               c["attachment_id"]]
