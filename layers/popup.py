@@ -3,8 +3,9 @@
 Site names and addresses are user-supplied, so every text that reaches the browser as HTML is
 escaped by :func:`layers.safe_text.html_text` (re-exported here as :func:`esc`), which also keeps
 it inert inside the JavaScript strings and template literals folium wraps tooltips in. The
-tooltip starts with the site id followed by :data:`ID_SEPARATOR`; streamlit-folium returns the tooltip's *text* on click
-(``last_object_clicked_tooltip``) and :func:`site_id_from_tooltip` reads the id back.
+tooltip starts with the site id followed by :data:`ID_SEPARATOR`; streamlit-folium returns the
+tooltip's *text* on click (``last_object_clicked_tooltip``) and :func:`site_id_from_tooltip`
+reads the id back.
 
 Examples
 --------

@@ -81,10 +81,9 @@ _ROW_COLUMNS = (
     "score", "coord_quality", "approximate", "kind", "capacity",
 )
 
-
-
 #: Decimals of drawn coordinates (1e-5 degree is about 1 m).
 COORD_DECIMALS = 5
+
 
 def _points(
     df: pd.DataFrame,
