@@ -8,7 +8,6 @@ Open it directly at ``/screen``; it refreshes every :data:`REFRESH` without a pa
 from __future__ import annotations
 
 import datetime as dt
-import html
 
 import pandas as pd
 import streamlit as st
@@ -22,6 +21,7 @@ from app_pages._data import (
     store_version,
 )
 from layers.deck import risk_cells, screen_deck
+from layers.safe_text import html_text
 from ledger.kpis import coverage, coverage_summary, hazard_summary
 
 #: Auto-refresh interval of the board.
@@ -64,9 +64,9 @@ _LEVELS = (("重大", "#E60012"), ("较大", "#FF7F00"), ("一般", "#FFD700"), 
 
 def _kpi(label: str, value: str, note: str, colour: str) -> str:
     return (
-        f'<div class="zr-kpi"><div class="label">{html.escape(label)}</div>'
-        f'<div class="value" style="color:{colour}">{html.escape(value)}</div>'
-        f'<div class="note">{html.escape(note)}</div></div>'
+        f'<div class="zr-kpi"><div class="label">{html_text(label)}</div>'
+        f'<div class="value" style="color:{colour}">{html_text(value)}</div>'
+        f'<div class="note">{html_text(note)}</div></div>'
     )
 
 
@@ -95,7 +95,7 @@ def _committee_rows(scored: pd.DataFrame, top: int = 10) -> str:
         .head(top)
     )
     return "".join(
-        f'<div class="zr-row"><span>{html.escape(str(name))}</span><span>'
+        f'<div class="zr-row"><span>{html_text(str(name))}</span><span>'
         f'<span class="zr-dot" style="background:#E60012"></span>{int(r.red)}　'
         f'<span class="zr-dot" style="background:#FF7F00"></span>{int(r.orange)}</span></div>'
         for name, r in g.iterrows()
