@@ -2,8 +2,9 @@
 
 Candidate points are drawn in bulk from four modes and rejected in bulk with
 ``shapely.contains_xy`` (prepared geometries): outside the boundary, inside
-:func:`layers.geodata.no_build_mask` (water, waterways, surface rail) or inside open-space
-footprints (parks, pitches, school grounds) are rejected. There is no per-site Python loop over
+:func:`layers.geodata.no_build_mask` (water, waterways, surface rail), inside
+:func:`rail_water_mask` (railway land between and beside tracks, river channels with their
+banks) or inside open-space footprints (parks, pitches, school grounds) are rejected. There is no per-site Python loop over
 geometry, so a million points take seconds.
 
 Modes
@@ -44,6 +45,17 @@ MODES: tuple[str, ...] = ("road", "estate", "residential", "uniform")
 COORD_DECIMALS = 6
 _OPEN_SPACE = frozenset({"park", "pitch", "track", "stadium", "school", "kindergarten", "fountain"})
 _RESIDENTIAL_FILE = "zhenguang_block_residential_osm.geojson"
+#: Track centre line → outer edge of the railway land: half a formation and its embankment
+#: (≈ 10–15 m) plus the 铁路线路安全保护区 of 《铁路安全管理条例》(国务院令第639号) 第二十七条
+#: (城市市区: 高速铁路 10 m, 其他铁路 8 m from the embankment foot).
+RAIL_LAND_M = 25.0
+#: Parallel tracks closer than this form one railway corridor; the strip between them is
+#: railway land (yards, 联络线), not a place for a shop or a kindergarten.
+RAIL_CORRIDOR_GAP_M = 150.0
+#: Half-channel plus bank of rivers and canals given as centre lines (真如港, 桃浦河, 曹杨环浜 are
+#: 15–30 m wide); streams and drains keep :data:`layers.geodata.WATERWAY_BUFFER_M`.
+RIVER_LAND_M = 15.0
+_RIVER_CLASSES = frozenset({"river", "canal"})
 
 
 def _scaled(geom: BaseGeometry | np.ndarray):
@@ -186,6 +198,39 @@ class Placer:
         return lon[:n], lat[:n]
 
 
+def rail_water_mask() -> BaseGeometry:
+    """Railway land and river channels (lon/lat) where no unit may stand.
+
+    Surface (non-tunnel) tracks of :func:`layers.geodata.rail` are buffered by
+    :data:`RAIL_LAND_M` and closed over gaps up to :data:`RAIL_CORRIDOR_GAP_M`, so the strips
+    between parallel tracks are covered too; river and canal centre lines of
+    :func:`layers.geodata.water` are buffered by max(width / 2 + 5 m, :data:`RIVER_LAND_M`),
+    water areas are taken as they are. Buffers are computed in
+    :data:`layers.geodata.METRIC_CRS`.
+
+    Examples
+    --------
+    >>> mask = rail_water_mask()
+    >>> import shapely
+    >>> bool(shapely.contains_xy(mask, 121.3777, 31.2678))  # between the northern tracks
+    True
+    >>> bool(shapely.contains_xy(mask, 121.3965, 31.2519))  # 真如寺
+    False
+    """
+    rail = geodata.rail()
+    tracks = rail[~rail["tunnel"]].to_crs(geodata.METRIC_CRS).geometry
+    half_gap = RAIL_CORRIDOR_GAP_M / 2.0
+    corridor = shapely.union_all(np.asarray(tracks.values)).buffer(RAIL_LAND_M + half_gap)
+    corridor = corridor.buffer(-half_gap)
+    water = geodata.water().to_crs(geodata.METRIC_CRS)
+    rivers = water[(water["kind"] == "line") & water["fclass"].isin(_RIVER_CLASSES)]
+    width = rivers["width"].fillna(0.0).to_numpy(float)
+    channel = rivers.geometry.buffer(np.maximum(width / 2.0 + 5.0, RIVER_LAND_M))
+    areas = water.loc[water["kind"] == "area", "geometry"].make_valid()
+    merged = shapely.union_all([corridor, *channel, *areas])
+    return gpd.GeoSeries([merged], crs=geodata.METRIC_CRS).to_crs(geodata.WGS84).iloc[0]
+
+
 def make_placer(
     rng: np.random.Generator, anchors: np.ndarray | None = None, n_centres: int = 60
 ) -> Placer:
@@ -200,7 +245,7 @@ def make_placer(
         Number of random estate centres drawn inside the boundary.
     """
     boundary = shapely.from_wkb(shapely.to_wkb(geodata.boundary_geometry()))
-    mask = shapely.from_wkb(shapely.to_wkb(geodata.no_build_mask()))
+    mask = shapely.union_all([geodata.no_build_mask(), rail_water_mask()])
     polys = geodata.poi_polygons()
     open_geoms = polys.loc[polys["fclass"].isin(_OPEN_SPACE), "geometry"].make_valid()
     open_space = shapely.union_all(np.asarray(open_geoms.values))
