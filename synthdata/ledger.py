@@ -18,8 +18,9 @@ import pandas as pd
 
 from registry.sectors import SECTORS
 from risk import calendar
-from synthdata import naming
+from synthdata import naming, severity
 from synthdata.profiles import PROFILES, SEASON_FACTORS
+from synthdata.workdays import WorkDays
 
 #: Probability that a due statutory inspection is missed, by department.
 DEPT_MISS: Mapping[str, float] = {
@@ -118,8 +119,13 @@ def _visits_for_site(
     e0: int,
     holidays: list,
     campaign: Mapping[str, list[tuple[int, int]]],
+    wd: WorkDays,
 ) -> list[tuple[int, str, str | None]]:
-    """Scheduled (non-复查) visits of one site: (ordinal, type, leader)."""
+    """Scheduled (non-复查) visits of one site: (ordinal, type, leader), on working days.
+
+    A drawn day that is not a working day moves to the next working day (日常, 专项, 第三方)
+    or, for 节前 / 领导带队 checks, to the last working day before it.
+    """
     cat = row["category"]
     prof = PROFILES[cat]
     out: list[tuple[int, str, str | None]] = []
@@ -138,6 +144,8 @@ def _visits_for_site(
             else:
                 day = due + int(rng.normal(0.0, 9.0))
             if start <= day <= e0:
+                day = wd.on_or_after(day)
+            if start <= day <= e0:
                 out.append((day, "日常", None))
     eligible_holiday = prof.crowded or row["key_list"] or cat in _HIGH_RISK
     if eligible_holiday:
@@ -147,6 +155,8 @@ def _visits_for_site(
             p = 0.5 if (prof.crowded and row["key_list"]) or cat in _HIGH_RISK else 0.22
             if rng.random() < p:
                 day = h_start - int(rng.integers(1, 11))
+                if start <= day <= e0:
+                    day = wd.on_or_before(day)
                 lead_p = 0.35 if (prof.crowded and row["key_list"]) or cat in _HIGH_RISK else 0.06
                 if start <= day <= e0:
                     if rng.random() < lead_p:
@@ -159,17 +169,23 @@ def _visits_for_site(
                 if rng.random() < p:
                     day = int(rng.integers(a, b + 1))
                     if start <= day <= e0:
+                        day = wd.on_or_after(day)
+                    if start <= day <= e0:
                         out.append((day, "专项", None))
     if cat in _SAFETY_MONTH:
         for a, b in campaign["safety_month"]:
             if rng.random() < 0.3:
                 day = int(rng.integers(a, b + 1))
                 if start <= day <= e0:
+                    day = wd.on_or_after(day)
+                if start <= day <= e0:
                     out.append((day, "专项", None))
     if cat in _THIRD_PARTY:
         for year in range(dt.date.fromordinal(s0).year, dt.date.fromordinal(e0).year + 1):
             if rng.random() < 0.2:
                 day = dt.date(year, 1, 1).toordinal() + int(rng.integers(0, 365))
+                if start <= day <= e0:
+                    day = wd.on_or_after(day)
                 if start <= day <= e0:
                     out.append((day, "第三方", None))
     out.sort(key=lambda v: (v[0], v[1]))
@@ -187,8 +203,13 @@ def _campaigns(s0: int, e0: int) -> dict[str, list[tuple[int, int]]]:
     return out
 
 
-def _lifecycle(rng: np.random.Generator, hz: _Hazard, mgmt: float) -> None:
-    """Rectification / 复查 / 销号 dates of one hazard (may run past ``end``)."""
+def _lifecycle(
+    rng: np.random.Generator, hz: _Hazard, mgmt: float, wd: WorkDays, e0: int
+) -> None:
+    """Rectification / 复查 / 销号 dates of one hazard (may run past ``end``).
+
+    The unit may rectify on any day; a 复查 up to ``e0`` is moved to the next working day.
+    """
     lm = float(np.log(mgmt))
     never_p = min(0.04 / mgmt, 0.25)
     pass_p = float(np.clip(0.8 + 0.1 * lm, 0.55, 0.97))
@@ -208,6 +229,8 @@ def _lifecycle(rng: np.random.Generator, hz: _Hazard, mgmt: float) -> None:
             hz.rect.append(rect)
             if rect > deadline:
                 hz.bad_fix = True
+        if re <= e0:
+            re = wd.on_or_after(re)
         ok = rect is not None and rng.random() < pass_p
         if round_ == 3 and rect is None:  # last round: fixed under supervision
             rect = re - 1
@@ -268,6 +291,7 @@ def simulate(
     )
     pre_holiday = _pre_holiday_days()
     campaign = _campaigns(s0, e0)
+    wd = WorkDays(s0, e0)
     persons = naming.person_names(rng, len(sites))
     committees = sorted(set(sites["committee"].astype(str)))
     team_slot = {c: i for i, c in enumerate(committees)}
@@ -281,11 +305,10 @@ def simulate(
         cat = row["category"]
         prof = PROFILES[cat]
         templates = SECTORS[cat].hazards
-        majors = [t for t in templates if t.can_be_major] or list(templates)
         mgmt = float(mgmt_all[i])
         teams = _TEAMS.get(row["department"], ("平安办一组",))
         team = teams[team_slot[str(row["committee"])] % len(teams)]
-        visits = _visits_for_site(rng, row, s0, e0, holidays, campaign)
+        visits = _visits_for_site(rng, row, s0, e0, holidays, campaign, wd)
         last_full = None
         last_hz: _Hazard | None = None
         reinsp_days: set[int] = set()
@@ -306,16 +329,13 @@ def simulate(
             n = n_major = 0
             used: list = []  # one inspection does not list the same defect twice
             for _ in range(draws):
-                p_major = min(prof.major_share / np.sqrt(mgmt) * (1.5 if recur else 1.0), 0.6)
-                major = bool(rng.random() < p_major)
-                pool = [t for t in majors if t not in used] if major else []
-                if not pool:  # no further 重大 defect of this kind: record as 一般
-                    major = False
-                    pool = [t for t in templates if t not in used]
+                pool = [t for t in templates if t not in used]
                 if not pool:
                     break
                 tpl = pool[int(rng.integers(len(pool)))]
                 used.append(tpl)
+                p_major = severity.major_probability(tpl, prof.major_share, mgmt, recur)
+                major = bool(rng.random() < p_major)
                 n += 1
                 if major:
                     dl = day + int(rng.integers(30, 91))
@@ -323,7 +343,7 @@ def simulate(
                     dl = day + int(rng.choice((7, 15, 30), p=(0.35, 0.4, 0.25)))
                 hz = _Hazard(v_idx, day, "重大" if major else "一般", tpl, dl)
                 hz.bad_fix = rng.random() < min(0.25 / mgmt, 0.5)  # superficial fix (hidden)
-                _lifecycle(rng, hz, mgmt)
+                _lifecycle(rng, hz, mgmt, wd, e0)
                 n_major += major
                 last_hz = hz
                 hz_rows.append((row, i, v_idx, hz))
