@@ -16,6 +16,8 @@ import folium
 import pandas as pd
 import streamlit as st
 
+from app_pages._links import record_picker
+from app_pages._site_card import md_text
 from layers.safe_text import html_text
 from registry.enums import RISK_LEVELS
 
@@ -323,9 +325,9 @@ def show_plan(plan, *, key: str, title: str = "巡查路线", map_height: int = 
     tabs = st.tabs([f"{r.team.name}（{r.n_stops} 家）" for r in plan.routes])
     for tab, r in zip(tabs, plan.routes, strict=True):
         with tab:
-            lead = f"带队：{r.team.leader}；" if r.team.leader else ""
+            lead = f"带队：{md_text(r.team.leader)}；" if r.team.leader else ""
             st.caption(
-                f"{lead}{r.depart} 从 {r.start.label} 出发，约 {r.end_time} 返回；"
+                f"{lead}{r.depart} 从 {md_text(r.start.label)} 出发，约 {r.end_time} 返回；"
                 f"路途 {r.travel_min:.0f} 分钟，检查 {r.service_min:.0f} 分钟。"
             )
             if r.n_stops:
@@ -338,6 +340,11 @@ def show_plan(plan, *, key: str, title: str = "巡查路线", map_height: int = 
                     },
                     key=f"{key}_stops_{r.team.name}",
                 )
+                record_picker(
+                    [(str(sid), f"{int(q)}. {nm}") for sid, q, nm in
+                     zip(r.stops["site_id"], r.stops["seq"], r.stops["name"], strict=True)],
+                    key=f"{key}_record_{r.team.name}",
+                )  # fmt: skip
             else:
                 st.caption("本组当日无安排。")
 

@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from app_pages._links import record_link
 from ledger.kpis import hazard_state
 
 __all__ = [
@@ -202,6 +203,7 @@ def render_site_card(
             must = "、".join(str(m) for m in must)
         if bool(site.get("must_visit")) and not _blank(must):
             st.error(f"必须检查：{md_text(must)}")
+        record_link(str(site.get("site_id")), "登记检查（记录本次检查与隐患）")
 
         tabs = st.tabs(["评分原因", "基本信息", "检查记录", "未销号隐患"])
         with tabs[0]:

@@ -14,6 +14,7 @@ from app_pages._data import (
 )
 from app_pages._export import to_csv_bytes, to_xlsx_bytes
 from app_pages._filters import sidebar_filters
+from app_pages._links import record_link
 from registry.enums import RISK_LEVELS
 from registry.filters import apply_filters
 
@@ -133,6 +134,8 @@ event = st.dataframe(
 
 selected_rows = list(event.selection.rows) if event is not None else []
 selected_ids = table.iloc[selected_rows]["编号"].tolist() if selected_rows else []
+if len(selected_ids) == 1:
+    record_link(selected_ids[0], f"登记检查：{table.iloc[selected_rows[0]]['单位名称']}")
 queued = list(st.session_state.get(ROUTE_CANDIDATES_KEY, []))
 
 c1, c2, c3, c4 = st.columns([2, 2, 2, 3])

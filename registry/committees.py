@@ -1,8 +1,11 @@
 """The 居委 (residents' committee) names a registry may use, and full name → short name.
 
 ``sites.committee`` and ``assets.committee`` hold the short name of one of the 36 居委 of
-``layers.zones`` (e.g. ``南大街``). Users often type the full name (``南大街居委会``); it is
-mapped to the short one. Any other value is refused by :mod:`registry.validate`.
+``layers.zones`` (e.g. ``南大街``), or one of two groups that are not a 居委: :data:`OUTSIDE`
+(辖区外: supervised by the office but outside the subdistrict's boundary, e.g. the 天地软件园
+tenants in 长征镇) and :data:`UNVERIFIED` (居委待核实: inside the boundary, in a part whose 居委
+is not yet verified). Users often type the full name (``南大街居委会``); it is mapped to the
+short one. Any other value is refused by :mod:`registry.validate`.
 
 The names come from ``layers.zones.anchors()`` (the anchors the zones are built from: same
 ``short_name`` and ``name`` as ``committee_zones()``, without building the zone geometry).
@@ -13,8 +16,8 @@ Examples
 >>> import pandas as pd
 >>> to_short_names(pd.Series(["南大街居委会", "南大街", "月球", "真光新村第一居委会"])).tolist()
 ['南大街', '南大街', '月球', '真一']
->>> "真一" in known_committees()
-True
+>>> "真一" in known_committees(), OUTSIDE in known_committees()
+(True, True)
 """
 
 from __future__ import annotations
@@ -25,7 +28,12 @@ from types import MappingProxyType
 
 import pandas as pd
 
-__all__ = ["committee_lookup", "known_committees", "to_short_names"]
+__all__ = ["OUTSIDE", "UNVERIFIED", "committee_lookup", "known_committees", "to_short_names"]
+
+#: The group of units supervised outside the boundary (not counted under any 居委).
+OUTSIDE = "辖区外"
+#: The group of units whose 居委 is not verified (never shown as a made-up 居委 name).
+UNVERIFIED = "居委待核实"
 
 
 @cache
@@ -37,12 +45,13 @@ def committee_lookup() -> Mapping[str, str] | None:
         return None
     table = anchors()
     lookup = {str(s): str(s) for s in table["short_name"]}
+    lookup.update({OUTSIDE: OUTSIDE, UNVERIFIED: UNVERIFIED})
     lookup.update({str(n): str(s) for n, s in zip(table["name"], table["short_name"], strict=True)})
     return MappingProxyType(lookup)
 
 
 def known_committees() -> frozenset[str]:
-    """The short names (empty when ``layers.zones`` is unavailable)."""
+    """The short names and the two groups (empty when ``layers.zones`` is unavailable)."""
     lookup = committee_lookup()
     return frozenset(lookup.values()) if lookup is not None else frozenset()
 

@@ -75,3 +75,18 @@ def test_corrupt_store_gives_a_chinese_error(monkeypatch, tmp_path, content):
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     assert at.error and "台账数据库" in at.error[0].value
+
+
+def test_the_site_card_links_to_record_with_the_unit_inside_the_app(small_store):
+    from registry.store import SQLiteStore
+
+    with SQLiteStore(small_store) as store:
+        site_id = store.sites()["site_id"].iloc[0]
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["map_selected_site"] = site_id
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    links = [el.proto for el in at.main if getattr(el, "type", "") == "page_link"]
+    assert any(
+        p.page == "record" and f"site={site_id}" in p.query_string for p in links
+    ), [(p.page, p.query_string) for p in links]

@@ -117,6 +117,8 @@ def test_selected_site_shows_the_card(store_tables) -> None:
     assert site_id in attributes["内容"].tolist()
     # 整改责任人 is personal data and is not on the card.
     assert not any("责任人" in " ".join(map(str, f.columns)) for f in frames)
+    # the inspector goes from the card to 检查登记 with this unit chosen
+    assert f"(record?site={site_id})" in headings
 
 
 def test_no_selection_shows_a_hint() -> None:
