@@ -202,7 +202,7 @@ if hazards.empty:
 table = ledger_table(hazards, sites, as_of, int(limit))
 
 with st.container(border=True):
-    bar = st.columns([3, 2, 3, 3, 3, 2])
+    bar = st.columns([4, 2, 3, 3, 3, 2], vertical_alignment="bottom")
     flt = HazardFilter(
         statuses=bar[0].multiselect(
             "状态", HAZARD_STATUSES, default=list(OPEN_STATUSES), key="hz_f_status",
@@ -227,13 +227,10 @@ m[1].metric("重大隐患", f"{int(shown['level'].eq('重大').sum())} 条")
 m[2].metric("单位逾期", f"{int(shown['unit_late'].sum())} 条")
 m[3].metric("平安办逾期", f"{int(shown['office_late'].sum())} 条")
 
-dates = ("deadline", "rectified_date", "office_deadline")
-st.dataframe(
-    shown[list(_VIEW)].rename(columns=_VIEW),
-    hide_index=True,
-    key="hz_table",
-    column_config={_VIEW[c]: st.column_config.DateColumn(format="YYYY-MM-DD") for c in dates},
-)
+view = shown[list(_VIEW)].copy()
+for col in ("deadline", "rectified_date", "office_deadline"):
+    view[col] = view[col].dt.strftime("%Y-%m-%d").fillna("—")
+st.dataframe(view.rename(columns=_VIEW), hide_index=True, key="hz_table")
 st.download_button(
     "下载台账（XLSX）",
     lambda: to_xlsx_bytes(export_table(shown), "隐患台账"),
@@ -255,7 +252,8 @@ else:
     row: dict[str, Any] = shown.loc[shown["hazard_id"].eq(hid)].iloc[0].to_dict()
     left, right = st.columns([1, 1])
     with left:
-        st.dataframe(hazard_detail(row), hide_index=True, key="hz_detail")
+        card = hazard_detail(row)
+        st.dataframe(card, hide_index=True, key="hz_detail", height=35 * (len(card) + 1) + 3)
         st.download_button(
             "下载本单位整改通知书（HTML，可打印）",
             lambda site=row["site_id"]: rectification_notice(table, site, as_of),
@@ -286,7 +284,7 @@ else:
         st.markdown("**修改记录**")
         history = hazard_history(get_store().audit_log(), hid)
         if history.empty:
-            st.caption("暂无修改记录（随示例台账导入）。")
+            st.caption("暂无修改记录（现状为导入台账时的状态）。")
         else:
             st.dataframe(history, hide_index=True, key="hz_history")
 

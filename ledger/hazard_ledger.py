@@ -783,8 +783,13 @@ def rectification_notice(
             f"<p>经检查，你单位存在下列安全隐患 {len(open_)} 项"
             + (f"（其中重大隐患 {n_major} 项）" if n_major else "")
             + "。请按“三清楚”要求（隐患部位清楚、责任单位清楚、整改措施清楚），由整改责任人在整改期限前"
-            "整改完毕，并将整改情况报平安办复查；复查合格后予以销号。重大隐患整改期间应采取可靠的"
-            "防范措施，必要时局部或全部停产停业、停止使用。</p>"
+            "整改完毕，并将整改情况报平安办复查；复查合格后予以销号。"
+            + (
+                "重大隐患整改期间应采取可靠的防范措施，必要时局部或全部停产停业、停止使用。"
+                if n_major
+                else ""
+            )
+            + "</p>"
         )
         rows = []
         for i, (_, r) in enumerate(open_.iterrows(), start=1):
@@ -807,10 +812,10 @@ def rectification_notice(
                 f"<td>{html_text(r['status'])}</td></tr>"
             )
         parts.append(
-            '<table>\n<colgroup><col style="width:5%"><col style="width:12%"><col style="width:7%">'
-            '<col style="width:11%"><col style="width:17%"><col style="width:11%">'
+            '<table>\n<colgroup><col style="width:5%"><col style="width:14%"><col style="width:7%">'
+            '<col style="width:11%"><col style="width:14%"><col style="width:11%">'
             '<col style="width:8%"><col style="width:14%"><col style="width:9%">'
-            '<col style="width:6%"></colgroup>\n'
+            '<col style="width:7%"></colgroup>\n'
             "<thead><tr><th>序号</th><th>隐患编号</th><th>等级</th><th>隐患部位</th>"
             "<th>隐患描述</th><th>责任单位</th><th>整改责任人</th><th>整改措施</th>"
             "<th>整改期限</th><th>状态</th></tr></thead>\n<tbody>\n"

@@ -110,19 +110,30 @@ def test_opens_on_the_small_store_with_open_hazards_most_urgent_first(small_stor
     assert {b.label for b in at.button} >= {"批量复查合格并销号"}
 
 
-def test_filter_by_status(small_store):
-    from registry.store import SQLiteStore
-
-    hazards = SQLiteStore(small_store).hazards()
+def test_filter_by_status_and_office_lateness(store_copy):
+    # one hazard rectified 30 days ago and still waiting for its 复查: the office is late
+    hid = a_hazard(store_copy, "待整改")
+    store_copy.update_hazard(
+        hid,
+        user="另一用户",
+        status="待复查",
+        rectified_date=dt.date.today() - dt.timedelta(days=30),
+    )
+    hazards = store_copy.hazards()
     at = open_page()
     at.multiselect(key="hz_f_status").set_value(["待复查"]).run()
     view = frame(at, "等级")
-    assert len(view) == int(hazards["status"].eq("待复查").sum()) > 0
-    assert set(view["状态"]) == {"待复查"}
+    assert len(view) == int(hazards["status"].eq("待复查").sum())
+    assert set(view["状态"]) == {"待复查"} and hid in set(view["隐患编号"])
     at.multiselect(key="hz_f_late").set_value(["平安办逾期"]).run()
     view = frame(at, "等级")
-    assert len(view) > 0 and (view["平安办逾期（工作日）"] > 0).all()
-    assert {b.label for b in at.button} >= {"复查合格并销号", "复查不合格退回整改"}
+    assert hid in set(view["隐患编号"]) and (view["平安办逾期（工作日）"] > 0).all()
+    assert {m.label: m.value for m in at.metric}["平安办逾期"] == f"{len(view)} 条"
+    at.multiselect(key="hz_f_late").set_value(["单位逾期"]).run()
+    assert (frame(at, "等级")["单位逾期（天）"] > 0).all()
+    at.multiselect(key="hz_f_status").set_value(["已销号"]).run()
+    at.multiselect(key="hz_f_late").set_value([]).run()
+    assert set(frame(at, "等级")["状态"]) == {"已销号"}
 
 
 def test_every_step_to_closing_including_a_refused_one(store_copy):
