@@ -1,8 +1,8 @@
 """Protective assets of the sample: 微型消防站, e-bike smart garages, charging ports.
 
-* 12 existing 社区微型消防站 (built 2016–2023) at estate positions;
-* the 4 new 微型消防站 of the plan, spread over the subdistrict (one per quarter of the
-  boundary, farthest from the existing ones), ``approximate=True``, built in 2026;
+* 12 existing 社区微型消防站 (built 2016–2022, before the plan year) at estate positions;
+* the 4 new 微型消防站 of the plan year (:data:`PLAN_YEAR`, 2023), spread over the subdistrict
+  (one per quarter of the boundary, farthest from the existing ones), ``approximate=True``;
 * 24 电动自行车智能车库 (capacity 40–300 bicycles, built 2021–2026);
 * 60 charging-port groups (充电端口, capacity 10–80 ports, built 2020–2026).
 """
@@ -15,9 +15,12 @@ import numpy as np
 import pandas as pd
 
 from layers import zones
+from synthdata.committee import committee_groups
 from synthdata.placement import Placer
 from synthdata.sites import estate_name
 
+#: Year of the work plan whose 4 new 微型消防站 the sample shows.
+PLAN_YEAR = 2023
 N_EXISTING_STATIONS = 12
 N_NEW_STATIONS = 4
 N_GARAGES = 24
@@ -70,15 +73,16 @@ def build_assets(rng: np.random.Generator, placer: Placer, end: dt.date) -> pd.D
         pd.DataFrame({
             "kind": "微型消防站", "lon": lon_e, "lat": lat_e,
             "capacity": rng.integers(4, 9, N_EXISTING_STATIONS),
-            "built_date": _dates(rng, dt.date(2016, 3, 1), dt.date(2023, 6, 30), N_EXISTING_STATIONS),
+            "built_date": _dates(rng, dt.date(2016, 3, 1), dt.date(PLAN_YEAR - 1, 12, 31),
+                                 N_EXISTING_STATIONS),
             "approximate": False, "suffix": "社区微型消防站",
         }),
         pd.DataFrame({
             "kind": "微型消防站", "lon": new[:, 0], "lat": new[:, 1],
             "capacity": rng.integers(4, 7, N_NEW_STATIONS),
-            "built_date": _dates(rng, dt.date(2026, 3, 1), min(end, dt.date(2026, 10, 31)),
+            "built_date": _dates(rng, dt.date(PLAN_YEAR, 3, 1), dt.date(PLAN_YEAR, 10, 31),
                                  N_NEW_STATIONS),
-            "approximate": True, "suffix": "微型消防站（2026年新建）",
+            "approximate": True, "suffix": f"微型消防站（{PLAN_YEAR}年新建）",
         }),
         pd.DataFrame({
             "kind": "电动自行车智能车库", "lon": lon_g, "lat": lat_g,
@@ -95,7 +99,9 @@ def build_assets(rng: np.random.Generator, placer: Placer, end: dt.date) -> pd.D
     ]
     df = pd.concat(frames, ignore_index=True)
     df = df[df["built_date"] <= pd.Timestamp(end)].reset_index(drop=True)
-    df["committee"] = zones.assign_committee(df[["lon", "lat"]]).to_numpy(object)
+    df["committee"] = committee_groups(
+        df["lon"].to_numpy(float), df["lat"].to_numpy(float), np.zeros(len(df), dtype=bool)
+    )
     full = zones.committee_zones().set_index("short_name")["name"]
     place = df["committee"].map(lambda c: estate_name(str(full.get(c, ""))))
     place = place.where(~place.isin(["真如"]), "真如镇")

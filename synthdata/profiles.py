@@ -94,7 +94,6 @@ PROFILES: Mapping[str, Profile] = MappingProxyType(
                 "building_year": ("year", 1975, 2012),
                 "ebike_capacity": ("zip", 0.3, 5, 30),
                 "elevators": ("zip", 0.3, 1, 2),
-                "boilers": ("zip", 0.05, 1, 1),
                 "cranes": ("zip", 0.15, 1, 3),
                 "forklifts": ("zip", 0.45, 1, 6),
                 "hazchem_t": ("zipf", 0.1, 0.05, 0.8),
@@ -272,7 +271,6 @@ PROFILES: Mapping[str, Profile] = MappingProxyType(
                 "storeys": ("int", 2, 5),
                 "building_year": ("year", 1960, 2015),
                 "elevators": ("int", 0, 2),
-                "boilers": ("zip", 0.1, 1, 1),
             },
         ),
         "医疗机构": _p(

@@ -25,6 +25,7 @@ import pandas as pd
 from layers import coords, geodata, zones
 from registry.sectors import SECTORS
 from synthdata import naming
+from synthdata.committee import committee_groups
 from synthdata.placement import Placer
 from synthdata.profiles import PROFILES
 
@@ -122,6 +123,7 @@ _INDUSTRY_SUB: Mapping[str, str] = {
     "销售维修": "居民服务、修理和其他服务业",
     "使用单位": "制造业",
     "起重机械": "制造业",
+    "锅炉": "居民服务、修理和其他服务业",
     "叉车": "交通运输、仓储和邮政业",
     "研发办公": "科学研究和技术服务业",
     "仓储物流": "交通运输、仓储和邮政业",
@@ -239,6 +241,14 @@ def draw_attributes(
             else:
                 raise ValueError(f"未知属性生成器: {spec!r}")
             out[attr][idx] = v
+    # a 特种设备 unit registers the equipment of its subcategory, at least one, and no other
+    equipment = category == "特种设备"
+    for sub, col in EQUIPMENT_OF.items():
+        own = equipment & (subcategory == sub)
+        for other in EQUIPMENT_OF.values():
+            if other != col:
+                out[other][own] = 0.0
+        out[col][own] = np.maximum(np.nan_to_num(out[col][own]), 1.0)
     # elevators older than 15 years: most lifts of buildings from before 2011
     elev = np.nan_to_num(out["elevators"]).astype(np.int64)
     year = out["building_year"]
@@ -326,10 +336,12 @@ _NAME_RULES: tuple[tuple[str, str | None, str], ...] = (
     ("建筑施工", "综合修缮", "{e}旧住房综合修缮工程"),
     ("危化品", "储存经营", "上海{t}化工有限公司"),
     ("危化品", "使用单位", "上海{t}精细化学品有限公司"),
-    ("特种设备", "老旧电梯(15年以上)", "{e}{num}号楼电梯"),
-    ("特种设备", "锅炉", "上海{t}{g}有限公司（锅炉房）"),
-    ("特种设备", "起重机械", "上海{t}机械有限公司"),
-    ("特种设备", "叉车", "上海{t}物流有限公司"),
+    # special equipment where the plan puts it: lifts in 商场/办公 buildings, cranes at 工地 and
+    # warehouses, forklifts in warehouses, boilers in 浴室 and 干洗店
+    ("特种设备", "老旧电梯(15年以上)", "{t}{lift_host}电梯"),
+    ("特种设备", "锅炉", "{t}{boiler_host}（锅炉房）"),
+    ("特种设备", "起重机械", "上海{t}{crane_host}（起重机械）"),
+    ("特种设备", "叉车", "上海{t}仓储有限公司（叉车）"),
     ("养老机构", "养老院", "真如{t}养老院"),
     ("养老机构", "长者照护之家", "{e}长者照护之家"),
     ("养老机构", "日间照料中心", "{e}日间照料中心"),
@@ -359,6 +371,16 @@ _CHOICES: Mapping[str, tuple[str, ...]] = {
     "eat": ("餐厅", "面馆", "火锅店", "小吃店", "茶餐厅", "烧烤店"),
     "fun": ("KTV", "网吧", "健身房", "棋牌室", "剧本杀馆", "桌球馆"),
     "clinic": ("口腔门诊部", "中医诊所", "门诊部", "医疗美容诊所"),
+    "lift_host": ("商厦", "商场", "大厦（办公楼）", "商务楼"),
+    "boiler_host": ("浴室", "干洗店"),
+    "crane_host": ("建设工程（工地）", "仓储有限公司"),
+}
+#: 特种设备 subcategory → the equipment column it registers (the other equipment columns are 0).
+EQUIPMENT_OF: Mapping[str, str] = {
+    "老旧电梯(15年以上)": "elevators",
+    "锅炉": "boilers",
+    "起重机械": "cranes",
+    "叉车": "forklifts",
 }
 
 
@@ -501,8 +523,9 @@ def build_sites(rng: np.random.Generator, placer: Placer, n_sites: int) -> pd.Da
     df["outside_boundary"] = df["outside_boundary"].fillna(False).astype(bool)
     df["park"] = df["park"].astype(object).where(df["park"].notna(), None)
 
-    committee = zones.assign_committee(df[["lon", "lat"]])
-    df["committee"] = committee.to_numpy(object)
+    df["committee"] = committee_groups(
+        df["lon"].to_numpy(float), df["lat"].to_numpy(float), df["outside_boundary"].to_numpy(bool)
+    )
     full = zones.committee_zones().set_index("short_name")["name"]
     estates = {k: estate_name(str(v)) for k, v in full.items()}
     estate = df["committee"].map(estates).fillna("真如").to_numpy(object)
