@@ -16,6 +16,9 @@ MODULES = [
     "synthdata.truth",
     "synthdata.assets",
     "synthdata.ledger",
+    "synthdata.severity",
+    "synthdata.workdays",
+    "synthdata.committee",
 ]
 
 

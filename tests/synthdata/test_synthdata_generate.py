@@ -16,7 +16,11 @@ from layers import geodata, zones
 from registry import enums
 from registry.sectors import DEPARTMENTS, SECTORS
 from registry.uscc import is_valid
+from risk import calendar
 from synthdata.__main__ import main as cli_main
+from synthdata.committee import OUTSIDE, UNVERIFIED
+from synthdata.placement import rail_water_mask
+from synthdata.severity import NOT_MAJOR_BY_ITSELF
 
 END = dt.date(2026, 11, 28)
 
@@ -103,7 +107,7 @@ def test_sites_inside_boundary_or_flagged_and_off_the_mask(sample):
 
 def test_every_site_has_a_committee_and_valid_codes(sample):
     s = sample["sites"]
-    short = set(zones.committee_zones()["short_name"])
+    short = set(zones.committee_zones()["short_name"]) | {OUTSIDE, UNVERIFIED}
     assert s["committee"].notna().all() and s["committee"].isin(short).all()
     assert s["category"].isin(list(SECTORS)).all()
     assert s["department"].isin(DEPARTMENTS).all()
@@ -155,8 +159,10 @@ def test_construction_sites_include_small_and_renovation_works(sample):
 def test_four_new_micro_fire_stations_spread_out(sample):
     a = sample["assets"]
     st = a[a["kind"] == "微型消防站"]
-    new = st[st["built_date"].dt.year == 2026]
+    new = st[st["built_date"].dt.year == 2023]  # the plan year's stations, not 2026
     assert len(new) == 4 and new["approximate"].all()
+    assert new["name"].str.contains("2023年新建").all()
+    assert (st.loc[~st["approximate"], "built_date"].dt.year < 2023).all()
     assert len(st) > 4
     d = np.hypot(*(new[["lon", "lat"]].to_numpy()[:, None] - new[["lon", "lat"]].to_numpy()).T)
     assert d[np.triu_indices(4, 1)].min() > 0.004  # > ~400 m apart
@@ -260,7 +266,7 @@ def test_hidden_propensity_predicts_hazards(sample):
 def test_major_share_depends_on_sector(sample):
     hz = sample["hazards"].merge(sample["sites"][["site_id", "category"]], on="site_id")
     major = hz["level"] == "重大"
-    high = hz["category"].isin(["群租", "三合一场所", "建筑施工", "危化品"])
+    high = hz["category"].isin(["三合一场所", "建筑施工", "危化品"])
     low = hz["category"].isin(["学校幼儿园", "医疗机构", "人员密集场所", "园区企业"])
     assert major[high].mean() > 1.2 * major[low].mean()
     assert hz.groupby("inspection_id")["description"].apply(lambda d: d.is_unique).all()
@@ -314,3 +320,77 @@ def test_weaker_departments_miss_more_and_leaders_visit_crowded_sites(sample):
     assert led[crowded].mean() > 3 * led[~crowded].mean()
     pre = ins[ins["type"].isin(["节前", "领导带队"])]["date"]
     assert pre.dt.month.isin([12, 1, 2, 4, 9]).mean() > 0.9  # before 元旦/春节/劳动节/国庆
+
+
+def test_major_hazards_are_rare_and_only_serious_forms(sample):
+    hz = sample["hazards"]
+    s = sample["sites"]
+    major = hz[hz["level"] == "重大"]
+    assert 0.01 <= len(major) / len(hz) <= 0.05  # was 13 % before the grading rule
+    assert major["site_id"].nunique() / len(s) <= 0.15  # was 29 % of the units
+    assert not major["description"].isin(list(NOT_MAJOR_BY_ITSELF)).any()
+    allowed = {(c, h.description) for c, sec in SECTORS.items() for h in sec.hazards
+               if h.can_be_major}
+    cat = major["site_id"].map(s.set_index("site_id")["category"])
+    assert all(pair in allowed for pair in zip(cat, major["description"], strict=True))
+    common = hz["description"].isin(list(NOT_MAJOR_BY_ITSELF))
+    assert common.sum() > 50  # the defects are still found, as 一般
+
+
+def test_inspections_fall_on_working_days(sample):
+    days = sorted(set(sample["inspections"]["date"].dt.date))
+    off = [d for d in days if calendar.is_off_day(d)]
+    assert off == []  # was 30.7 % of the inspections
+    makeup = [d for d in days if d.weekday() >= 5]
+    assert makeup  # 调休 Saturdays/Sundays are working days and used
+    assert all(not calendar.is_off_day(d) for d in makeup)
+    closed = sample["hazards"]["reinspection_date"].dropna().dt.date
+    assert not any(calendar.is_off_day(d) for d in set(closed))
+
+
+def test_no_site_on_railway_land_or_in_a_river(sample):
+    s = sample["sites"]
+    mask = rail_water_mask()
+    assert not shapely.contains_xy(mask, s["lon"].to_numpy(), s["lat"].to_numpy()).any()
+    a = sample["assets"]
+    assert not shapely.contains_xy(mask, a["lon"].to_numpy(), a["lat"].to_numpy()).any()
+
+
+def test_no_placeholder_committee_and_outside_units_apart(sample):
+    z = zones.committee_zones()
+    placeholder = set(z.loc[z["placeholder"], "short_name"]) | set(z.loc[z["placeholder"], "name"])
+    for table in ("sites", "assets"):
+        c = sample[table]["committee"].astype(str)
+        assert not c.isin(placeholder).any() and not c.str.contains("未知").any(), table
+    s = sample["sites"]
+    out = s["outside_boundary"]
+    assert (s.loc[out, "committee"] == OUTSIDE).all() and out.sum() >= 40
+    assert (s.loc[~out, "committee"] != OUTSIDE).all()
+    assert (s["committee"] == UNVERIFIED).any()  # units in the 2 placeholder zones, honestly
+
+
+def test_special_equipment_where_the_plan_puts_it(sample):
+    s = sample["sites"]
+    eq = s[s["category"] == "特种设备"]
+    hosts = {"老旧电梯(15年以上)": "商厦|商场|办公楼|商务楼", "锅炉": "浴室|干洗店",
+             "起重机械": "工地|仓储", "叉车": "仓储"}
+    col = {"老旧电梯(15年以上)": "elevators", "锅炉": "boilers", "起重机械": "cranes",
+           "叉车": "forklifts"}
+    for sub, words in hosts.items():
+        part = eq[eq["subcategory"] == sub]
+        assert len(part) > 0 and part["name"].str.contains(words).all(), sub
+        assert (part[col[sub]] >= 1).all(), sub
+        for other in set(col.values()) - {col[sub]}:
+            assert (part[other].fillna(0) == 0).all(), (sub, other)
+    boilers = s[s["boilers"].fillna(0) > 0]
+    assert (boilers["subcategory"] == "锅炉").all()  # 浴室 and 干洗店 only
+
+
+def test_combined_mid_autumn_national_day_block_gets_pre_holiday_checks(sample):
+    block = next(h for h in calendar.holidays() if h.start == dt.date(2025, 10, 1))
+    assert "中秋" in block.name and "国庆" in block.name
+    ins = sample["inspections"]
+    pre = ins[ins["type"].isin(["节前", "领导带队"])]
+    d = pre["date"].dt.date
+    before = pre[(d < block.start) & (d >= block.start - dt.timedelta(days=14))]
+    assert len(before) > 20
