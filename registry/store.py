@@ -53,6 +53,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from registry import audit, enums
+from registry.attachments import ATTACHMENTS
 from registry.audit import AUDIT
 from registry.schema import SCHEMA_VERSION, TABLE_ORDER, TABLES, coerce, sql_tables, to_records
 from registry.validate import (
@@ -223,9 +224,9 @@ class SQLiteStore:
                 f"台账数据库 {self.path} 的结构版本为 {version}，程序需要 {SCHEMA_VERSION}；"
                 "请用 `python -m registry build` 重新生成或重新导入。"
             )
-        # The audit table came after schema version 1's first stores: a store without it
-        # gets it added (an additive change; nothing else is touched).
-        if set(self._sql) | {AUDIT.name} <= existing and version is not None:
+        # The audit and attachments tables came after schema version 1's first stores: a
+        # store without them gets them added (an additive change; nothing else is touched).
+        if set(self._sql) | {AUDIT.name, ATTACHMENTS.name} <= existing and version is not None:
             return  # read-only files open fine
         with self._write() as conn:
             meta.metadata.create_all(conn)
