@@ -228,3 +228,33 @@ def test_bulk_close_reports_each_hazard(store_copy):
     assert status[ids].tolist() == ["已销号", "整改中", "已销号"]
     # the closed ones left the 待复查 list
     assert not set(ids) & set(frame(at, "等级")["隐患编号"])
+
+
+def test_hostile_ledger_text_is_shown_only_as_plain_text(store_copy):
+    payload = (
+        "[点我](http://evil.example) ![x](http://evil.example/x.png) <script>alert(1)</script>"
+    )
+    [sid] = store_copy.add_sites(
+        pd.DataFrame({"name": [payload], "address": [payload], "lon": [121.39], "lat": [31.255],
+                      "category": ["厂房仓库"]})
+    )  # fmt: skip
+    _, [hid] = store_copy.add_inspection(
+        {"site_id": sid, "date": dt.date.today() - dt.timedelta(days=20), "type": "日常",
+         "team": "平安办一组"},
+        [{"level": "重大", "hazard_type": "消防", "part": payload, "description": payload,
+          "responsible_unit": payload, "measures": payload,
+          "deadline": dt.date.today() - dt.timedelta(days=10)}],
+    )  # fmt: skip
+    at = pick(open_page(), hid)
+    card = frame(at, "项目").set_index("项目")["内容"]
+    assert card["单位"] == payload and card["整改措施（清楚3）"] == payload
+    assert at.selectbox(key="hz_pick").value == hid
+    markdown = [
+        e.value for kind in ("markdown", "caption", "title", "subheader") for e in at.get(kind)
+    ]
+    markdown += [e.value for e in (*at.error, *at.success, *at.warning, *at.info)]
+    assert not any("evil.example" in m or "<script" in m for m in markdown)
+    # an action on it still works and its message is plain
+    click(at, "开始整改")
+    assert status_of(store_copy, hid) == "整改中"
+    assert not any("evil.example" in e.value for e in (*at.error, *at.success))
