@@ -26,9 +26,17 @@ from collections.abc import Mapping
 from functools import cache
 from types import MappingProxyType
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["OUTSIDE", "UNVERIFIED", "committee_lookup", "known_committees", "to_short_names"]
+__all__ = [
+    "OUTSIDE",
+    "UNVERIFIED",
+    "committee_groups",
+    "committee_lookup",
+    "known_committees",
+    "to_short_names",
+]
 
 #: The group of units supervised outside the boundary (not counted under any 居委).
 OUTSIDE = "辖区外"
@@ -44,6 +52,7 @@ def committee_lookup() -> Mapping[str, str] | None:
     except ImportError:
         return None
     table = anchors()
+    table = table[~table["placeholder"].astype(bool)]  # a placeholder zone is not a 居委
     lookup = {str(s): str(s) for s in table["short_name"]}
     lookup.update({OUTSIDE: OUTSIDE, UNVERIFIED: UNVERIFIED})
     lookup.update({str(n): str(s) for n, s in zip(table["name"], table["short_name"], strict=True)})
@@ -67,3 +76,39 @@ def to_short_names(values: pd.Series) -> pd.Series:
         return lookup.get(key, v)
 
     return values.astype(object).map(one)
+
+
+def committee_groups(lon: np.ndarray, lat: np.ndarray, outside: np.ndarray) -> np.ndarray:
+    """The 居委 a unit is counted under: a short name, :data:`OUTSIDE` or :data:`UNVERIFIED`.
+
+    ``layers.zones`` gives every point a zone (the nearest one for points outside the
+    subdistrict), and two zones are placeholders for 居委 whose names are not public. A
+    placeholder is never shown as a 居委 name (→ :data:`UNVERIFIED`), and a unit supervised
+    outside the boundary belongs to no 真如 居委 (→ :data:`OUTSIDE`).
+
+    Parameters
+    ----------
+    lon, lat : numpy.ndarray
+        WGS-84 positions.
+    outside : numpy.ndarray of bool
+        The unit is supervised although outside the boundary (``sites.outside_boundary``).
+
+    Returns
+    -------
+    numpy.ndarray
+        Object array of names (None for a missing position).
+
+    Examples
+    --------
+    >>> committee_groups(np.array([121.3965, 121.3872]), np.array([31.2519, 31.2351]),
+    ...                  np.array([False, True])).tolist()
+    ['南大街', '辖区外']
+    """
+    from layers import zones
+
+    points = pd.DataFrame({"lon": np.asarray(lon, float), "lat": np.asarray(lat, float)})
+    short = zones.assign_committee(points).to_numpy(object)
+    z = zones.anchors()
+    placeholder = list(z.loc[z["placeholder"].astype(bool), "short_name"])
+    out = np.where(np.isin(short, placeholder), UNVERIFIED, short)
+    return np.where(np.asarray(outside, bool), OUTSIDE, out).astype(object)

@@ -183,7 +183,9 @@ def _m(**kw: int) -> Mapping[str, int]:
 # Hazards shared by many sectors (fire safety basics).
 _FIRE_COMMON = (
     _h("消防", "疏散通道", "疏散通道堆放杂物", "清理杂物，保持畅通"),
-    _h("消防", "安全出口", "安全出口上锁或封堵", "拆除封堵，确保安全出口畅通", True),
+    # Not 重大 by itself: unlocking or clearing an exit is fixed on the spot (GB 35181 总则: 可以立即
+    # 整改的不判定为重大); GB 35181 6.4 concerns too few exits or < 80 % of the required width.
+    _h("消防", "安全出口", "安全出口上锁或封堵", "拆除封堵，确保安全出口畅通"),
     _h("消防", "灭火器", "灭火器过期或压力不足", "更换或重新充装灭火器"),
     _h("消防", "应急照明", "应急照明、疏散指示损坏", "维修更换应急照明和疏散指示标志"),
     _h("用电", "配电箱", "私拉乱接电线", "拆除私拉电线，由电工规范敷设"),
@@ -264,7 +266,9 @@ _SECTOR_ROWS: tuple[Sector, ...] = (
         short_label="租",
         color="#DB7093",
         hazards=(
-            _h("其他", "隔断间/厨房", "违规分隔搭建", "拆除隔断，恢复原状", True),
+            # Not 重大 by itself: a 群租 violation (《上海市居住房屋租赁管理办法》); a dwelling is no
+            # 生产经营单位 of 16号令 and the partition alone is no GB 35181 direct element.
+            _h("其他", "隔断间/厨房", "违规分隔搭建", "拆除隔断，恢复原状"),
             _h("其他", "卫生间/阳台", "厨房、卫生间、阳台住人", "清退住人，恢复原使用功能"),
             _h("用电", "居室", "私拉电线、床头充电", "拆除私拉电线，规范充电"),
             _h("消防", "楼道", "楼道停放电动自行车", "清理楼道电动自行车"),
@@ -297,7 +301,7 @@ _SECTOR_ROWS: tuple[Sector, ...] = (
         name_zh="建筑施工",
         code="construction",
         name_en="Construction sites",
-        subcategories=("限额以上", "限额以下", "综合修缮"),
+        subcategories=("限额以上", "限额以下", "综合修缮", "员工宿舍"),
         department="社区管理办",
         key_list_share=0.5,
         service_minutes=60,

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from registry import enums, uscc
-from registry.committees import known_committees, to_short_names
+from registry.committees import committee_groups, known_committees, to_short_names
 from registry.schema import TABLES, coerce, coerce_column, row_label
 from registry.sectors import DEPARTMENTS, SECTORS
 
@@ -580,7 +580,8 @@ def complete_sites(sites: pd.DataFrame, assign_committee: bool = True) -> pd.Dat
     - ``department``: the sector's default department (:data:`registry.sectors.SECTORS`);
     - ``key_list``: False; ``required_per_year``: 4 on the 重点检查名单, else 2;
     - ``outside_boundary``: :func:`flag_outside_boundary`;
-    - ``committee``: ``layers.zones.assign_committee`` when importable (nearest 居委 zone);
+    - ``committee``: :func:`registry.committees.committee_groups` when ``layers`` is importable
+      (the containing 居委 zone; 辖区外 outside the boundary, 居委待核实 in a placeholder zone);
     - ``coord_quality``: ``approximate``; ``source``: ``import``; ``subcategory``/``industry``:
       empty.
 
@@ -632,10 +633,10 @@ def complete_sites(sites: pd.DataFrame, assign_committee: bool = True) -> pd.Dat
         out["committee"] = to_short_names(out["committee"])
     if assign_committee:
         try:
-            from layers.zones import assign_committee as _assign
+            from layers import zones  # noqa: F401 - only whether the geography is available
         except ImportError:
-            _assign = None
-        if _assign is not None:
+            assign_committee = False
+        if assign_committee:
             need = empty("committee")
             if need.any():
                 if "committee" not in out.columns:
@@ -646,6 +647,8 @@ def complete_sites(sites: pd.DataFrame, assign_committee: bool = True) -> pd.Dat
                 # only plausible positions: validation refuses the others (1e308, swapped …)
                 need &= lon.between(*LON_RANGE) & lat.between(*LAT_RANGE)
                 if need.any():
-                    pts = pd.DataFrame({"lon": lon[need], "lat": lat[need]})
-                    out.loc[need, "committee"] = _assign(pts).to_numpy()
+                    out.loc[need, "committee"] = committee_groups(
+                        lon[need].to_numpy(), lat[need].to_numpy(),
+                        out.loc[need, "outside_boundary"].astype(bool).to_numpy(),
+                    )  # fmt: skip
     return out

@@ -9,8 +9,8 @@ inspector records are therefore 一般, and 重大 stays rare.
 
 The rule here:
 
-* only templates that :mod:`registry.sectors` marks ``can_be_major`` can be 重大, and not those in
-  :data:`NOT_MAJOR_BY_ITSELF` (defects fixed on the spot or not a 重大 item by themselves);
+* only templates that :mod:`registry.sectors` marks ``can_be_major`` can be 重大 (defects fixed
+  on the spot, or not a 重大 item by themselves, are not marked there, with the reason);
 * such a defect is found in its serious form with probability
   ``min(MAX_P, major_share × SERIOUS_FORM_SCALE / √m × (RECUR if the last fix failed))``, where
   ``major_share`` is the sector's :attr:`synthdata.profiles.Profile.major_share` and ``m`` the
@@ -31,26 +31,8 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from types import MappingProxyType
-
 from registry.sectors import HazardTemplate
 
-#: Defects flagged ``can_be_major`` in :mod:`registry.sectors` that are not 重大 by themselves,
-#: with the reason (description → reason).
-NOT_MAJOR_BY_ITSELF: Mapping[str, str] = MappingProxyType(
-    {
-        "安全出口上锁或封堵": (
-            "unlocking or clearing an exit is fixed on the spot (GB 35181 总则: 可以立即整改的不"
-            "判定为重大); GB 35181 6.4 concerns too few exits or < 80 % of the required width"
-        ),
-        "违规分隔搭建": (
-            "a partitioned flat is a 群租 violation (《上海市居住房屋租赁管理办法》, removed under "
-            "the 群租 整治); a dwelling is not a 生产经营单位 of 16号令 and the partition alone is "
-            "no GB 35181 direct element"
-        ),
-    }
-)
 #: Scale of the sector's ``major_share`` for an eligible defect (calibration, see docs).
 SERIOUS_FORM_SCALE = 1.0
 #: Factor when the unit's previous hazard was not properly fixed (recurrence).
@@ -68,7 +50,7 @@ def can_be_major(template: HazardTemplate) -> bool:
     >>> [can_be_major(h) for h in SECTORS["群租"].hazards][:2]
     [False, False]
     """
-    return bool(template.can_be_major) and template.description not in NOT_MAJOR_BY_ITSELF
+    return bool(template.can_be_major)
 
 
 def major_probability(

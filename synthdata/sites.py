@@ -179,7 +179,7 @@ def estate_name(committee_full: str) -> str:
     name = committee_full.split("（")[0].removesuffix("居委会")
     if "第" in name:
         name = name[: name.index("第")]
-    if name.startswith("未知居委") or not name:
+    if name.startswith("待核实片区") or not name:
         return "真如"
     return name
 

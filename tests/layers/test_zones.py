@@ -44,7 +44,7 @@ def test_zone_names_match_the_committee_list(z):
     assert (by_short.loc[coded.index, "code"] == coded).all()
     placeholders = z[z["placeholder"]]
     assert len(placeholders) == 36 - len(active)
-    assert placeholders["short_name"].str.startswith("未知居委").all()
+    assert placeholders["short_name"].str.startswith("待核实片区").all()
     assert not placeholders["name_verified"].any()
 
 

@@ -20,7 +20,6 @@ from risk import calendar
 from synthdata.__main__ import main as cli_main
 from synthdata.committee import OUTSIDE, UNVERIFIED
 from synthdata.placement import rail_water_mask
-from synthdata.severity import NOT_MAJOR_BY_ITSELF
 
 END = dt.date(2026, 11, 28)
 
@@ -328,12 +327,13 @@ def test_major_hazards_are_rare_and_only_serious_forms(sample):
     major = hz[hz["level"] == "重大"]
     assert 0.01 <= len(major) / len(hz) <= 0.05  # was 13 % before the grading rule
     assert major["site_id"].nunique() / len(s) <= 0.15  # was 29 % of the units
-    assert not major["description"].isin(list(NOT_MAJOR_BY_ITSELF)).any()
+    fixed_on_the_spot = ["安全出口上锁或封堵", "违规分隔搭建"]  # not 重大 by themselves
+    assert not major["description"].isin(fixed_on_the_spot).any()
     allowed = {(c, h.description) for c, sec in SECTORS.items() for h in sec.hazards
                if h.can_be_major}
     cat = major["site_id"].map(s.set_index("site_id")["category"])
     assert all(pair in allowed for pair in zip(cat, major["description"], strict=True))
-    common = hz["description"].isin(list(NOT_MAJOR_BY_ITSELF))
+    common = hz["description"].isin(fixed_on_the_spot)
     assert common.sum() > 50  # the defects are still found, as 一般
 
 
