@@ -2,11 +2,12 @@
 
 Definitions (domain.md §0, §2.2):
 
-* **Statutory coverage** — every unit in the 基本信息库 must be inspected at least twice a
-  calendar year, units on the 重点检查名单 four times (``sites.required_per_year``). An
-  inspection counts once per site and day; 复查 (re-inspection of a hazard) does not count.
-  The **year-to-date expectation** is ``floor(required × elapsed days / days in year)``, i.e.
-  one visit per quarter for key units and one per half-year for basic units.
+* **Statutory coverage** — required per year, done, expected to date and behind are the one
+  rule of :mod:`risk.frequency`, shared with the ranking (:func:`risk.score_sites`): 基本信息库
+  units at least twice a calendar year, 重点检查名单 units four times; an inspection counts once
+  per site and day, 复查 does not count; the k-th visit is due by the end of the k-th quarter
+  (4/yr) or half-year (2/yr), and a unit is behind once such a period end has passed
+  (``period_end < as_of``) without it.
 * **整改率** — of the hazards *found* in a period, the share *closed* (已销号) by the as-of date.
 * **逾期** — open at the as-of date and ``deadline < as_of`` (derived, never stored). A hazard
   closed after the as-of date counts as open at that date, so past dates are evaluated as they
@@ -19,20 +20,21 @@ Examples
 ...                       "required_per_year": [4, 2]})
 >>> insp = pd.DataFrame({"site_id": ["A", "A", "B"], "type": ["日常", "日常", "复查"],
 ...                      "date": pd.to_datetime(["2024-02-01", "2024-05-01", "2024-03-01"])})
->>> cov = coverage(sites, insp, 2024, as_of="2024-06-01")
+>>> cov = coverage(sites, insp, 2024, as_of="2024-07-01")
 >>> cov[["site_id", "done", "expected_to_date", "on_track"]].to_dict("records")
-[{'site_id': 'A', 'done': 2, 'expected_to_date': 1, 'on_track': True}, {'site_id': 'B', 'done': 0, 'expected_to_date': 0, 'on_track': True}]
+[{'site_id': 'A', 'done': 2, 'expected_to_date': 2, 'on_track': True}, {'site_id': 'B', 'done': 0, 'expected_to_date': 1, 'on_track': False}]
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 import numpy as np
 import pandas as pd
 
 from registry.enums import CLOSED_STATUS, HAZARD_LEVELS
+from risk import frequency
+from risk.frequency import expected_to_date
 
 __all__ = [
     "COVERAGE_EXCLUDED_TYPES",
@@ -48,8 +50,8 @@ __all__ = [
     "rectification_rate",
 ]
 
-#: Inspection types that do not count towards the statutory frequency.
-COVERAGE_EXCLUDED_TYPES: tuple[str, ...] = ("复查",)
+#: Inspection types that do not count towards the statutory frequency (:mod:`risk.frequency`).
+COVERAGE_EXCLUDED_TYPES: tuple[str, ...] = frequency.NOT_COUNTED_TYPES
 
 DateLike = dt.date | str | pd.Timestamp
 
@@ -77,37 +79,6 @@ def _period(
     return lo, hi
 
 
-def _required(sites: pd.DataFrame) -> pd.Series:
-    if "required_per_year" in sites.columns:
-        req = pd.to_numeric(sites["required_per_year"], errors="coerce")
-    else:
-        req = pd.Series(np.nan, index=sites.index)
-    key = sites["key_list"].fillna(False).astype(bool) if "key_list" in sites.columns else False
-    fallback = pd.Series(np.where(key, 4, 2), index=sites.index)
-    return req.fillna(fallback).astype(int)
-
-
-def expected_to_date(required: int, year: int, as_of: DateLike) -> int:
-    """Inspections a unit should have had by ``as_of`` in ``year`` (pro rata, rounded down).
-
-    Examples
-    --------
-    >>> [expected_to_date(4, 2025, d) for d in ("2025-03-31", "2025-04-02", "2025-12-31")]
-    [0, 1, 4]
-    >>> expected_to_date(2, 2025, "2025-07-02")
-    1
-    """
-    as_of_ts = _ts(as_of)
-    first, last = pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)
-    if as_of_ts < first:
-        return 0
-    if as_of_ts >= last:
-        return int(required)
-    days_in_year = (last - first).days + 1
-    elapsed = (as_of_ts - first).days + 1
-    return math.floor(required * elapsed / days_in_year + 1e-9)
-
-
 def coverage(
     sites: pd.DataFrame,
     inspections: pd.DataFrame,
@@ -127,7 +98,10 @@ def coverage(
     year : int
         Calendar year assessed.
     as_of : date-like, optional
-        Evaluation date (default: 31 December of ``year``); inspections after it are ignored.
+        Evaluation date (default: 1 January after ``year``, i.e. the whole year has passed);
+        inspections after it, or after 31 December of ``year``, are ignored. The pace
+        (``expected_to_date``) is judged at ``as_of``: on 31 December the last quarter /
+        half-year is still due that day, from 1 January on the whole year is expected.
     exclude_types : tuple of str
         Inspection types that do not count (default: 复查).
 
@@ -139,22 +113,16 @@ def coverage(
         (``done >= required``), ``on_track`` (``done >= expected_to_date``) and
         ``missing_to_date`` (``max(expected_to_date - done, 0)``).
     """
-    as_of = as_of if as_of is not None else dt.date(year, 12, 31)
-    lo, hi = _period(year, None, None, as_of)
-    insp = inspections
-    if exclude_types and "type" in insp.columns:
-        insp = insp.loc[~insp["type"].isin(exclude_types)]
-    days = pd.to_datetime(insp["date"]).dt.normalize()
-    in_period = insp.loc[(days >= lo) & (days <= hi), ["site_id"]].assign(day=days)
-    done = in_period.drop_duplicates(["site_id", "day"]).groupby("site_id").size()
-
+    as_of = as_of if as_of is not None else dt.date(year + 1, 1, 1)
+    _period(year, None, None, as_of)  # a date before the year is an error
+    pace = frequency.statutory_pace(sites, inspections, as_of, year=year,
+                                    exclude_types=exclude_types)
     out = pd.DataFrame(sites.drop(columns="geometry", errors="ignore")).copy()
-    out["required"] = _required(sites).to_numpy()
-    out["done"] = out["site_id"].map(done).fillna(0).astype(int).to_numpy()
-    out["expected_to_date"] = [expected_to_date(r, year, hi) for r in out["required"]]
-    out["expected_to_date"] = out["expected_to_date"].astype(int)
+    out["required"] = pace["required_per_year"].to_numpy()
+    out["done"] = pace["done"].to_numpy()
+    out["expected_to_date"] = pace["expected_to_date"].to_numpy()
     out["met"] = out["done"] >= out["required"]
-    out["on_track"] = out["done"] >= out["expected_to_date"]
+    out["on_track"] = ~pace["behind"].to_numpy()
     out["missing_to_date"] = (out["expected_to_date"] - out["done"]).clip(lower=0).astype(int)
     return out.reset_index(drop=True)
 

@@ -1,7 +1,28 @@
-"""Configuration of the risk model: cut-points, LEC table, statutory intervals, weights.
+"""Configuration of the risk model: cut-points, LEC table, likelihood scale, weights.
 
 Everything a work-safety office may want to change without touching code is here, with
-defaults from domain.md (§0 statutory frequency, §1.4 colours, §1.5 LEC bands).
+defaults from domain.md (§1.4 colours, §1.5 LEC bands). The statutory inspection frequency
+is a rule, not a setting: :mod:`risk.frequency`.
+
+The four-colour level (rule: :mod:`risk.level`)
+-----------------------------------------------
+安全风险分级管控 (安委办〔2016〕11号): the level is the unit's *standing* risk, ``D = L × E ×
+C × exposure`` (作业条件危险性评价法, domain.md §1.5), cut at ``level_cuts`` = LEC variant A
+(≥320 重大 “极其危险”, ≥160 较大 “高度危险”, ≥70 一般 “显著危险”, else 低; there is no national
+mapping of LEC bands to colours, so the cuts stay editable). A unit with an open 重大隐患
+is 重大 until it is closed. Seasons, holidays and the time since the last visit change the
+priority only.
+
+Calibration of the defaults (measured on the sample, benchmarks/RESULTS_risk.md): ``L`` is
+an *accident* likelihood, while the model learns the probability that an inspection finds a
+hidden danger (any 一般隐患). ``likelihood_anchors`` therefore map a unit where 14 % of
+inspections find something to 0.5 “很不可能，可以设想”, one where 38 % do to 1 “可能性小，完全
+意外” and only one where 90 % do to 3 “可能，但不经常”. The sector table
+(``risk/config/sector_lec.csv``, its header gives the sources) keeps ``L`` priors at 0.5/1 and
+raises ``C`` by head count only where people gather in one space. With these defaults
+重大 comes from a small minority of units (mainly open 重大隐患), 较大 from about a tenth;
+the pre-calibration defaults (anchors 0.25 → 1, 0.5 → 3; every sector's ``C`` raised to 40
+at 300 people; ``L`` priors of 3) coloured 16 % of the sample 重大 and 87 % of high-rises.
 
 Examples
 --------
@@ -14,12 +35,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from risk.frequency import NOT_COUNTED_TYPES
 
 CONFIG_DIR = Path(__file__).resolve().parent / "config"
 LEC_TABLE_PATH = CONFIG_DIR / "sector_lec.csv"
@@ -45,19 +68,22 @@ class RiskConfig:
     Attributes
     ----------
     level_cuts : tuple of float
-        Lower bounds of D = L x E x C for 重大 / 较大 / 一般 (default: domain.md §1.5 variant A,
-        ≥320 红, ≥160 橙, ≥70 黄, else 蓝).
+        Lower bounds of the standing D = L x E x C x exposure for 重大 / 较大 / 一般 (default:
+        domain.md §1.5 variant A, ≥320 红, ≥160 橙, ≥70 黄, else 蓝).
     level_inclusive : bool
         True: ``D >= cut`` reaches the level; False: ``D > cut``.
     lec_table_path : Path
-        CSV ``category, L, E, C, note`` (sector defaults; ``其他`` is the fallback row). ``L`` is
-        the prior used only when no likelihood can be learned (empty ledger).
+        CSV ``category, L, E, C, crowd, note`` (sector defaults; ``其他`` is the fallback row;
+        ``#`` lines are comments). ``L`` is the prior used only when no likelihood can be
+        learned (empty ledger); ``crowd`` = 1 lets the people count raise ``C``.
     likelihood_anchors : tuple of (float, float)
         ``(p_hazard, L)`` points of the LEC likelihood scale (实际不可能 0.1 … 完全可以预料 10);
-        the learned probability is mapped to ``L`` by log-log interpolation between them.
+        the learned probability is mapped to ``L`` by log-log interpolation between them
+        (calibration: module docstring).
     occupant_bands : tuple of (int, float)
-        ``(min_people, C)``: the consequence C is raised to at least C once the people count
-        (occupants, beds or pupils) reaches ``min_people``.
+        ``(min_people, C)``: in ``crowd`` sectors the consequence C is raised to at least C
+        once the people count (occupants, beds or pupils) reaches ``min_people`` (LEC C: 15
+        一人死亡, 40 数人死亡, 100 ≥10 人死亡).
     vulnerable_keywords : tuple of str
         Sectors/subcategories counted as vulnerable neighbours (schools, elderly homes ...).
     vulnerable_radius_m : float
@@ -66,16 +92,18 @@ class RiskConfig:
         Distance to the nearest 微型消防站 beyond which exposure is raised (≈3-minute reach).
     exposure_per_vulnerable, exposure_vulnerable_cap, exposure_no_station : float
         Exposure multipliers: +x per vulnerable neighbour (capped), x when beyond reach.
-    interval_days : Mapping[int, int]
-        Statutory maximum days between inspections by ``required_per_year`` (2 → 182, 4 → 91).
     default_required_per_year : int
         Used when the sites table has neither ``required_per_year`` nor ``key_list``.
     reinspection_types : tuple of str
-        Inspection types that re-check a known hazard (复查): they do not count as a statutory
-        inspection, and ``score_sites`` leaves them out of the learned likelihood (neither
+        Inspection types that re-check a known hazard (复查, default
+        :data:`risk.frequency.NOT_COUNTED_TYPES`): they do not count as a statutory
+        inspection (:mod:`risk.frequency`), and ``score_sites`` leaves them out of the learned likelihood (neither
         history nor training target: their outcome is not a fresh inspection's).
     risk_points_per_decade : float
         Priority points per tenfold increase of the risk D.
+    score_knee : float
+        The 0-100 score equals the priority up to this value and saturates smoothly towards
+        100 above it (:func:`risk.scoring.score_from_priority`).
     overdue_points, overdue_scale_days : float
         Statutory overdue adds ``overdue_points * (1 - exp(-days / scale))`` (monotone, bounded).
     open_overdue_points, open_overdue_cap : float, int
@@ -111,7 +139,7 @@ class RiskConfig:
     level_inclusive: bool = True
     lec_table_path: Path = LEC_TABLE_PATH
     likelihood_anchors: tuple[tuple[float, float], ...] = (
-        (0.02, 0.1), (0.05, 0.2), (0.12, 0.5), (0.25, 1.0), (0.5, 3.0), (0.75, 6.0), (0.95, 10.0)
+        (0.02, 0.1), (0.05, 0.2), (0.14, 0.5), (0.38, 1.0), (0.9, 3.0), (0.98, 6.0), (0.999, 10.0)
     )
     occupant_bands: tuple[tuple[int, float], ...] = ((50, 15.0), (300, 40.0), (3000, 100.0))
     vulnerable_keywords: tuple[str, ...] = ("学校", "幼儿园", "养老", "长者", "医院", "医疗")
@@ -120,10 +148,10 @@ class RiskConfig:
     exposure_per_vulnerable: float = 0.08
     exposure_vulnerable_cap: float = 0.4
     exposure_no_station: float = 1.15
-    interval_days: Mapping[int, int] = field(default_factory=lambda: {1: 365, 2: 182, 4: 91})
     default_required_per_year: int = 2
-    reinspection_types: tuple[str, ...] = ("复查",)
+    reinspection_types: tuple[str, ...] = NOT_COUNTED_TYPES
     risk_points_per_decade: float = 20.0
+    score_knee: float = 70.0
     overdue_points: float = 15.0
     overdue_scale_days: float = 60.0
     open_overdue_points: float = 6.0
@@ -191,8 +219,8 @@ class RiskConfig:
 
         Examples
         --------
-        >>> RiskConfig().likelihood_scale(np.array([0.25, 0.5, 0.99])).round(2).tolist()
-        [1.0, 3.0, 10.0]
+        >>> RiskConfig().likelihood_scale(np.array([0.14, 0.38, 0.9, 0.999])).round(2).tolist()
+        [0.5, 1.0, 3.0, 10.0]
         """
         xs = np.log([a for a, _ in self.likelihood_anchors])
         ys = np.log([b for _, b in self.likelihood_anchors])
@@ -201,10 +229,15 @@ class RiskConfig:
 
     def lec_table(self) -> pd.DataFrame:
         """The sector LEC table with float ``L, E, C`` columns."""
-        table = pd.read_csv(self.lec_table_path, encoding="utf-8", dtype={"category": str})
+        table = pd.read_csv(
+            self.lec_table_path, encoding="utf-8", dtype={"category": str}, comment="#"
+        )
         missing = {"category", "L", "E", "C"} - set(table.columns)
         if missing:
             raise ValueError(f"LEC 表缺少列: {sorted(missing)} ({self.lec_table_path})")
         for col in ("L", "E", "C"):
             table[col] = table[col].astype(float)
+        # crowd: C follows the people count (a table without the column: every sector does)
+        crowd = table["crowd"] if "crowd" in table else pd.Series(1, index=table.index)
+        table["crowd"] = pd.to_numeric(crowd, errors="coerce").fillna(0).astype(bool)
         return table

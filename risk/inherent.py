@@ -2,18 +2,20 @@
 
 ``L`` (likelihood), ``E`` (exposure frequency) and ``C`` (consequence) come from
 ``risk/config/sector_lec.csv`` by sector (exact name, else the first table row whose name is
-contained in the site's category/subcategory, else ``其他``). ``C`` is raised by the number of
-people present (occupants / beds / pupils) following ``RiskConfig.occupant_bands``, and by
-hazardous-chemical storage, underground location, height, e-bike capacity and old elevators
-(:data:`ATTRIBUTE_C_RULES`).
+contained in the site's category/subcategory, else ``其他``). In sectors where people gather
+in one space (table column ``crowd`` = 1: 人员密集场所, 住宿, 教学, 养老, 医疗, 厂房车间 …),
+``C`` is raised by the number of people present (occupants / beds / pupils) following
+``RiskConfig.occupant_bands``; in dispersed ones (高层住宅 by household, offices, equipment)
+the head count does not raise it. ``C`` is also raised by hazardous-chemical storage,
+underground location, height, e-bike capacity and old elevators (:data:`ATTRIBUTE_C_RULES`).
 
 Examples
 --------
 >>> import pandas as pd
->>> sites = pd.DataFrame({"site_id": ["a", "b"], "category": ["危化品", "未知行业"],
-...                       "occupants": [5, 400]})
+>>> sites = pd.DataFrame({"site_id": ["a", "b", "c"],
+...     "category": ["危化品", "未知行业", "人员密集场所"], "occupants": [5, 400, 400]})
 >>> inherent_lec(sites)[["L", "E", "C", "D"]].to_dict("list")
-{'L': [3.0, 3.0], 'E': [6.0, 3.0], 'C': [40.0, 40.0], 'D': [720.0, 360.0]}
+{'L': [1.0, 0.5, 0.5], 'E': [6.0, 3.0, 6.0], 'C': [40.0, 7.0, 40.0], 'D': [240.0, 10.5, 120.0]}
 """
 
 from __future__ import annotations
@@ -90,9 +92,10 @@ def inherent_lec(sites: pd.DataFrame, config: RiskConfig | None = None) -> pd.Da
     out["C_sector"] = out["C"]
     people = people_count(sites)
     out["people"] = people
+    crowd = pd.Series(table.loc[out["lec_sector"], "crowd"].to_numpy(bool), index=out.index)
     for min_people, c_value in cfg.occupant_bands:
-        out.loc[people >= min_people, "C"] = np.maximum(out.loc[people >= min_people, "C"],
-                                                        c_value)
+        hit = crowd & (people >= min_people)
+        out.loc[hit, "C"] = np.maximum(out.loc[hit, "C"], c_value)
     if "hazchem_t" in sites:
         chem = pd.to_numeric(sites["hazchem_t"], errors="coerce").fillna(0)
         out.loc[chem > 0, "C"] = np.maximum(out.loc[chem > 0, "C"], 15.0)

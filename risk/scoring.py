@@ -36,6 +36,7 @@ from risk.config import LEVEL_COLOURS, RiskConfig
 from risk.exposure import exposure_table
 from risk.features import build_feature_table, feature_groups
 from risk.inherent import inherent_lec
+from risk.level import standing_level, year_round_features
 from risk.model import Candidate, LikelihoodModel, fit_likelihood
 from risk.reasons import build_reasons
 from risk.tables import as_of_timestamp, validate_inspections, validate_sites
@@ -271,14 +272,21 @@ def score_sites(
         p_major = p_hazard * share.to_numpy()
     p_major = np.minimum(p_major, p_hazard)
 
-    # 2. risk D = L_eff x E x C x exposure x season
+    # 2. risk D = L_eff x E x C x exposure x season (today's, for the priority) and the
+    #    standing D_level = L_year x E x C x exposure (for the four-colour level)
     lec = inherent_lec(sites, cfg)
     expo = exposure_table(sites, assets, cfg)
     seas = season_factor(sites, now, cfg.season_path)
     if models.hazard.constant is None:
         l_eff = pd.Series(cfg.likelihood_scale(p_hazard), index=sites.index)
+        p_year = models.hazard.predict_proba(
+            year_round_features(Xq, sites, queries, now, cfg.season_path)
+        ).clip(1e-4, 1 - 1e-4)
+        l_year = pd.Series(cfg.likelihood_scale(p_year), index=sites.index)
     else:  # nothing learnable (no or one-class ledger): the sector prior L
         l_eff = lec["L"]
+        l_year = lec["L"]
+    d_level = l_year * lec["E"] * lec["C"] * expo["exposure_factor"]
     d_eff = l_eff * lec["E"] * lec["C"] * expo["exposure_factor"] * seas["season_factor"]
 
     # 3. urgency
@@ -305,9 +313,9 @@ def score_sites(
     )
 
     out = pd.DataFrame({"site_id": sites["site_id"].astype(str)})
-    out["score"] = score_from_priority(priority)
+    out["score"] = score_from_priority(priority, cfg.score_knee)
     out["rank"] = priority.rank(method="min", ascending=False).astype(int)
-    out["level"] = cfg.levels_for(d_eff)
+    out["level"] = standing_level(d_level, ledger["major_open"], cfg)
     out["colour"] = out["level"].map(LEVEL_COLOURS)
     out["p_hazard"] = p_hazard.round(4)
     out["p_major"] = np.round(p_major, 4)
@@ -345,8 +353,10 @@ def score_sites(
         "；".join(text for text, _ in r) for r in reasons
     ]
     out["priority"] = priority.round(3)
-    out["D"] = d_eff.round(1)
-    out["L"] = l_eff.round(3)
+    out["D"] = d_level.round(1)
+    out["D_today"] = d_eff.round(1)
+    out["L"] = l_year.round(3)
+    out["L_today"] = l_eff.round(3)
     out["E"] = lec["E"]
     out["C"] = lec["C"]
     out["lec_sector"] = lec["lec_sector"]
@@ -356,7 +366,10 @@ def score_sites(
     out["season_factor"] = seas["season_factor"].round(3)
     out["urgency"] = urg["urgency"].round(3)
     out["required_per_year"] = stat["required_per_year"]
-    for c in ("max_overdue_days", "major_pending", "supervised_open", "hazards_12m"):
+    out["done_this_year"] = stat["done"]
+    out["expected_to_date"] = stat["expected_to_date"]
+    for c in ("max_overdue_days", "major_open", "major_pending", "supervised_open",
+              "hazards_12m"):
         out[c] = ledger[c]
     out = out.sort_values(["rank", "site_id"], kind="stable").reset_index(drop=True)
     out.attrs["model"] = {
@@ -392,17 +405,27 @@ def join_scores(sites: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def score_from_priority(priority: pd.Series) -> pd.Series:
-    """0-100 score = percentile rank of the priority (ties share the average rank).
+def score_from_priority(priority: pd.Series, knee: float = 70.0) -> pd.Series:
+    """0-100 score: the priority itself up to ``knee``, then saturating smoothly towards 100.
 
-    Raising one site's priority never lowers its score (others unchanged).
+    ``score = p`` for ``0 <= p <= knee`` and ``knee + (100 - knee) x (1 - exp(-(p - knee) /
+    (100 - knee)))`` above it (slope 1 at the knee, so the curve has no corner). The score is
+    absolute (a site's score does not depend on the other sites), strictly increasing in the
+    priority (the head of the ranking stays spread out instead of piling up at 100, and a
+    reason's contribution in priority points is, below the knee, points of score) and, before
+    rounding to 0.1, below 100 for every finite priority. Negative priorities (possible only with a very low
+    likelihood) give 0.
 
     Examples
     --------
-    >>> score_from_priority(pd.Series([1.0, 5.0, 5.0, 9.0])).tolist()
-    [25.0, 62.5, 62.5, 100.0]
+    >>> score_from_priority(pd.Series([-5.0, 40.0, 70.0, 100.0, 130.0, 1e6])).tolist()
+    [0.0, 40.0, 70.0, 89.0, 95.9, 100.0]
     """
-    return (priority.rank(method="average", pct=True) * 100).round(1)
+    p = pd.to_numeric(priority, errors="coerce").clip(lower=0.0)
+    knee = float(knee)
+    head = 100.0 - knee
+    above = knee + head * (1.0 - np.exp(-(p - knee).clip(lower=0.0) / head))
+    return p.where(p <= knee, above).round(1)
 
 
 #: Chinese labels of common site attributes (reasons name the attributes that drive p_hazard).

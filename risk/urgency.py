@@ -1,8 +1,8 @@
 """Urgency from the statutory inspection rule and the hazard ledger (domain.md §0, §2.2).
 
-* Statutory: a site on the 重点检查名单 must be inspected 4 times a year, others twice; the
-  next inspection is due ``interval_days[required_per_year]`` after the last one (re-checks of
-  type 复查 do not count). A site never inspected is due one interval after the ledger starts.
+* Statutory: a site on the 重点检查名单 must be inspected 4 times a calendar year, others
+  twice, at the pace of one per quarter / half-year; the one rule of required, done, due and
+  behind is :mod:`risk.frequency` (also used by the statistics, :mod:`ledger.kpis`).
 * Ledger: hazards open at the as-of date (found on/before it, not closed by then), those past
   their deadline (逾期, derived never stored), 重大 hazards awaiting re-inspection, 挂牌督办.
 
@@ -17,7 +17,9 @@ Examples
 ...     "date": pd.to_datetime(["2024-01-01", "2024-01-01"]), "hazard_found": [0, 0]})
 >>> st = statutory_status(sites, insp, "2024-06-01")
 >>> st["days_overdue"].tolist(), st["required_per_year"].tolist()
-([61, 0], [4, 2])
+([0, 0], [4, 2])
+>>> statutory_status(sites, insp, "2024-07-01")["days_overdue"].tolist()
+[1, 0]
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from risk import frequency
 from risk.config import RiskConfig
 
 CLOSED_STATUS = "已销号"
@@ -41,16 +44,9 @@ def _ts(as_of: dt.date | str | pd.Timestamp) -> pd.Timestamp:
 
 
 def required_per_year(sites: pd.DataFrame, config: RiskConfig | None = None) -> pd.Series:
-    """Statutory inspections per year for each site (``required_per_year`` or ``key_list``)."""
+    """Statutory inspections per year of each site (:func:`risk.frequency.required_per_year`)."""
     cfg = RiskConfig.from_overrides(config)
-    if "required_per_year" in sites:
-        req = pd.to_numeric(sites["required_per_year"], errors="coerce")
-    else:
-        req = pd.Series(np.nan, index=sites.index)
-    if "key_list" in sites:
-        key = sites["key_list"].astype("boolean").fillna(False).astype(bool)
-        req = req.fillna(pd.Series(np.where(key, 4, 2), index=sites.index))
-    return req.fillna(cfg.default_required_per_year).astype(int)
+    return frequency.required_per_year(sites, cfg.default_required_per_year)
 
 
 def statutory_status(
@@ -59,7 +55,7 @@ def statutory_status(
     as_of: dt.date | str,
     config: RiskConfig | None = None,
 ) -> pd.DataFrame:
-    """Last statutory inspection, next due date and days overdue per site.
+    """Statutory pace of each site in the calendar year of ``as_of`` (:mod:`risk.frequency`).
 
     Parameters
     ----------
@@ -72,34 +68,19 @@ def statutory_status(
     Returns
     -------
     DataFrame
-        Index as ``sites``: ``site_id, required_per_year, interval_days, last_inspection,
-        next_due, days_overdue`` (dates as ``datetime64``; ``days_overdue`` ≥ 0).
+        Index as ``sites``: ``site_id, required_per_year, done, expected_to_date, behind,
+        next_due, days_overdue, last_inspection`` (dates as ``datetime64``; ``days_overdue``
+        ≥ 0 and > 0 exactly when ``behind``) — the same figures as the statistics'
+        :func:`ledger.kpis.coverage`.
     """
     cfg = RiskConfig.from_overrides(config)
-    now = _ts(as_of)
-    req = required_per_year(sites, cfg)
-    interval = req.map(lambda r: cfg.interval_days.get(int(r), round(365 / max(int(r), 1))))
-    dates = pd.to_datetime(inspections["date"])
-    counts = dates <= now
-    if "type" in inspections and cfg.reinspection_types:
-        counts &= ~inspections["type"].astype(str).isin(cfg.reinspection_types)
-    last = (
-        pd.DataFrame({"site_id": inspections["site_id"].astype(str), "date": dates})[counts]
-        .groupby("site_id")["date"]
-        .max()
+    return frequency.statutory_pace(
+        sites,
+        inspections,
+        _ts(as_of),
+        exclude_types=tuple(cfg.reinspection_types),
+        default_required=cfg.default_required_per_year,
     )
-    ledger_start = dates[dates <= now].min() if (dates <= now).any() else now
-    out = pd.DataFrame(index=sites.index)
-    out["site_id"] = sites["site_id"].astype(str)
-    out["required_per_year"] = req
-    out["interval_days"] = interval.astype(int)
-    out["last_inspection"] = pd.to_datetime(
-        last.reindex(out["site_id"]).to_numpy(), errors="coerce"
-    ).astype("datetime64[ns]")
-    anchor = out["last_inspection"].fillna(ledger_start)
-    out["next_due"] = anchor + pd.to_timedelta(out["interval_days"], unit="D")
-    out["days_overdue"] = (now - out["next_due"]).dt.days.clip(lower=0).astype(int)
-    return out
 
 
 def ledger_status(
@@ -110,14 +91,17 @@ def ledger_status(
     Returns
     -------
     DataFrame
-        Index as ``sites``: ``open_hazards, open_overdue, max_overdue_days, major_pending,
-        supervised_open, hazards_12m, hazards_12m_overdue``.
+        Index as ``sites``: ``open_hazards, open_overdue, max_overdue_days, major_open``
+        (open 重大隐患: the unit's level is 重大 until they are closed), ``major_pending``
+        (open 重大 awaiting re-inspection), ``supervised_open, hazards_12m,
+        hazards_12m_overdue``.
     """
     now = _ts(as_of)
     cols = [
         "open_hazards",
         "open_overdue",
         "max_overdue_days",
+        "major_open",
         "major_pending",
         "supervised_open",
         "hazards_12m",
@@ -164,6 +148,7 @@ def ledger_status(
             "open_hazards": is_open.astype(int),
             "open_overdue": overdue.astype(int),
             "max_overdue_days": over_days.astype(int),
+            "major_open": (is_open & level.eq("重大")).astype(int),
             "major_pending": major_pending.astype(int),
             "supervised_open": (supervised & is_open).astype(int),
             "hazards_12m": recent.astype(int),

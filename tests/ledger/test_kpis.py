@@ -62,15 +62,26 @@ def inspections() -> pd.DataFrame:
     )
 
 
-def test_expected_to_date_is_pro_rata_per_quarter_and_half_year():
+def test_expected_to_date_counts_passed_quarters_and_half_years():
+    # the k-th visit is due by the end of the k-th quarter / half-year; behind from the day after
     assert expected_to_date(4, 2025, "2025-01-01") == 0
-    assert expected_to_date(4, 2025, "2025-04-01") == 0  # day 91 of 365 -> 0.997
-    assert expected_to_date(4, 2025, "2025-04-02") == 1
+    assert expected_to_date(4, 2025, "2025-03-31") == 0  # Q1 still due today
+    assert expected_to_date(4, 2025, "2025-04-01") == 1
     assert expected_to_date(4, 2025, "2025-10-01") == 3
-    assert expected_to_date(2, 2025, "2025-07-01") == 0
-    assert expected_to_date(2, 2025, "2025-07-03") == 1
-    assert expected_to_date(2, 2025, "2025-12-31") == 2
+    assert expected_to_date(4, 2025, "2025-12-31") == 3
+    assert expected_to_date(4, 2025, "2026-01-01") == 4
+    assert expected_to_date(2, 2025, "2025-06-30") == 0
+    assert expected_to_date(2, 2025, "2025-07-01") == 1
+    assert expected_to_date(2, 2025, "2026-01-01") == 2
     assert expected_to_date(2, 2025, "2024-06-01") == 0  # before the year
+
+
+def test_coverage_on_the_last_day_of_a_quarter_and_the_day_after(sites, inspections):
+    due_day = coverage(sites, inspections, 2025, as_of="2025-06-30").set_index("site_id")
+    day_after = coverage(sites, inspections, 2025, as_of="2025-07-01").set_index("site_id")
+    assert due_day.loc["B3", "expected_to_date"] == 0 and bool(due_day.loc["B3", "on_track"])
+    assert day_after.loc["B3", "expected_to_date"] == 1
+    assert not bool(day_after.loc["B3", "on_track"])
 
 
 def test_coverage_full_year(sites, inspections):

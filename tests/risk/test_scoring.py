@@ -40,16 +40,27 @@ def test_learned_likelihood_tracks_planted_propensity(ranked, ledger):
 
 
 def test_statutory_status(ranked, ledger):
+    """Calendar-year pace (risk.frequency): at 30 June a 4/yr unit owes its Q1 visit, a 2/yr
+    unit's first half-year visit is still due that day."""
     insp = ledger["inspections"]
     last = insp[insp["date"] <= AS_OF].groupby("site_id")["date"].max()
     row = ranked.set_index("site_id")
     assert (row["last_inspection"] == row.index.map(last)).all()
-    req = ledger["sites"].set_index("site_id")["required_per_year"]
-    interval = row.index.map(req).map({2: 182, 4: 91})
-    expected_due = row["last_inspection"] + pd.to_timedelta(interval, unit="D")
-    assert (row["next_due"] == expected_due).all()
-    overdue = (pd.Timestamp(AS_OF) - expected_due).dt.days.clip(lower=0)
-    assert (row["days_overdue"] == overdue).all()
+    this_year = insp[(insp["date"] >= "2025-01-01") & (insp["date"] <= AS_OF)]
+    done = this_year.drop_duplicates(["site_id", "date"]).groupby("site_id").size()
+    done = row.index.map(done).fillna(0).astype(int)
+    assert (row["done_this_year"].to_numpy() == done).all()
+    req = row.index.map(ledger["sites"].set_index("site_id")["required_per_year"])
+    ends = {4: ["2025-03-31", "2025-06-30", "2025-09-30", "2025-12-31", "2026-03-31"],
+            2: ["2025-06-30", "2025-12-31", "2026-06-30"]}
+    due = [pd.Timestamp(ends[r][min(d, r)]) for r, d in zip(req, done, strict=True)]
+    assert (row["next_due"].to_numpy() == pd.to_datetime(due).to_numpy()).all()
+    late = (pd.Timestamp(AS_OF) - pd.to_datetime(due)).days.to_numpy().clip(min=0)
+    assert (row["days_overdue"].to_numpy() == late).all()
+    # at 30 June: 4/yr units without a visit this year owe Q1 (91 days late); the first
+    # half-year visit of 2/yr units is still due today
+    assert ((row["days_overdue"] == 91) == ((req == 4) & (done == 0))).all()
+    assert (row.loc[req == 2, "days_overdue"] == 0).all()
 
 
 def test_must_visit_flags(ranked):
@@ -90,20 +101,19 @@ def test_urgency_points_monotone_in_every_input():
         assert u.iloc[-1] > u.iloc[0], col
 
 
-def test_more_days_overdue_never_lowers_priority(ledger, ranked):
-    """Shorter statutory intervals make every site (more) overdue; the learned model is the
-    same, so each site's priority may only rise, strictly where its overdue days grew."""
-    before = ranked.set_index("site_id")
-    prev = before
-    for interval in ({2: 150, 4: 75}, {2: 90, 4: 45}, {2: 30, 4: 15}):
-        out = score_sites(ledger["sites"], ledger["inspections"], ledger["hazards"], AS_OF,
-                          assets=ledger["assets"], config={"interval_days": interval})
+def test_more_days_overdue_never_lowers_urgency(ledger, ranked):
+    """More inspections required a year make units (more) overdue; the hazard ledger is the
+    same, so each unit's urgency may only rise, strictly where its overdue days grew."""
+    prev = ranked.set_index("site_id")
+    for required in (6, 12):
+        sites = ledger["sites"].assign(required_per_year=required)
+        out = score_sites(sites, ledger["inspections"], ledger["hazards"], AS_OF,
+                          assets=ledger["assets"], config={"explain": False})
         out = out.set_index("site_id").loc[prev.index]
         assert (out["days_overdue"] >= prev["days_overdue"]).all()
-        assert (out["p_hazard"] == prev["p_hazard"]).all()
-        assert (out["priority"] >= prev["priority"] - 1e-9).all()
+        assert (out["urgency"] >= prev["urgency"] - 1e-9).all()
         grew = out["days_overdue"] > prev["days_overdue"]
-        assert grew.any() and (out.loc[grew, "priority"] > prev.loc[grew, "priority"]).all()
+        assert grew.any() and (out.loc[grew, "urgency"] > prev.loc[grew, "urgency"]).all()
         prev = out
 
 
@@ -211,8 +221,16 @@ def test_inherent_attributes_raise_consequence():
                           "occupants": [5, 400, 5, 5], "storeys": [3, 3, 18, 3],
                           "hazchem_t": [0, 0, 0, 20]})
     lec = inherent_lec(sites)
-    assert lec["C"].tolist() == [7.0, 40.0, 15.0, 40.0]
+    # an office park is not a crowd place: 400 staff do not raise C, height and chemicals do
+    assert lec["C"].tolist() == [7.0, 7.0, 15.0, 40.0]
     assert (lec["D"] == lec["L"] * lec["E"] * lec["C"]).all()
+    crowd = inherent_lec(sites.assign(category="人员密集场所"))
+    assert crowd["C"].tolist() == [15.0, 40.0, 15.0, 40.0]
+    # the high-rise rule that coloured 87 % of the sample's high-rises 重大: a residential
+    # high-rise's head count no longer lifts C to 40 (数人死亡)
+    tower = inherent_lec(pd.DataFrame({"site_id": ["t"], "category": ["高层建筑"],
+                                       "occupants": [600], "storeys": [30]}))
+    assert tower["C"].tolist() == [15.0]
 
 
 def test_join_scores_keeps_site_data_and_geometry_and_sorts_by_rank() -> None:
