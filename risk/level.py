@@ -34,7 +34,7 @@ from risk import calendar
 from risk.config import LEVELS, RiskConfig
 from risk.features import RECENCY_COLUMNS, SEASON_PREFIX, season_features, season_match_features
 
-__all__ = ["level_distribution", "standing_level", "year_round_features"]
+__all__ = ["level_basis", "level_distribution", "standing_level", "year_round_features"]
 
 MATCH_PREFIX = SEASON_PREFIX + "match_"
 
@@ -113,6 +113,21 @@ def standing_level(
     level = cfg.levels_for(d_level)
     level[pd.to_numeric(major_open, errors="coerce").fillna(0).to_numpy() > 0] = LEVELS[0]
     return level
+
+
+def level_basis(d_level: pd.Series, major_open: pd.Series, level: pd.Series) -> pd.Series:
+    """Why each unit has its level, in Chinese (for the site card and the ranking export).
+
+    Examples
+    --------
+    >>> level_basis(pd.Series([412.0, 30.0]), pd.Series([0, 1]), pd.Series(["重大", "重大"])).tolist()
+    ['风险值D=412（L×E×C×暴露，按LEC分级）', '未销号重大隐患1处（销号前按重大风险管控）；风险值D=30']
+    """
+    d_text = "风险值D=" + d_level.round(0).astype(int).astype(str)
+    n_major = pd.to_numeric(major_open, errors="coerce").fillna(0).astype(int)
+    by_rule = (n_major > 0) & level.eq(LEVELS[0])
+    rule = "未销号重大隐患" + n_major.astype(str) + "处（销号前按重大风险管控）；" + d_text
+    return rule.where(by_rule, d_text + "（L×E×C×暴露，按LEC分级）")
 
 
 def level_distribution(scored: pd.DataFrame, by: str = "category") -> pd.DataFrame:

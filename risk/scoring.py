@@ -7,14 +7,19 @@ How one site's priority is built (all parts configurable in :class:`risk.config.
    ``p_major`` the same for a 重大 one.
 2. **Risk** ``D = L x E x C x exposure x season`` (LEC, domain.md §1.5): ``L`` is the learned
    ``p_hazard`` on the LEC likelihood scale (``RiskConfig.likelihood_anchors``), ``E`` and ``C``
-   are sector defaults (:mod:`risk.inherent`) with ``C`` raised by people count, exposure from
-   vulnerable neighbours and the nearest 微型消防站 (:mod:`risk.exposure`), seasonal /
-   pre-holiday factor from the season table. The four-colour ``level`` is cut from ``D``
-   (≥320 红 / ≥160 橙 / ≥70 黄 / 蓝 by default).
-3. **Priority** ``= risk_points_per_decade x log10(D) + urgency points`` (statutory overdue, open
-   overdue hazards, 重大 awaiting re-inspection, 挂牌督办 — :mod:`risk.urgency`). The 0-100
-   ``score`` is the percentile rank of the priority among the scored sites, so raising any
-   input of one site (e.g. more days overdue) never lowers its score.
+   are sector defaults (:mod:`risk.inherent`) with ``C`` raised by people count in crowd
+   sectors, exposure from vulnerable neighbours and the nearest 微型消防站
+   (:mod:`risk.exposure`), seasonal / pre-holiday factor from the season table.
+3. **Level** (four colours) is the *standing* risk, not today's (:mod:`risk.level`):
+   ``D_level = L_year x E x C x exposure`` with the likelihood of a year-round query (no
+   season, typical time since the last visit), cut at ``RiskConfig.level_cuts``; an open
+   重大隐患 makes the unit 重大 until it is closed. ``level_basis`` says which applied.
+4. **Priority** ``= risk_points_per_decade x log10(D) + urgency points`` (statutory pace of
+   :mod:`risk.frequency`, open overdue hazards, 重大 awaiting re-inspection, 挂牌督办 —
+   :mod:`risk.urgency`). The 0-100 ``score`` is the priority, saturating smoothly towards 100
+   above ``RiskConfig.score_knee`` (:func:`score_from_priority`): absolute, strictly
+   increasing, so raising any input of one site (e.g. more days overdue) never lowers its
+   score and the head of the ranking stays spread out.
 
 Because the priority is a sum of log-terms and points, every part is a *contribution* in
 priority points; the reasons are the parts that lift the site above a typical site.
@@ -36,7 +41,7 @@ from risk.config import LEVEL_COLOURS, RiskConfig
 from risk.exposure import exposure_table
 from risk.features import build_feature_table, feature_groups
 from risk.inherent import inherent_lec
-from risk.level import standing_level, year_round_features
+from risk.level import level_basis, standing_level, year_round_features
 from risk.model import Candidate, LikelihoodModel, fit_likelihood
 from risk.reasons import build_reasons
 from risk.tables import as_of_timestamp, validate_inspections, validate_sites
@@ -316,6 +321,7 @@ def score_sites(
     out["score"] = score_from_priority(priority, cfg.score_knee)
     out["rank"] = priority.rank(method="min", ascending=False).astype(int)
     out["level"] = standing_level(d_level, ledger["major_open"], cfg)
+    level_why = level_basis(d_level, ledger["major_open"], out["level"])
     out["colour"] = out["level"].map(LEVEL_COLOURS)
     out["p_hazard"] = p_hazard.round(4)
     out["p_major"] = np.round(p_major, 4)
@@ -353,6 +359,7 @@ def score_sites(
         "；".join(text for text, _ in r) for r in reasons
     ]
     out["priority"] = priority.round(3)
+    out["level_basis"] = level_why
     out["D"] = d_level.round(1)
     out["D_today"] = d_eff.round(1)
     out["L"] = l_year.round(3)
