@@ -97,6 +97,12 @@ def build_reasons(
         "season_reason": seas["season_reason"].to_numpy(),
         "overdue": status["days_overdue"].to_numpy(),
         "req": status["required_per_year"].to_numpy(),
+        "done": status["done"].to_numpy() if "done" in status else np.zeros(n, dtype=int),
+        "expected": (
+            status["expected_to_date"].to_numpy()
+            if "expected_to_date" in status
+            else np.zeros(n, dtype=int)
+        ),
         "last": status["last_inspection"].to_numpy(),
         "open_overdue": status["open_overdue"].to_numpy(),
         "max_over": status["max_overdue_days"].to_numpy(),
@@ -173,9 +179,13 @@ def _text(key: str, i: int, g: dict, cfg: RiskConfig, has_ledger: bool) -> str:
     if key == "season":
         return g["season_reason"][i] or "当前季节该类场所历史隐患率偏高"
     if key == "statutory":
+        pace = (
+            f"（每年{int(g['req'][i])}次，本年应检{int(g['expected'][i])}次、"
+            f"已检{int(g['done'][i])}次）"
+        )
         if pd.isna(g["last"][i]):
-            return f"从未检查，已超法定检查周期（每年{int(g['req'][i])}次）"
-        return f"法定检查逾期{int(g['overdue'][i])}天（每年{int(g['req'][i])}次）"
+            return f"从未检查，法定检查逾期{int(g['overdue'][i])}天{pace}"
+        return f"法定检查逾期{int(g['overdue'][i])}天{pace}"
     if key == "open_overdue":
         return f"{int(g['open_overdue'][i])}处隐患逾期未整改，最长逾期{int(g['max_over'][i])}天"
     if key == "major_pending":
