@@ -214,6 +214,9 @@ def key_nodes(year: int, path: str | Path | None = None) -> pd.DataFrame:
     >>> kn = key_nodes(2025)
     >>> kn.loc[kn["name"] == "春节", "start"].iloc[0]
     datetime.date(2025, 1, 28)
+    >>> both = kn[kn["name"] == "国庆节、中秋节"].iloc[0]  # combined: 国庆's window and focus
+    >>> int(both["lead_days"]), both["focus"]
+    (14, ['人员密集', '商贸', '公共娱乐', '宾馆'])
     """
     table = key_node_table(path)
     blocks = holidays()
@@ -251,7 +254,13 @@ def key_nodes(year: int, path: str | Path | None = None) -> pd.DataFrame:
             }
         )
     out = pd.DataFrame(rows, columns=["name", "start", "end", "lead_days", "focus", "note"])
-    return out.drop_duplicates(subset=["name", "start", "end"]).reset_index(drop=True)
+    # A combined block (中秋节、国庆节) comes from two rows: it keeps the longer lead window and
+    # the focus sectors and notes of both, in table order.
+    return out.groupby(["name", "start", "end"], sort=False, as_index=False).agg(
+        lead_days=("lead_days", "max"),
+        focus=("focus", lambda s: list(dict.fromkeys(f for fs in s for f in fs))),
+        note=("note", lambda s: "；".join(dict.fromkeys(str(n) for n in s if n))),
+    )
 
 
 def upcoming_key_nodes(as_of: dt.date | str, horizon_days: int = 60) -> pd.DataFrame:

@@ -78,3 +78,15 @@ def test_calendar_is_editable(tmp_path):
     seasons.to_csv(custom, index=False)
     assert calendar.season_flags("2025-05-10", path=str(custom))["flood_season"]
     assert not calendar.season_flags("2025-05-10")["flood_season"]
+
+
+def test_combined_mid_autumn_national_day_keeps_national_days_window_and_focus():
+    from risk.calendar import key_nodes
+
+    for year in (2023, 2025):
+        kn = key_nodes(year)
+        both = kn[kn["name"].str.contains("国庆") & kn["name"].str.contains("中秋")]
+        assert len(both) == 1, kn["name"].tolist()
+        row = both.iloc[0]
+        assert row["lead_days"] == 14  # 国庆's, not 中秋's 7
+        assert {"公共娱乐", "宾馆"} <= set(row["focus"])
