@@ -32,7 +32,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from registry.enums import CLOSED_STATUS, HAZARD_LEVELS
+from registry.enums import HAZARD_LEVELS
+from registry.hazard_status import hazard_status_at
 from risk import frequency
 from risk.frequency import expected_to_date
 
@@ -208,26 +209,19 @@ def hazard_state(hazards: pd.DataFrame, as_of: DateLike) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Rows with ``found_date <= as_of``, plus boolean ``closed`` (已销号 with a
-        ``closed_date`` on or before ``as_of``, or 已销号 without a date), ``open``,
-        ``overdue`` (open and ``deadline < as_of``), ``days_overdue`` (0 when not overdue)
-        and ``days_to_close`` (NaN when open or undated).
+        Rows with ``found_date <= as_of``, plus the columns of
+        :func:`registry.hazard_status.hazard_status_at` (``closed``, ``open``, ``rectified``,
+        ``overdue`` — the unit's lateness: open, not rectified, past the deadline —
+        ``days_overdue``) and ``days_to_close`` (NaN when open or undated).
     """
     as_of_ts = _ts(as_of)
     found = pd.to_datetime(hazards["found_date"]).dt.normalize()
     h = hazards.loc[found <= as_of_ts].copy()
     found = found.loc[h.index]
     closed_date = pd.to_datetime(h["closed_date"]) if "closed_date" in h.columns else None
-    is_closed_status = h["status"].eq(CLOSED_STATUS)
-    if closed_date is not None:
-        closed = is_closed_status & (closed_date.isna() | (closed_date.dt.normalize() <= as_of_ts))
-    else:
-        closed = is_closed_status
-    deadline = pd.to_datetime(h["deadline"]).dt.normalize()
-    h["closed"] = closed.astype(bool)
-    h["open"] = ~h["closed"]
-    h["overdue"] = h["open"] & (deadline < as_of_ts).fillna(False).astype(bool)
-    h["days_overdue"] = np.where(h["overdue"], (as_of_ts - deadline).dt.days, 0).astype(int)
+    state = hazard_status_at(h, as_of_ts)
+    for col in ("closed", "open", "rectified", "overdue", "days_overdue"):
+        h[col] = state[col]
     if closed_date is not None:
         h["days_to_close"] = (closed_date.dt.normalize() - found).dt.days.where(h["closed"])
     else:

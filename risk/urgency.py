@@ -29,10 +29,10 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from registry.hazard_status import hazard_status_at
 from risk import frequency
 from risk.config import RiskConfig
 
-CLOSED_STATUS = "已销号"
 REINSPECTION_STATUS = "待复查"
 
 
@@ -114,20 +114,15 @@ def ledger_status(
     found = pd.to_datetime(hz["found_date"]) if "found_date" in hz else pd.Series(
         pd.NaT, index=hz.index
     )
-    known = found.isna() | (found <= now)
-    closed_date = (
-        pd.to_datetime(hz["closed_date"]) if "closed_date" in hz else pd.Series(pd.NaT, index=hz.index)
-    )
+    state = hazard_status_at(hz, now)  # one rule of open / overdue (the unit's lateness)
+    known, is_open, overdue = state["known"], state["open"], state["overdue"]
+    over_days = state["days_overdue"]
     status = hz["status"].astype("string") if "status" in hz else pd.Series(
         pd.NA, index=hz.index, dtype="string"
     )
-    closed_by_now = (closed_date <= now) | (closed_date.isna() & status.eq(CLOSED_STATUS).fillna(False))
-    is_open = known & ~closed_by_now
     deadline = pd.to_datetime(hz["deadline"]) if "deadline" in hz else pd.Series(
         pd.NaT, index=hz.index
     )
-    overdue = is_open & (deadline < now)
-    over_days = (now - deadline).dt.days.where(overdue, 0).fillna(0)
     level = hz["level"].astype(str) if "level" in hz else pd.Series("一般", index=hz.index)
     rectified = (
         pd.to_datetime(hz["rectified_date"])
