@@ -14,6 +14,7 @@ from app_pages._data import (
     current_as_of,
     load_tables,
     require_sites,
+    scored_sites,
 )
 from app_pages._export import to_xlsx_bytes
 from ledger.kpis import (
@@ -25,6 +26,7 @@ from ledger.kpis import (
     monthly_trend,
     overdue_hazards,
 )
+from risk.level import level_distribution
 
 st.title("统计考核")
 as_of = current_as_of()
@@ -55,7 +57,7 @@ c2.caption(
     "“进度达标”指截至统计日已完成按时间进度应完成的次数（重点单位每季度 1 次、基本单位每半年 1 次）。"
 )
 
-cov = coverage(sites, inspections, year, eff)
+cov = coverage(sites, inspections, year, as_of)  # a finished year expects its full count
 summary = coverage_summary(cov)
 hz = hazard_summary(hazards, eff, start=dt.date(year, 1, 1), end=eff)
 
@@ -227,6 +229,24 @@ for tab, by, label in ((tab_c, "committee", "居委"), (tab_d, "department", "�
                     for c in ("全年达标率", "进度达标率", "整改率")
                 },
             )
+
+st.subheader("风险等级分布（按行业）")
+st.caption(
+    "四色等级是单位的常态风险（行业固有风险、规模、管控与隐患记录），不随季节和节日变化；"
+    "季节、节日和逾期只影响当前的检查优先级。存在未销号重大隐患的单位在销号前为重大风险。"
+)
+levels = level_distribution(scored_sites(as_of), "category").rename(
+    columns={"category": "行业", "units": "单位数"}
+)
+st.dataframe(
+    levels,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "重大占比": st.column_config.NumberColumn(format="percent"),
+        "较大占比": st.column_config.NumberColumn(format="percent"),
+    },
+)
 
 st.subheader("月度趋势")
 trend = monthly_trend(inspections, hazards, dt.date(year, 1, 1), eff)

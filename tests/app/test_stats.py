@@ -29,8 +29,10 @@ def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-def expected(tables, year: int, eff: dt.date) -> dict[str, str]:
-    cov = coverage_summary(coverage(tables["sites"], tables["inspections"], year, eff))
+def expected(tables, year: int, eff: dt.date, as_of: dt.date | None = None) -> dict[str, str]:
+    """The page's figures: coverage at the 评估日期 (a finished year expects its full count),
+    hazards up to ``eff`` (the year's end at the latest)."""
+    cov = coverage_summary(coverage(tables["sites"], tables["inspections"], year, as_of or eff))
     hz = hazard_summary(tables["hazards"], eff, start=dt.date(year, 1, 1), end=eff)
     return {
         "重点单位进度达标率": pct(cov.loc["重点单位", "on_track_share"]),
@@ -52,6 +54,11 @@ def test_current_year_metrics_equal_ledger_kpis(tables):
     as_of = tables["inspections"]["date"].max().date()
     assert at.selectbox(key="stats_year").value == as_of.year
     assert metrics(at) == expected(tables, as_of.year, as_of)
+    # the standing level per sector: every unit once, 重大 a minority
+    levels = next(d.value for d in at.dataframe if "行业" in d.value.columns)
+    total = levels.set_index("行业").loc["合计"]
+    assert total["单位数"] == len(tables["sites"])
+    assert total["重大占比"] < 0.10
     # the overdue list has one row per overdue hazard
     od = overdue_hazards(tables["hazards"], as_of)
     listed = [d.value for d in at.dataframe if "逾期天数" in d.value.columns]
@@ -68,7 +75,7 @@ def test_previous_year_is_a_full_year(tables):
     at.selectbox(key="stats_year").set_value(as_of.year - 1).run()
     assert not at.exception, [e.message for e in at.exception]
     year = as_of.year - 1
-    assert metrics(at) == expected(tables, year, dt.date(year, 12, 31))
+    assert metrics(at) == expected(tables, year, dt.date(year, 12, 31), as_of)
 
 
 def test_as_of_in_session_state_is_used(tables):
