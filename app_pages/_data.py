@@ -183,11 +183,12 @@ def _scored_sites(path: str, mtime: float, as_of: dt.date) -> pd.DataFrame:
 
     tables = _load_tables(path, mtime)
     sites = tables["sites"]
-    # Fitted models persist beside the store: a restarted app (and one warmed by `make run`)
-    # scores in about a second instead of refitting.
+    # Fitted models persist beside the store and are refitted once a month: a restarted app
+    # (and one warmed by `make run`) scores in about a second, and so does the first page
+    # after a recorded inspection (its scores change at once, the models do not).
     scores = score_sites(
         sites, tables["inspections"], tables["hazards"], as_of, assets=tables["assets"],
-        config={"model_cache_dir": model_cache.beside(path)},
+        config=model_cache.store_config(path),
     )
     return join_scores(sites, scores)
 

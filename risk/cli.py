@@ -259,7 +259,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     as_of_timestamp(as_of)  # in range (a CSV's last date too) before the model is fitted
     # Models fitted for a store are kept beside it, so the app (and the next run) start warm.
     store_path = tables.get("path")
-    config = {"model_cache_dir": model_cache.beside(store_path)} if store_path else None
+    config = model_cache.store_config(store_path) if store_path else None
     say(f"打分 (评估日期 {as_of}, {len(tables['sites'])} 个场所)…")
     ranked = score_sites(
         tables["sites"], tables["inspections"], tables["hazards"], as_of, assets=tables["assets"],

@@ -133,6 +133,11 @@ class RiskConfig:
         Directory where fitted models are kept between processes (see :mod:`risk.model_cache`);
         None (default) keeps them in memory only. The app and ``python -m risk score`` set it
         next to the store.
+    refit : str or None
+        ``"month"``: the models learn from the inspections before the first day of the
+        ``as_of`` month and are refitted once a month (the app: a recorded inspection is
+        scored at once — its history features, open hazards, due dates — without waiting for
+        a refit). None (default, backtests): learn from everything up to ``as_of``.
     """
 
     level_cuts: tuple[float, float, float] = (320.0, 160.0, 70.0)
@@ -168,6 +173,7 @@ class RiskConfig:
     n_jobs: int = 1
     explain: bool = True
     model_cache_dir: Path | None = None
+    refit: str | None = None
 
     @classmethod
     def from_overrides(cls, overrides: Mapping[str, Any] | RiskConfig | None = None) -> RiskConfig:

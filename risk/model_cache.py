@@ -18,7 +18,7 @@ from typing import Any
 
 import sklearn
 
-__all__ = ["FORMAT", "beside", "load", "save"]
+__all__ = ["FORMAT", "beside", "load", "save", "store_config"]
 
 #: Bump when the pickled structure of ``SiteModels`` changes.
 FORMAT = "site-models-1"
@@ -41,6 +41,22 @@ def beside(store_path: Path | str) -> Path:
     """
     store_path = Path(store_path)
     return store_path.with_name(store_path.stem + ".models")
+
+
+def store_config(store_path: Path | str) -> dict[str, Any]:
+    """The scoring settings for a store: models kept beside it and refitted once a month.
+
+    The app and ``python -m risk score --store`` use the same settings, so one warms the
+    other; with ``refit="month"`` a recorded inspection changes the scores at once (history,
+    open hazards, due dates) without refitting the models (see ``RiskConfig.refit``).
+
+    Examples
+    --------
+    >>> cfg = store_config("data/generated/zhenru.db")
+    >>> cfg["refit"], cfg["model_cache_dir"].name
+    ('month', 'zhenru.models')
+    """
+    return {"model_cache_dir": beside(store_path), "refit": "month"}
 
 
 def load(directory: Path | str | None, key: str) -> Any | None:

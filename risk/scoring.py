@@ -115,13 +115,29 @@ def _fresh_inspections(insp: pd.DataFrame, cfg: RiskConfig) -> pd.DataFrame:
     return insp
 
 
+def fit_cutoff(as_of: pd.Timestamp, refit: str | None) -> pd.Timestamp:
+    """The last day whose inspections the models learn from.
+
+    Examples
+    --------
+    >>> fit_cutoff(pd.Timestamp("2026-12-02"), "month"), fit_cutoff(pd.Timestamp("2026-12-02"), None)
+    (Timestamp('2026-11-30 00:00:00'), Timestamp('2026-12-02 00:00:00'))
+    """
+    if refit is None:
+        return as_of
+    if refit != "month":
+        raise ValueError(f"refit 只能是 'month' 或 None（收到 {refit!r}）")
+    return as_of.to_period("M").start_time - pd.Timedelta(days=1)
+
+
 def fit_site_models(
     sites: pd.DataFrame,
     inspections: pd.DataFrame,
     as_of: dt.date | str,
     config: RiskConfig | dict | None = None,
 ) -> SiteModels:
-    """Fit (or fetch from cache) the hazard and 重大 likelihood models on inspections ≤ ``as_of``.
+    """Fit (or fetch from cache) the hazard and 重大 likelihood models on inspections ≤ ``as_of``
+    (≤ the day before the month of ``as_of`` with ``refit="month"``, see :func:`fit_cutoff`).
 
     Examples
     --------
@@ -129,12 +145,14 @@ def fit_site_models(
     >>> models.hazard.summary()  # doctest: +SKIP
     """
     cfg = RiskConfig.from_overrides(config)
-    now = _as_of(as_of)
+    now = fit_cutoff(_as_of(as_of), cfg.refit)
     sites = validate_sites(sites)
     insp = validate_inspections(inspections, sites)
     known = _fresh_inspections(insp[insp["date"] <= now], cfg)
+    # Only what the fit reads: a unit added since (no inspection before the cutoff) or a
+    # write dated after it leaves the models as they are.
     key = _fingerprint(
-        sites,
+        sites[sites["site_id"].astype(str).isin(set(known["site_id"].astype(str)))],
         known[["site_id", "date", "hazard_found", "major_found"]],
         extra=f"{now.date()}|{cfg.families}|{cfg.random_state}|{cfg.season_path}|"
         f"{cfg.train_window_days}|{cfg.reinspection_types}",

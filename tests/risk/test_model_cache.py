@@ -61,3 +61,23 @@ def test_a_corrupt_cache_file_is_refitted_not_an_error(ledger, tmp_path, monkeyp
 
 def test_cache_directory_sits_beside_the_store():
     assert model_cache.beside("/data/zhenru.db").as_posix() == "/data/zhenru.models"
+
+
+def test_with_monthly_refit_a_new_inspection_rescores_without_refitting(ledger, tmp_path,
+                                                                       monkeypatch):
+    cfg = {"model_cache_dir": tmp_path, "refit": "month"}
+    insp = ledger["inspections"]
+    as_of = pd.Timestamp(insp["date"].max()).normalize()
+    _forget_in_memory(monkeypatch)
+    before = score_sites(ledger["sites"], insp, ledger["hazards"], as_of, config=cfg)
+    # an inspection recorded today at the unit ranked last, and a new unit added
+    site = before["site_id"].iloc[-1]
+    new = insp.iloc[[0]].assign(inspection_id="I-NEW", site_id=site, date=as_of,
+                                hazard_found=1, major_found=0, n_hazards=1)
+    grown = pd.concat([insp, new], ignore_index=True)
+    monkeypatch.setattr(scoring_mod, "fit_likelihood",
+                        lambda *a, **k: pytest.fail("refitted for a write of this month"))
+    after = score_sites(ledger["sites"], grown, ledger["hazards"], as_of, config=cfg)
+    last = after.set_index("site_id").loc[site, "last_inspection"]
+    assert pd.Timestamp(last).normalize() == as_of  # the new record is in the scores at once
+    assert len(list(tmp_path.glob("*.pkl"))) == 1
