@@ -24,16 +24,15 @@ from jinja2 import Template
 from layers.popup import APPROXIMATE_NOTE
 from layers.safe_text import hex_colour, html_text, safe_json
 from layers.sites_layer import UNSCORED_COLOUR
+from registry.enums import RISK_LEVELS
 
-__all__ = ["LEVEL_COLOURS", "Legend", "LegendItem", "legend_html", "legend_items", "legend_markdown"]
+__all__ = ["CLUSTER_NOTE", "LEVEL_COLOURS", "Legend", "LegendItem", "legend_html", "legend_items", "legend_markdown"]
 
-#: Official colours of the four risk levels (红/橙/黄/蓝).
-LEVEL_COLOURS: dict[str, str] = {
-    "重大": "#E60012",
-    "较大": "#FF7F00",
-    "一般": "#FFD700",
-    "低": "#1E90FF",
-}
+#: Official colours of the four risk levels (红/橙/黄/蓝), from :data:`registry.enums.RISK_LEVELS`.
+LEVEL_COLOURS: dict[str, str] = {lvl.name: lvl.hex for lvl in RISK_LEVELS}
+
+#: Legend line explaining the cluster rings of :func:`layers.sites_layer.cluster_ring_js`.
+CLUSTER_NOTE = "聚合圈：按等级构成着色，中间为单位数"
 
 
 @dataclass(frozen=True)
@@ -58,8 +57,18 @@ def legend_items(sites: pd.DataFrame) -> list[LegendItem]:
     return items
 
 
+def _ring_swatch() -> str:
+    """A small ring in the four level colours (CSS conic-gradient), as a cluster looks."""
+    step = 100 / len(LEVEL_COLOURS)
+    stops = ", ".join(
+        f"{hex_colour(colour, UNSCORED_COLOUR)} {k * step:g}% {(k + 1) * step:g}%"
+        for k, colour in enumerate(LEVEL_COLOURS.values())
+    )
+    return f'<span class="zr-swatch zr-ring-swatch" style="background:conic-gradient({stops})"></span>'
+
+
 def legend_html(items: list[LegendItem], title: str = "风险等级", clusters: bool = True) -> str:
-    """HTML of the legend box (escaped); ``clusters`` adds the note on cluster colours."""
+    """HTML of the legend box (escaped); ``clusters`` adds the note on the cluster rings."""
     rows = "".join(
         f'<div><span class="zr-swatch" '
         f'style="background:{hex_colour(i.colour, UNSCORED_COLOUR)}"></span>'
@@ -70,7 +79,8 @@ def legend_html(items: list[LegendItem], title: str = "风险等级", clusters: 
         f'<div class="zr-legend-title">{html_text(title)}（共 {sum(i.count for i in items)} 处）</div>'
         f"{rows}"
         f'<div><span class="zr-swatch zr-approx"></span>虚线边框 = {APPROXIMATE_NOTE}</div>'
-        + ('<div class="zr-legend-note">聚合圆圈的颜色 = 圈内最高风险等级</div>' if clusters else "")
+        + (f'<div class="zr-legend-note">{_ring_swatch()}{html_text(CLUSTER_NOTE)}</div>'
+           if clusters else "")
     )
 
 
@@ -104,6 +114,9 @@ class Legend(MacroElement):
 .zr-swatch {display: inline-block; width: 11px; height: 11px; border-radius: 50%;
   margin-right: 5px; vertical-align: -1px; border: 1px solid #fff;}
 .zr-swatch.zr-approx {background: #fff; border: 1.5px dashed #333;}
+.zr-ring-swatch {width: 13px; height: 13px; border: 0;
+  -webkit-mask: radial-gradient(circle, transparent 3px, #000 3.5px);
+  mask: radial-gradient(circle, transparent 3px, #000 3.5px);}
 .zr-legend-note {color: #666; font-size: 11px;}
 </style>
 {% endmacro %}

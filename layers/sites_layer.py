@@ -4,7 +4,7 @@ A folium ``CircleMarker`` per site costs a Python object, a template render and 
 JavaScript each; at 3,000+ sites that dominates page load (folium#1814, streamlit-folium#125).
 :class:`PointLayer` instead embeds one JSON array and builds the markers in a JavaScript loop,
 optionally inside a ``L.markerClusterGroup`` (vendored leaflet.markercluster) whose cluster
-bubbles take the colour of their most severe member. Rows are
+icons are rings of the risk levels inside (:func:`cluster_ring_js`). Rows are
 
 * sites (:func:`site_points`): ``[lat, lon, colour, grade, approximate, fields]`` — ``fields``
   are the escaped texts of :func:`layers.popup.site_popup_fields`; the browser composes the
@@ -49,6 +49,7 @@ from layers.popup import (
     site_popup_fields,
 )
 from layers.safe_text import hex_colour, html_text, safe_json
+from registry.enums import RISK_LEVELS
 
 __all__ = [
     "COORD_DECIMALS",
@@ -57,12 +58,14 @@ __all__ = [
     "LabelLayer",
     "PointLayer",
     "asset_points",
+    "cluster_ring_js",
     "safe_json",
     "site_points",
 ]
 
-#: Grade of each risk level (1 = most severe), used to colour clusters.
-LEVEL_GRADE: dict[str, int] = {"重大": 1, "较大": 2, "一般": 3, "低": 4}
+#: Grade of each risk level (1 = most severe) from :data:`registry.enums.RISK_LEVELS`; markers
+#: carry it (``options.grade``, 5 = no level) and cluster rings count it.
+LEVEL_GRADE: dict[str, int] = {lvl.name: lvl.grade for lvl in RISK_LEVELS}
 
 #: Fill colour of sites without a score.
 UNSCORED_COLOUR = "#9E9E9E"
@@ -75,6 +78,102 @@ ASSET_COLOURS: dict[str, str] = {
 }
 
 Point = list[Any]
+
+#: Shortest arc (px) of a level present in a cluster: one 重大 among 200 stays visible.
+RING_MIN_ARC = 4.0
+
+_RING_JS = """
+    var ring = window.zrRing = window.zrRing || {
+        // Cluster icon: a ring of arcs, one per risk level present, each as long as that
+        // level's share of the members (12 o'clock, clockwise, 重大 first), the number of
+        // members in the middle. Colours and names: registry.enums.RISK_LEVELS, grades 1-4;
+        // members without a level (grade 5) take their own colour (未评分 grey, assets).
+        colours: __COLOURS__, names: __NAMES__, unscored: __UNSCORED__, minArc: __MIN_ARC__,
+        // Members per grade [重大, 较大, 一般, 低, other]: one walk of the cluster's subtree
+        // (leaflet.markercluster 1.5 _childClusters / _markers), no array of the markers.
+        counts: function (cluster, c) {
+            var kids = cluster._childClusters, ms = cluster._markers, k, g;
+            for (k = 0; k < kids.length; k++) { ring.counts(kids[k], c); }
+            for (k = 0; k < ms.length; k++) {
+                g = ms[k].options.grade;
+                if (g >= 1 && g <= 4) { c[g - 1]++; } else {
+                    c[4]++; c.other = c.other || ms[k].options.fillColor;
+                }
+            }
+            return c;
+        },
+        // Arc lengths (px) on a circle of circumference C: proportional, none shorter than minArc
+        // (the largest arc gives up the difference).
+        arcs: function (c, C) {
+            var n = 0, lens = [], big = 0, sum = 0, k;
+            for (k = 0; k < 5; k++) { n += c[k]; }
+            for (k = 0; k < 5; k++) {
+                lens[k] = c[k] ? Math.max(c[k] / n * C, ring.minArc) : 0;
+                sum += lens[k];
+                if (lens[k] > lens[big]) { big = k; }
+            }
+            lens[big] -= sum - C;
+            return lens;
+        },
+        icon: function (cluster) {
+            var c = ring.counts(cluster, [0, 0, 0, 0, 0]), n = cluster.getChildCount();
+            var size = n < 10 ? 32 : (n < 100 ? 38 : (n < 1000 ? 44 : 52)), sw = size < 40 ? 6 : 7;
+            var h = size / 2, r = h - sw / 2 - 0.5, C = 2 * Math.PI * r, lens = ring.arcs(c, C);
+            var parts = 0, k, at = 0, title = [], levelled = c[0] + c[1] + c[2] + c[3];
+            for (k = 0; k < 5; k++) { if (c[k]) { parts++; } }
+            var svg = '<svg width="' + size + '" height="' + size + '" style="position:absolute;'
+                + 'left:0;top:0"><circle cx="' + h + '" cy="' + h + '" r="' + (h - 0.5)
+                + '" fill="#fff" fill-opacity="0.92" stroke="#0003"/>';
+            for (k = 0; k < 5; k++) {
+                if (!c[k]) { continue; }
+                var colour = k < 4 ? ring.colours[k] : (c.other || ring.unscored);
+                // a 1 px white gap between arcs when there are several
+                var len = parts > 1 ? Math.max(lens[k] - 1, 1) : C;
+                svg += '<circle class="zr-seg" data-level="' + (k < 4 ? ring.names[k] : "")
+                    + '" data-count="' + c[k] + '" cx="' + h + '" cy="' + h + '" r="' + r
+                    + '" fill="none" stroke="' + colour + '" stroke-width="' + sw
+                    + '" stroke-dasharray="' + len.toFixed(2) + " " + C.toFixed(2)
+                    + '" stroke-dashoffset="' + (-at).toFixed(2) + '" transform="rotate(-90 '
+                    + h + " " + h + ')"/>';
+                at += lens[k];
+                if (k < 4) { title.push(ring.names[k] + " " + c[k]); }
+            }
+            if (c[4] && levelled) { title.push("未评分 " + c[4]); }
+            title = (title.length ? title.join(" · ") : "") + "（共 " + n + " 处）";
+            return L.divIcon({
+                html: '<div class="zr-ring" title="' + title + '" style="position:relative;width:'
+                    + size + "px;height:" + size + 'px;margin:0;background:none;border-radius:50%;'
+                    + 'text-align:center;color:#222;text-shadow:none;font:bold '
+                    + (n < 1000 ? 12 : 11) + 'px sans-serif">' + svg
+                    + '<span style="position:relative;line-height:' + size + 'px">' + n
+                    + "</span></div>",
+                className: "marker-cluster zr-cluster", iconSize: L.point(size, size)
+            });
+        }
+    };"""
+
+
+def cluster_ring_js() -> str:
+    """JavaScript defining ``window.zrRing``: the cluster icons of :class:`PointLayer`.
+
+    Each cluster is drawn as a ring of SVG arcs, one per risk level among its members, in the
+    level colours of :data:`registry.enums.RISK_LEVELS` and proportional to the members of each
+    level (no level shorter than :data:`RING_MIN_ARC` px), with the number of members in the
+    middle and a plain-text title (``重大 1 · 低 39（共 40 处）``). The counts take one walk of
+    the cluster's subtree per drawn icon; no element is made per marker.
+
+    Examples
+    --------
+    >>> js = cluster_ring_js()
+    >>> "#E60012" in js and "iconCreateFunction" not in js
+    True
+    """
+    return (
+        _RING_JS.replace("__COLOURS__", safe_json([hex_colour(lvl.hex, UNSCORED_COLOUR) for lvl in RISK_LEVELS]))
+        .replace("__NAMES__", safe_json([html_text(lvl.name) for lvl in RISK_LEVELS]))
+        .replace("__UNSCORED__", safe_json(UNSCORED_COLOUR))
+        .replace("__MIN_ARC__", repr(RING_MIN_ARC))
+    )
 
 _ROW_COLUMNS = (
     "site_id", "name", "address", "category", "subcategory", "committee", "level", "colour",
@@ -227,22 +326,11 @@ var {{ this.get_name() }} = (function () {
                 + "</div>";
         }
     };
+{% if this.cluster %}{{ this.ring_js }}{% endif %}
     var group = {% if this.cluster %}L.markerClusterGroup({
         chunkedLoading: true, maxClusterRadius: 45, disableClusteringAtZoom: 17,
         spiderfyOnMaxZoom: true, showCoverageOnHover: false,
-        iconCreateFunction: function (cluster) {
-            var kids = cluster.getAllChildMarkers(), best = 9, colour = "#9E9E9E";
-            for (var k = 0; k < kids.length; k++) {
-                if (kids[k].options.grade < best) {
-                    best = kids[k].options.grade; colour = kids[k].options.fillColor;
-                }
-            }
-            var n = cluster.getChildCount(), size = n < 10 ? 30 : (n < 100 ? 36 : 44);
-            return L.divIcon({
-                html: '<div style="background:' + colour + ';opacity:0.9"><span>' + n + '</span></div>',
-                className: "marker-cluster zr-cluster", iconSize: L.point(size, size)
-            });
-        }
+        iconCreateFunction: ring.icon
     }){% else %}L.featureGroup(){% endif %};
     group.zrLayer = {{ this.name_json }};  // lets tests and tools find our point layers
     var markers = new Array(rows.length);
@@ -327,6 +415,7 @@ var {{ this.get_name() }} = (function () {
         self.name_json = safe_json(name)
         self.sep_json = safe_json(ID_SEPARATOR)
         self.approx_json = safe_json(APPROXIMATE_NOTE)
+        self.ring_js = cluster_ring_js() if self.cluster else ""
 
     @classmethod
     def subset_of(

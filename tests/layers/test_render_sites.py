@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 
 import numpy as np
 import pandas as pd
@@ -12,11 +14,20 @@ import pytest
 from layers.deck import risk_cells, screen_deck
 from layers.folium_map import MAIN_LAYER, risk_map, site_layer_specs
 from layers.heat import heat_points
-from layers.legend import legend_items, legend_markdown
+from layers.legend import CLUSTER_NOTE, legend_html, legend_items, legend_markdown
 from layers.map_events import RETURNED_OBJECTS, handle_map_event
 from layers.parks import park_outlines
 from layers.popup import site_id_from_tooltip, site_popup, site_tooltip
-from layers.sites_layer import PointLayer, safe_json, site_points
+from layers.sites_layer import (
+    LEVEL_GRADE,
+    RING_MIN_ARC,
+    PointLayer,
+    asset_points,
+    cluster_ring_js,
+    safe_json,
+    site_points,
+)
+from registry.enums import RISK_LEVELS
 
 XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
 
@@ -133,6 +144,109 @@ def test_dense_layers_are_clustered_small_ones_are_not() -> None:
     assert layers[MAIN_LAYER].cluster and layers[MAIN_LAYER].count == n
     assert not next(v for k, v in layers.items() if k.startswith("危险源")).cluster
     assert "L.markerClusterGroup(" in m.get_root().render()
+
+
+def _mixed_sites(n: int = 300) -> pd.DataFrame:
+    rng = np.random.default_rng(2)
+    levels = [RISK_LEVELS[k % 4] for k in range(n)]
+    return pd.DataFrame(
+        {
+            "site_id": [f"S{i:06d}" for i in range(n)],
+            "name": [f"单位{i}" for i in range(n)],
+            "lon": 121.38 + rng.random(n) * 0.03,
+            "lat": 31.248 + rng.random(n) * 0.02,
+            "category": "群租",
+            "level": [lvl.name for lvl in levels],
+            "colour": [lvl.hex for lvl in levels],
+        }
+    )
+
+
+def test_clusters_are_drawn_as_rings_of_the_levels_inside() -> None:
+    html = risk_map(_mixed_sites()).get_root().render()
+    assert html.count("iconCreateFunction: ring.icon") >= 1
+    assert cluster_ring_js() in html  # the composition logic, once per clustered layer
+    # no more "colour of the worst member"
+    assert "best = kids[k].options.grade" not in html
+    ring = cluster_ring_js()
+    colours = json.loads(re.search(r"colours: (\[.*?\])", ring).group(1))
+    assert colours == [lvl.hex for lvl in RISK_LEVELS]  # the one colour table, in grade order
+    assert LEVEL_GRADE == {lvl.name: lvl.grade for lvl in RISK_LEVELS}
+    assert "ring.counts(kids[k], c)" in ring and "getAllChildMarkers" not in ring
+    legend = json.loads(re.search(r'div.innerHTML = (".*?");', html).group(1))
+    assert CLUSTER_NOTE == "聚合圈：按等级构成着色，中间为单位数" and CLUSTER_NOTE in legend
+    assert "最高风险等级" not in legend
+    assert "conic-gradient(#E60012 0% 25%, #FF7F00 25% 50%" in legend_html(legend_items(_sites()))
+
+
+_NODE = shutil.which("node")
+
+_RING_HARNESS = """
+var window = {}, L = {divIcon: function (o) { return o; }, point: function (x, y) { return [x, y]; }};
+%s
+function leaf(g, colour) { return {options: {grade: g, fillColor: colour}}; }
+function cluster(grades, kids) {
+    var c = {_markers: grades.map(function (g) { return leaf(g, g > 4 ? "#00897B" : "#000"); }),
+             _childClusters: kids || []};
+    c.getChildCount = function () { return ring.counts(c, [0, 0, 0, 0, 0]).reduce(
+        function (a, b) { return a + b; }, 0); };
+    return c;
+}
+var out = {};
+var fill = function (g, n) { return Array(n).fill(g); };
+// 40 units: 1 重大 and 39 低, spread over a child cluster
+out.mixed = ring.icon(cluster([1].concat(fill(4, 20)), [cluster(fill(4, 19))]));
+out.allRed = ring.icon(cluster(fill(1, 40)));
+out.assets = ring.icon(cluster(fill(5, 12)));
+out.arcs = ring.arcs([1, 0, 0, 199, 0], 100);
+console.log(JSON.stringify(out));
+"""
+
+
+def _segments(icon: dict) -> list[dict]:
+    return [
+        {"level": m.group(1), "count": int(m.group(2)), "colour": m.group(3),
+         "length": float(m.group(4))}
+        for m in re.finditer(
+            r'class="zr-seg" data-level="([^"]*)" data-count="(\d+)".*?stroke="(#[0-9A-Fa-f]+)"'
+            r'.*?stroke-dasharray="([\d.]+) ',
+            icon["html"],
+        )
+    ]
+
+
+@pytest.mark.skipif(_NODE is None, reason="node 未安装：无法在浏览器外运行聚合圈脚本")
+def test_cluster_ring_shows_the_composition_and_the_count() -> None:
+    """The ring script itself, run by node on clusters shaped like leaflet.markercluster's."""
+    done = subprocess.run(
+        [_NODE, "-e", _RING_HARNESS % cluster_ring_js()], capture_output=True, text=True,
+        timeout=60, check=True,
+    )
+    out = json.loads(done.stdout)
+    red, blue = RISK_LEVELS[0].hex, RISK_LEVELS[3].hex
+    mixed = _segments(out["mixed"])
+    assert [(s["level"], s["count"], s["colour"]) for s in mixed] == [
+        ("重大", 1, red), ("低", 39, blue),
+    ]
+    assert mixed[0]["length"] >= RING_MIN_ARC - 1  # one 重大 among 40 stays visible
+    assert mixed[1]["length"] > 20 * mixed[0]["length"]
+    assert ">40</span>" in out["mixed"]["html"]
+    assert 'title="重大 1 · 低 39（共 40 处）"' in out["mixed"]["html"]
+    # a cluster of 40 重大 is one full red ring, not the same picture as the mixed one
+    all_red = _segments(out["allRed"])
+    assert [(s["level"], s["count"], s["colour"]) for s in all_red] == [("重大", 40, red)]
+    assert ">40</span>" in out["allRed"]["html"]
+    # assets have no level: their ring keeps the members' own colour
+    assert [s["colour"] for s in _segments(out["assets"])] == ["#00897B"]
+    assert 'title="（共 12 处）"' in out["assets"]["html"]
+    arcs = out["arcs"]
+    assert arcs[0] == RING_MIN_ARC and sum(arcs) == pytest.approx(100)
+
+
+def test_asset_rows_have_no_level_grade() -> None:
+    assets = pd.DataFrame({"asset_id": ["A1"], "kind": ["微型消防站"], "name": ["站"],
+                           "lon": [121.4], "lat": [31.25]})
+    assert asset_points(assets)[0][3] == 5  # counted as "other" by the ring, in its own colour
 
 
 def test_approximate_points_are_flagged_for_a_dashed_outline() -> None:
