@@ -184,8 +184,11 @@ def impossible_values(path: Path) -> list[str]:
     Shanghai, unknown 居委. Checked on the raw SQLite rows, independently of the validators.
     """
     from layers.zones import committee_zones
+    from registry.committees import OUTSIDE, UNVERIFIED
 
-    known = set(committee_zones()["short_name"])
+    zones = committee_zones()
+    # real 居委 and the two groups that are not one (a placeholder zone name is never stored)
+    known = set(zones.loc[~zones["placeholder"].astype(bool), "short_name"]) | {OUTSIDE, UNVERIFIED}
     lo, hi = dt.date(1949, 1, 1).isoformat(), (TODAY + dt.timedelta(days=366)).isoformat()
     con = sqlite3.connect(path)
     problems: list[str] = []
