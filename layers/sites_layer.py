@@ -122,7 +122,7 @@ _RING_JS = """
             var parts = 0, k, at = 0, title = [], levelled = c[0] + c[1] + c[2] + c[3];
             for (k = 0; k < 5; k++) { if (c[k]) { parts++; } }
             var svg = '<svg width="' + size + '" height="' + size + '" style="position:absolute;'
-                + 'left:0;top:0"><circle cx="' + h + '" cy="' + h + '" r="' + (h - 0.5)
+                + 'left:0;top:0;z-index:0"><circle cx="' + h + '" cy="' + h + '" r="' + (h - 0.5)
                 + '" fill="#fff" fill-opacity="0.92" stroke="#0003"/>';
             for (k = 0; k < 5; k++) {
                 if (!c[k]) { continue; }
@@ -145,7 +145,7 @@ _RING_JS = """
                     + size + "px;height:" + size + 'px;margin:0;background:none;border-radius:50%;'
                     + 'text-align:center;color:#222;text-shadow:none;font:bold '
                     + (n < 1000 ? 12 : 11) + 'px sans-serif">' + svg
-                    + '<span style="position:relative;line-height:' + size + 'px">' + n
+                    + '<span style="position:relative;z-index:1;line-height:' + size + 'px">' + n
                     + "</span></div>",
                 className: "marker-cluster zr-cluster", iconSize: L.point(size, size)
             });
