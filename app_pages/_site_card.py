@@ -183,8 +183,14 @@ def render_site_card(
         level = _text(site.get("level"))
         score = site.get("score")
         cols = st.columns(2)
-        cols[0].metric("风险等级", level)
-        cols[1].metric("风险分", "—" if _blank(score) else f"{float(score):.0f}")
+        cols[0].metric("风险等级", level, help="单位的常态风险等级（四色分级），依据见下方")
+        cols[1].metric(
+            "风险分", "—" if _blank(score) else f"{float(score):.0f}",
+            help="0-100，今日的检查优先程度（含季节、节日、距上次检查天数）",
+        )
+        basis = site.get("level_basis")
+        if not _blank(basis):
+            st.caption(f"等级依据：{md_text(basis)}")
         rank = site.get("rank")
         if not _blank(rank):
             st.caption(f"全街道风险排名第 {int(rank)} 位 · {md_text(site.get('category'))}")

@@ -30,6 +30,7 @@ COLUMNS: dict[str, str] = {
     "类别": "category",
     "居委": "committee",
     "风险等级": "level",
+    "等级依据": "level_basis",
     "评分": "score",
     "隐患概率": "p_hazard",
     "重大隐患概率": "p_major",
@@ -59,7 +60,7 @@ def ranking_table(df: pd.DataFrame) -> pd.DataFrame:
         if col not in df.columns:
             continue
         s = df[col]
-        if col in ("must_reasons", "reasons_text"):
+        if col in ("must_reasons", "reasons_text", "level_basis"):
             s = s.map(_join)
         elif col == "next_due":
             s = pd.to_datetime(s).dt.date
@@ -115,8 +116,12 @@ event = st.dataframe(
         "风险等级": st.column_config.MultiselectColumn(
             "风险等级", options=LEVELS, color=LEVEL_COLOURS, width="small"
         ),
+        "等级依据": st.column_config.TextColumn(
+            "等级依据", width="medium", help="为什么是这个等级（风险值D或未销号重大隐患）"
+        ),
         "评分": st.column_config.ProgressColumn(
-            "评分", min_value=0, max_value=100, format="%.0f", help="风险评分 0-100"
+            "评分", min_value=0, max_value=100, format="%.0f",
+            help="风险评分 0-100：今日的检查优先程度",
         ),
         "隐患概率": st.column_config.NumberColumn(
             "隐患概率", format="percent", help="下次检查发现隐患的概率"

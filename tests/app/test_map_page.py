@@ -121,6 +121,41 @@ def test_selected_site_shows_the_card(store_tables) -> None:
     assert f"(record?site={site_id})" in headings
 
 
+def test_card_says_why_the_unit_has_its_level(store_tables) -> None:
+    """The level is the unit's standing level; the card says why (level_basis), escaped."""
+    hazards = store_tables["hazards"]
+    open_major = hazards[(hazards["status"] != "已销号") & (hazards["level"] == "重大")]
+    assert len(open_major), "the small store has an open 重大隐患"
+    site_id = open_major["site_id"].iloc[0]
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    at.session_state["map_selected_site"] = site_id
+    at = _run(at)
+    assert next(m.value for m in at.metric if m.label == "风险等级") == "重大"
+    basis = [c.value for c in at.caption if c.value.startswith("等级依据：")]
+    assert len(basis) == 1, [c.value for c in at.caption]
+    assert basis[0].startswith("等级依据：未销号重大隐患")
+    assert "风险值D=" in basis[0]
+
+
+def _card_with_basis(basis: str) -> None:
+    import datetime as dt
+
+    import pandas as pd
+
+    from app_pages._site_card import render_site_card
+
+    site = {"site_id": "S1", "name": "甲", "level": "一般", "score": 40.0, "level_basis": basis}
+    render_site_card(site, pd.DataFrame(), pd.DataFrame(), dt.date(2025, 3, 1))
+
+
+def test_card_basis_is_escaped() -> None:
+    xss = '<img src=x onerror="window.__xss=1">[点我](http://example.com)'
+    at = AppTest.from_function(_card_with_basis, args=(xss,), default_timeout=TIMEOUT)
+    at = _run(at)
+    basis = [c.value for c in at.caption if c.value.startswith("等级依据：")]
+    assert basis == ["等级依据：" + md_text(xss)]
+
+
 def test_no_selection_shows_a_hint() -> None:
     at = _run()
     assert any("在地图上点击一个点位" in i.value for i in at.info)

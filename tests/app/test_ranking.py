@@ -51,6 +51,20 @@ def test_ranked_table_lists_every_site_by_rank(sites):
     assert metric(at, "单位数") == str(len(sites))
 
 
+def test_level_basis_says_why_each_unit_has_its_level():
+    at = run_page()
+    df = table(at)
+    cols = list(df.columns)
+    assert cols.index("等级依据") == cols.index("风险等级") + 1  # beside the level
+    basis = df["等级依据"]
+    assert basis.map(lambda v: isinstance(v, str) and "风险值D=" in v).all()
+    level = df["风险等级"].map(lambda v: v[0])
+    by_rule = basis.str.startswith("未销号重大隐患")
+    assert (level[by_rule] == "重大").all()  # an open 重大隐患 makes the unit 重大
+    assert basis[~by_rule].str.endswith("（L×E×C×暴露，按LEC分级）").all()
+    assert by_rule.any() and (~by_rule).any()
+
+
 def test_category_filter_and_search_change_the_rows(sites):
     at = run_page()
     category = sites["category"].value_counts().index[0]
