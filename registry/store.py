@@ -702,7 +702,7 @@ class SQLiteStore:
                 if now is None or dict(now) != old:
                     return False
                 conn.execute(t.update().where(t.c.hazard_id == hazard_id).values(**record))
-                changed = {k: v for k, v in record.items() if old.get(k) != v}
+                changed = {k: v for k, v in record.items() if not _same(old.get(k), v)}
                 conn.execute(AUDIT.insert(), [
                     audit.record("update_hazard", "hazards", hazard_id, user=user,
                                  before={k: old.get(k) for k in changed}, after=changed)
@@ -763,6 +763,15 @@ def _hazard_change(label: str, old: Mapping[str, Any], fields: Mapping[str, Any]
     if problems:
         raise RegistryValidationError([f"{label} {m}" for m in problems])
     return to_records("hazards", coerce("hazards", frame)[0])[0]
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal cell values, with every empty value (None, NaN, NaT) equal to every other."""
+    empty_a = a is None or (not isinstance(a, str) and bool(pd.isna(a)))
+    empty_b = b is None or (not isinstance(b, str) and bool(pd.isna(b)))
+    if empty_a or empty_b:
+        return empty_a and empty_b
+    return str(a) == str(b)
 
 
 def _is_busy(err: sa.exc.OperationalError) -> bool:

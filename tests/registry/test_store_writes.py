@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing as mp
 import os
 import sqlite3
@@ -54,6 +55,8 @@ def test_every_write_leaves_one_audit_record_with_its_user(store):
     ]
     change = log.iloc[-1]
     assert '"status": "待整改"' in change["before"] and '"status": "整改中"' in change["after"]
+    # only what changed: empty fields (复查结果 …) are not recorded as "changed from empty to empty"
+    assert set(json.loads(change["after"])) == {"status"}
 
 
 def test_writes_without_a_user_are_recorded_as_the_system(store):
