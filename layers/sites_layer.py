@@ -326,7 +326,7 @@ var {{ this.get_name() }} = (function () {
                 + "</div>";
         }
     };
-{% if this.cluster %}{{ this.ring_js }}{% endif %}
+{% if this.cluster %}{{ this.ring_js if this.defines_ring() else "    var ring = window.zrRing;" }}{% endif %}
     var group = {% if this.cluster %}L.markerClusterGroup({
         chunkedLoading: true, maxClusterRadius: 45, disableClusteringAtZoom: 17,
         spiderfyOnMaxZoom: true, showCoverageOnHover: false,
@@ -439,6 +439,21 @@ var {{ this.get_name() }} = (function () {
     def count(self) -> int:
         """Number of markers in the layer."""
         return len(self.points)
+
+    def defines_ring(self) -> bool:
+        """Whether this layer's script defines ``window.zrRing`` (the map's first clustered one).
+
+        The others reuse it, so the ring script is in the page once however many sector
+        layers are clustered.
+        """
+        parent = getattr(self, "_parent", None)
+        if parent is None:
+            return True
+        first = next(
+            (c for c in parent._children.values() if isinstance(c, PointLayer) and c.cluster),
+            self,
+        )
+        return first is self
 
 
 

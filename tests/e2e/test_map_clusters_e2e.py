@@ -73,6 +73,12 @@ def test_cluster_rings_show_the_mix_of_levels_and_the_member_count(app_server, b
     sample = mixed[0]
     assert sample["title"].endswith(f"（共 {len(sample['grades'])} 处）")
 
+    # every clustered layer, shown or not (sector layers), draws with the one ring script
+    uses_ring = frame.locator("body").evaluate("""() => Object.keys(window)
+        .map((k) => window[k]).filter((v) => v instanceof L.MarkerClusterGroup)
+        .map((g) => g.options.iconCreateFunction === window.zrRing.icon)""")
+    assert len(uses_ring) >= 2 and all(uses_ring), uses_ring  # 风险点 + sector layers
+
     legend = frame.locator(".zr-legend").inner_text()
     assert "聚合圈：按等级构成着色，中间为单位数" in legend
     screenshot(page, "map_clusters")
