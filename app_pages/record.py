@@ -6,7 +6,11 @@ found by searching its name, address, 统一社会信用代码 or 编号.
 
 The form rules (required fields, default 整改期限, quick picks, rows written) are in
 :mod:`ledger.inspection_form`; this page only holds widgets. Every field lives in
-``st.session_state`` under a ``rec_`` key, so a rerun or a page switch loses nothing. Each form
+``st.session_state`` under a ``rec_`` key and its widget has ``persist_state="session"``
+(:data:`KEEP`), so a rerun or a page switch loses nothing. Values are assigned to a widget's
+key only when they change (a save, a quick pick, a default that follows the unit or level):
+an assignment makes the browser take the server's value, which would erase what the user is
+typing into that field while a rerun is on its way (a slow phone connection). Each form
 instance carries a ``request_id`` (uuid4) sent to ``add_inspection``: a double tap or a
 retried submission writes once; the id is renewed only after a successful save. After a save
 the unit and the hazards are cleared for the next record; date, type, team, 带队领导 and
@@ -24,7 +28,14 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import exc as sa_exc
 
-from app_pages._data import StoreUnavailable, get_store, load_tables, require_sites
+from app_pages._data import (
+    AS_OF_KEY,
+    StoreUnavailable,
+    default_as_of,
+    get_store,
+    load_tables,
+    require_sites,
+)
 from app_pages._site_card import md_text
 from ledger.inspection_form import (
     LEADER_TYPE,
@@ -57,6 +68,8 @@ HAZARD_FIELDS = {
     "type": "hazard_type", "desc": "description", "person": "responsible_person",
     "deadline": "deadline", "fixed": "fixed_on_spot",
 }  # fmt: skip
+#: Widgets keep their value for the whole session (across page switches, and while hidden).
+KEEP = {"persist_state": "session"}
 #: Kept for the next record after a save.
 KEEP_AFTER_SAVE = (DATE, TYPE, TEAM, LEADER, INSPECTOR, PARAM_APPLIED)
 
@@ -131,6 +144,7 @@ def _save(names: Mapping[str, str]) -> None:
     draft = _draft()
     photos = _photos(len(draft.hazards))
     try:
+        as_of_default = default_as_of()  # before the write moves it
         inspection, hazards = to_records(draft, today=dt.date.today())
         photo_errors = _photo_errors(photos)  # checked before anything is written
         if photo_errors:
@@ -146,6 +160,7 @@ def _save(names: Mapping[str, str]) -> None:
         ss[OUTCOME] = {"ok": False, "errors": [str(err)]}
         return
     st.cache_data.clear()  # the map, ranking and ledger pages read the new record
+    _follow_as_of(as_of_default, inspection["date"])
     photo_problems = []
     for i, kind, f in photos:
         try:
@@ -161,6 +176,17 @@ def _save(names: Mapping[str, str]) -> None:
         "name": names.get(str(inspection["site_id"]), ""),
         "photos": len(photos) - len(photo_problems), "photo_problems": photo_problems,
     }  # fmt: skip
+
+
+def _follow_as_of(previous_default: dt.date, recorded: dt.date) -> None:
+    """A 评估日期 the user has not changed follows the ledger to a newer record's date.
+
+    The sidebar's 评估日期 starts at the last inspection in the ledger; left there, the map's
+    card and the other pages would count the hazards just recorded as not yet found.
+    """
+    ss = st.session_state
+    if ss.get(AS_OF_KEY) == previous_default and recorded > previous_default:
+        ss[AS_OF_KEY] = recorded
 
 
 def _add_hazard(unit_name: str) -> None:
@@ -194,13 +220,6 @@ def _apply_pick(i: int, category: str | None) -> None:
     for suffix, value in template_fields(picks[choice]).items():
         key = {"hazard_type": "type", "description": "desc"}.get(suffix, suffix)
         ss[hkey(i, key)] = value
-
-
-def _keep_state() -> None:
-    """Re-assign the form's values so Streamlit keeps them across page switches."""
-    ss = st.session_state
-    for key in [k for k in ss if str(k).startswith(PREFIX)]:
-        ss[key] = ss[key]
 
 
 def _init_state(sites: pd.DataFrame) -> None:
@@ -242,7 +261,7 @@ def _show_outcome() -> None:
 def _pick_site(sites: pd.DataFrame) -> dict[str, Any] | None:
     ss = st.session_state
     st.text_input(
-        "搜索单位", key=SEARCH, placeholder="名称、地址或统一社会信用代码",
+        "搜索单位", key=SEARCH, **KEEP, placeholder="名称、地址或统一社会信用代码",
         help="输入单位名称、地址、统一社会信用代码或编号的一部分",
     )
     hits = find_sites(sites, ss.get(SEARCH, ""))
@@ -257,7 +276,7 @@ def _pick_site(sites: pd.DataFrame) -> dict[str, Any] | None:
         st.caption("没有找到匹配的单位")
     labels = {sid: site_label(by_id.loc[sid]) for sid in options}
     st.selectbox(
-        "被检查单位", options, key=SITE, index=None, format_func=labels.get,
+        "被检查单位", options, key=SITE, **KEEP, index=None, format_func=labels.get,
         placeholder="先在上方搜索，再选择单位",
     )
     return None if ss.get(SITE) is None else by_id.loc[ss[SITE]].to_dict()
@@ -267,13 +286,16 @@ def _hazard_form(i: int, site: Mapping[str, Any], date: dt.date) -> None:
     ss = st.session_state
     name = str(site.get("name", ""))
     # Defaults follow the unit and the level until the user edits the field.
-    if ss.get(hkey(i, "unit")) in (None, ss.get(hkey(i, "unit_auto"))):
+    # Assigned only when different: an assignment overwrites what the browser shows.
+    unit = ss.get(hkey(i, "unit"))
+    if unit in (None, ss.get(hkey(i, "unit_auto"))) and unit != name:
         ss[hkey(i, "unit")] = name
     ss[hkey(i, "unit_auto")] = name
     ss.setdefault(hkey(i, "level"), HAZARD_LEVELS[0])
     ss.setdefault(hkey(i, "type"), HAZARD_TYPES[0])
     auto = default_deadline(date, ss[hkey(i, "level")])
-    if ss.get(hkey(i, "deadline")) in (None, ss.get(hkey(i, "deadline_auto"))):
+    deadline = ss.get(hkey(i, "deadline"))
+    if deadline in (None, ss.get(hkey(i, "deadline_auto"))) and deadline != auto:
         ss[hkey(i, "deadline")] = auto
     ss[hkey(i, "deadline_auto")] = auto
     with st.container(border=True):
@@ -281,20 +303,20 @@ def _hazard_form(i: int, site: Mapping[str, Any], date: dt.date) -> None:
         picks = quick_picks(site.get("category"))
         if picks:
             st.selectbox(
-                "常见隐患（快速填写，可不选）", range(len(picks)), key=hkey(i, "pick"), index=None,
+                "常见隐患（快速填写，可不选）", range(len(picks)), key=hkey(i, "pick"), **KEEP, index=None,
                 format_func=lambda j: f"{picks[j].part}：{picks[j].description}",
                 on_change=_apply_pick, args=(i, site.get("category")),
                 placeholder="选择本行业常见隐患，自动填写下列各项",
             )
-        st.radio("隐患等级", HAZARD_LEVELS, key=hkey(i, "level"), horizontal=True)
-        st.selectbox("隐患类别", HAZARD_TYPES, key=hkey(i, "type"))
-        st.text_area("隐患描述", key=hkey(i, "desc"), height=80)
-        st.text_input("隐患部位", key=hkey(i, "part"))
-        st.text_input("责任单位", key=hkey(i, "unit"))
-        st.text_area("整改措施", key=hkey(i, "measures"), height=80)
-        st.text_input("整改责任人", key=hkey(i, "person"))
+        st.radio("隐患等级", HAZARD_LEVELS, key=hkey(i, "level"), **KEEP, horizontal=True)
+        st.selectbox("隐患类别", HAZARD_TYPES, key=hkey(i, "type"), **KEEP)
+        st.text_area("隐患描述", key=hkey(i, "desc"), **KEEP, height=80)
+        st.text_input("隐患部位", key=hkey(i, "part"), **KEEP)
+        st.text_input("责任单位", key=hkey(i, "unit"), **KEEP)
+        st.text_area("整改措施", key=hkey(i, "measures"), **KEEP, height=80)
+        st.text_input("整改责任人", key=hkey(i, "person"), **KEEP)
         st.date_input(
-            "整改期限", key=hkey(i, "deadline"), min_value=date, format="YYYY-MM-DD",
+            "整改期限", key=hkey(i, "deadline"), **KEEP, min_value=date, format="YYYY-MM-DD",
             help="默认：一般隐患 7 天，重大隐患 30 天",
         )
         st.file_uploader(
@@ -304,7 +326,7 @@ def _hazard_form(i: int, site: Mapping[str, Any], date: dt.date) -> None:
         )
         if ss[hkey(i, "level")] == HAZARD_LEVELS[0]:
             st.checkbox(
-                "立即整改（现场已整改，转待复查）", key=hkey(i, "fixed"),
+                "立即整改（现场已整改，转待复查）", key=hkey(i, "fixed"), **KEEP,
                 help="整改完成日期记为检查日期，状态直接为“待复查”",
             )
             if ss.get(hkey(i, "fixed")):
@@ -330,7 +352,6 @@ def main() -> None:
         st.stop()
     require_sites(tables)
     sites = tables["sites"]
-    _keep_state()
     _init_state(sites)
     _show_outcome()
     ss = st.session_state
@@ -343,17 +364,17 @@ def main() -> None:
         )
     today = dt.date.today()
     st.date_input(
-        "检查日期", key=DATE, min_value=dt.date(2000, 1, 1), max_value=today, format="YYYY-MM-DD"
+        "检查日期", key=DATE, **KEEP, min_value=dt.date(2000, 1, 1), max_value=today, format="YYYY-MM-DD"
     )
-    st.selectbox("检查类型", INSPECTION_TYPES, key=TYPE)
+    st.selectbox("检查类型", INSPECTION_TYPES, key=TYPE, **KEEP)
     st.selectbox(
-        "检查组", team_options(tables["inspections"]), key=TEAM, index=None,
+        "检查组", team_options(tables["inspections"]), key=TEAM, **KEEP, index=None,
         accept_new_options=True, placeholder="选择或输入检查组",
     )
     if ss.get(TYPE) == LEADER_TYPE:
-        st.text_input("带队领导", key=LEADER)
-    st.text_input("检查人员（登记人）", key=INSPECTOR, help="记入审计记录；本次会话内自动保留")
-    st.radio("检查结果", (NO_HAZARD, WITH_HAZARDS), key=RESULT, horizontal=True)
+        st.text_input("带队领导", key=LEADER, **KEEP)
+    st.text_input("检查人员（登记人）", key=INSPECTOR, **KEEP, help="记入审计记录；本次会话内自动保留")
+    st.radio("检查结果", (NO_HAZARD, WITH_HAZARDS), key=RESULT, **KEEP, horizontal=True)
 
     if ss.get(RESULT) == WITH_HAZARDS:
         if site is None:

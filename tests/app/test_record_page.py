@@ -206,3 +206,33 @@ def test_search_by_uscc_and_address(store_copy):
     assert at.selectbox(key="rec_site").options[0].endswith(f"（{site['site_id']}）")
     at.text_input(key="rec_search").set_value("不存在的地址xyz").run()
     assert "没有找到匹配的单位" in [c.value for c in at.caption]
+
+
+def test_a_half_filled_form_survives_a_page_switch(store_copy):
+    """The inspector looks something up on 隐患台账 and comes back: nothing typed is lost."""
+    site = a_site(store_copy)
+    at = AppTest.from_file("../../app.py", default_timeout=TIMEOUT)
+    at.run()
+    at.switch_page("app_pages/record.py")
+    at.run()
+    choose_by_search(at, site["name"], site["site_id"])
+    at.text_input(key="rec_inspector").set_value("李四")
+    at.radio(key="rec_result").set_value("发现隐患").run()
+    at.radio(key="rec_h0_level").set_value("重大").run()
+    at.text_area(key="rec_h0_desc").set_value("配电箱线路老化")
+    at.text_input(key="rec_h0_part").set_value("配电间").run()
+
+    at.switch_page("app_pages/hazards.py")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    at.switch_page("app_pages/record.py")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+
+    assert at.text_input(key="rec_search").value == site["name"]
+    assert at.selectbox(key="rec_site").value == site["site_id"]
+    assert at.text_input(key="rec_inspector").value == "李四"
+    assert at.radio(key="rec_h0_level").value == "重大"
+    assert at.text_area(key="rec_h0_desc").value == "配电箱线路老化"
+    assert at.text_input(key="rec_h0_part").value == "配电间"
+    assert at.date_input(key="rec_h0_deadline").value == dt.date.today() + dt.timedelta(days=30)
