@@ -45,6 +45,7 @@ _FLASH = "hz_flash"
 _BULK_RESULT = "hz_bulk_result"
 _BULK_IDS = "hz_bulk_ids"
 _BULK_DATE = "hz_bulk_date"
+_PICK = "hz_pick"
 
 #: Worklist columns and their Chinese headers.
 _VIEW = {
@@ -94,6 +95,10 @@ def _apply(hazard_id: str, action: Action, seen_status: str) -> None:
         _flash("error", [f"未保存：{m}" for m in _messages(err)])
         return
     st.cache_data.clear()
+    if action.target in (ss.get("hz_f_status") or HAZARD_STATUSES):
+        # Still listed: stay on it. The step changed its label (状态) and its place in the
+        # list, and the box alone would then show, and the next step act on, another hazard.
+        ss[_PICK] = hazard_id
     _flash("success", [f"隐患 {hazard_id}：{action.label}，已保存（状态：{action.target}）"])
 
 
@@ -247,7 +252,7 @@ if shown.empty:
     st.info("当前筛选条件下没有隐患。")
 else:
     hid = st.selectbox(
-        "选择隐患（按紧急程度排序）", list(labels), format_func=labels.get, key="hz_pick"
+        "选择隐患（按紧急程度排序）", list(labels), format_func=labels.get, key=_PICK
     )
     row: dict[str, Any] = shown.loc[shown["hazard_id"].eq(hid)].iloc[0].to_dict()
     left, right = st.columns([1, 1])

@@ -1,0 +1,339 @@
+"""台账闭环 on a phone (390x844): record → map card → 隐患台账 to 销号 → app restarted → all there.
+
+One inspector's day, through the app's own widgets only:
+
+1. 检查登记: find the unit by name, record an inspection with a 一般 hazard (with a photo) and a
+   重大 hazard; the success message names the inspection and both hazards.
+2. 风险地图 (reached through the app's navigation, as a phone user does): the unit's card lists
+   both new hazards as 未销号; 隐患台账 finds them (等级 filter, hazard picked by its id).
+3. 隐患台账, 操作人 filled: the 一般 hazard goes 整改完成待复查 → 复查不合格退回整改 (new
+   deadline) → 整改完成待复查 → 复查合格并销号; the store's audit trail names the operator.
+4. The app server is stopped and started again on the same store file: the hazard is 已销号 in
+   隐患台账, the 重大 hazard is still open on the card, the inspection is in 检查记录.
+5. No page scrolls sideways at 390 px.
+
+The app runs on a private copy of the small store (this test writes records).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from registry.store import SQLiteStore
+from tests.e2e.conftest import (
+    _require_browser,
+    new_page,
+    screenshot,
+    start_app,
+    stop_app,
+    wait_for_app,
+)
+
+WIDTH, HEIGHT = 390, 844
+INSPECTOR = "李检查"
+OPERATOR = "王复查"
+
+
+class _Server:
+    """The module's app server; restarted by the test, stopped at the end whatever happens."""
+
+    def __init__(self, store: Path, folder: Path) -> None:
+        self.store, self.folder = store, folder
+        self.url, self.proc = start_app(store, folder)
+
+    def restart(self) -> None:
+        stop_app(self.proc)
+        self.url, self.proc = start_app(self.store, self.folder)
+
+    def stop(self) -> None:
+        stop_app(self.proc)
+
+
+@pytest.fixture(scope="module")
+def journey_app(small_store: Path, tmp_path_factory: pytest.TempPathFactory):
+    _require_browser()
+    folder = tmp_path_factory.mktemp("ledger-journey-e2e")
+    store = folder / "journey.db"
+    with sqlite3.connect(small_store) as src, sqlite3.connect(store) as dst:
+        src.backup(dst)
+    server = _Server(store, folder)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+# -- helpers -----------------------------------------------------------------------------------
+def _no_sideways_scroll(page, where: str) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= WIDTH, f"{where}: 页面可横向滚动：scrollWidth={width}"
+
+
+def _go_to(page, title: str) -> None:
+    """Open a page through the app's navigation (the sidebar, collapsed on a phone)."""
+    page.get_by_test_id("stExpandSidebarButton").click()
+    nav = page.get_by_test_id("stSidebarNav")
+    nav.get_by_role("link", name=title).click()
+    wait_for_app(page)
+    page.get_by_role("heading", name=title).wait_for()
+    sidebar = page.get_by_test_id("stSidebar")
+    if sidebar.get_attribute("data-collapsed") == "false":  # still over the page: close it
+        sidebar.get_by_test_id("stSidebarCollapseButton").locator("button").click()
+        page.wait_for_function(
+            "document.querySelector('[data-testid=stSidebar]').dataset.collapsed === 'true'"
+        )
+
+
+def _pick(page, label: str, typed: str, option: str) -> None:
+    """Choose an option of a selectbox by typing into it, as on a phone keyboard."""
+    box = page.get_by_label(label, exact=True)
+    for _attempt in range(3):  # a rerun the page starts itself (the map's first move) closes
+        box.click()           # the list: open it again, as a user would
+        box.fill(typed)
+        try:
+            page.get_by_role("option", name=option).first.wait_for(
+                state="attached", timeout=10_000
+            )
+            break
+        except PlaywrightTimeout:
+            wait_for_app(page)
+    else:
+        shown = page.get_by_role("option").all_inner_texts()
+        screenshot(page, "journey_failed_pick")
+        pytest.fail(f"“{label}”中没有选项 {option!r}（输入 {typed!r} 后可选：{shown}）")
+    options = page.get_by_role("option").all_inner_texts()
+    assert [o for o in options if option in o] == options[:1], options  # the match comes first
+    box.press("Enter")  # takes the first match, as the phone keyboard's 确定 does
+    chosen = page.get_by_test_id("stSelectbox").filter(has=box)
+    for _ in range(100):  # the box shows the choice (as its text or its input's value)
+        if option in chosen.inner_text() or option in box.input_value():
+            break
+        page.wait_for_timeout(200)
+    else:
+        pytest.fail(f"“{label}”没有选中 {option!r}：{chosen.inner_text()!r} {box.input_value()!r}")
+    page.wait_for_timeout(300)  # the rerun this choice starts
+    wait_for_app(page)
+
+
+def _form(page, button: str):
+    """The st.form whose submit button is ``button``."""
+    return page.get_by_test_id("stForm").filter(
+        has=page.get_by_role("button", name=button, exact=True)
+    )
+
+
+def _set_date(form, label: str, day: dt.date) -> None:
+    """Type a date into a date field (year, month and day segments) as on a keyboard."""
+    field = form.get_by_label(label, exact=True)
+    field.get_by_role("spinbutton").first.click()
+    field.page.keyboard.type(day.strftime("%Y%m%d"))
+    shown = re.sub(r"\D", "", field.inner_text())
+    assert shown == day.strftime("%Y%m%d"), (label, field.inner_text())
+
+
+def _step(page, button: str, **dates: dt.date) -> str:
+    """Submit one lifecycle form of 隐患台账 and return the page's message."""
+    form = _form(page, button)
+    for label, day in dates.items():
+        _set_date(form, label, day)
+    form.get_by_role("button", name=button, exact=True).click()
+    wait_for_app(page)
+    alert = page.get_by_test_id("stAlertContainer").filter(
+        has_text=re.compile(f"{button}，已保存|未保存")
+    ).first
+    alert.wait_for()
+    return alert.inner_text()
+
+
+def _card_tab(page, tab: str):
+    """Open a tab of the map's site card and return the tab's table."""
+    card = page.locator(".st-key-site_card")
+    card.get_by_role("tab", name=tab).click()
+    panel = card.get_by_role("tabpanel").filter(visible=True)
+    panel.wait_for()
+    return panel
+
+
+def _grid_text(where, header: str | None = None) -> str:
+    """Text of the cells a Streamlit dataframe shows (the visible rows and columns); the first
+    table in ``where``, or the one with a column ``header``."""
+    grid = where.get_by_test_id("stDataFrame")
+    if header is not None:
+        grid = grid.filter(has=where.locator("th", has_text=header))
+    grid = grid.first
+    try:
+        grid.wait_for(timeout=20_000)
+    except PlaywrightTimeout:
+        pytest.fail(f"没有表格，只见：{where.inner_text()!r}")
+    grid.scroll_into_view_if_needed()
+    cells = grid.locator("td[role=gridcell]")
+    cells.first.wait_for(state="attached")
+    # The grid is drawn on a canvas; its cells are also in an accessible (invisible) table.
+    return " | ".join(c.strip() for c in cells.all_text_contents())
+
+
+def _open_card(page, site_id: str, name: str):
+    _pick(page, "查看单位（或在地图上点击）", site_id, f"{site_id} {name}")
+    card = page.locator(".st-key-site_card")
+    card.wait_for()
+    assert name in card.inner_text()
+    return card
+
+
+def _photo(folder: Path) -> Path:
+    path = folder / "灭火器.jpg"
+    Image.new("RGB", (160, 120), (200, 40, 40)).save(path, "JPEG")
+    return path
+
+
+# -- the journey -------------------------------------------------------------------------------
+def test_record_track_close_and_find_again_after_restart(journey_app, browser):
+    server = journey_app
+    store = SQLiteStore(server.store)
+    sites = store.sites()
+    unique = sites[~sites["name"].duplicated(keep=False)]
+    site = unique[unique["category"].eq("厂房仓库")].iloc[2]
+    sid, name = str(site["site_id"]), str(site["name"])
+    today = dt.date.today()
+    page = new_page(browser, WIDTH, HEIGHT)
+    try:
+        # 1. 检查登记 ------------------------------------------------------------------------
+        page.goto(f"{server.url}/record")
+        wait_for_app(page)
+        page.get_by_role("heading", name="检查登记").wait_for()
+        search = page.get_by_label("搜索单位", exact=True)
+        search.fill(name)
+        search.press("Enter")
+        wait_for_app(page)
+        page.get_by_label("被检查单位", exact=True).click()
+        page.get_by_role("option", name=f"（{sid}）").click()
+        wait_for_app(page)
+        page.get_by_label("检查人员（登记人）", exact=True).fill(INSPECTOR)
+        page.get_by_label("检查人员（登记人）", exact=True).press("Enter")
+        wait_for_app(page)
+        page.get_by_text("发现隐患", exact=True).click()
+        wait_for_app(page)
+
+        page.get_by_label("隐患描述", exact=True).fill("灭火器压力不足")
+        page.get_by_label("隐患部位", exact=True).fill("一楼仓库门口")
+        page.get_by_label("整改措施", exact=True).fill("更换灭火器")
+        page.get_by_label("整改措施", exact=True).blur()
+        wait_for_app(page)  # a photo chosen while the page reruns can be dropped (see report)
+        photo = _photo(server.folder)
+        page.locator("[data-testid='stFileUploader'] input[type='file']").first.set_input_files(
+            str(photo)
+        )
+        page.get_by_text(photo.name).wait_for()
+        page.get_by_label("整改措施", exact=True).blur()
+        wait_for_app(page)
+
+        page.get_by_role("button", name="＋ 再添加一条隐患").click()
+        wait_for_app(page)
+        levels = page.get_by_test_id("stRadio").filter(has_text="隐患等级")
+        levels.nth(1).get_by_text("重大", exact=True).click()
+        wait_for_app(page)
+        page.get_by_label("隐患描述", exact=True).nth(1).fill("仓库内违规设置员工宿舍")
+        page.get_by_label("隐患部位", exact=True).nth(1).fill("二楼仓库")
+        page.get_by_label("整改措施", exact=True).nth(1).fill("立即停止住人，拆除床铺")
+        page.get_by_label("整改措施", exact=True).nth(1).blur()
+        wait_for_app(page)
+        _no_sideways_scroll(page, "检查登记（填写中）")
+
+        page.get_by_role("button", name="保存检查记录").click()
+        wait_for_app(page)
+        outcome = page.get_by_test_id("stAlert").filter(has_text=re.compile("已保存检查记录|未保存"))
+        outcome.first.wait_for()
+        message = outcome.first.inner_text()
+        assert "已保存检查记录" in message, message
+        iid = re.search(r"I\d{7}", message).group(0)
+        hids = re.findall(r"YH-\d{4}-\d{2}-\d{4}", message)
+        assert len(hids) == 2 and name in message and "照片 1 张" in message, message
+        new = store.hazards().set_index("hazard_id").loc[hids]
+        assert new["level"].tolist() == ["一般", "重大"]
+        assert set(new["status"]) == {"待整改"} and set(new["inspection_id"]) == {iid}
+        general, major = hids
+        screenshot(page, "journey_1_recorded")
+        _no_sideways_scroll(page, "检查登记（已保存）")
+
+        # 2. the map's card and 隐患台账 show both open hazards ------------------------------
+        _go_to(page, "风险地图")
+        _no_sideways_scroll(page, "风险地图")
+        _open_card(page, sid, name)
+        open_text = _grid_text(_card_tab(page, "未销号隐患"))
+        assert general in open_text and major in open_text, open_text
+        screenshot(page, "journey_2_card")
+        _no_sideways_scroll(page, "风险地图（单位卡片）")
+
+        _go_to(page, "隐患台账")
+        _no_sideways_scroll(page, "隐患台账")
+        page.get_by_label("操作人（必填）", exact=True).fill(OPERATOR)
+        page.get_by_label("操作人（必填）", exact=True).press("Enter")
+        wait_for_app(page)
+        _pick(page, "选择隐患（按紧急程度排序）", major, f"{major} · {name} · 重大 · 待整改")
+        for _ in range(50):  # the detail table is redrawn once the choice's rerun is done
+            detail = _grid_text(page, header="项目")
+            if name in detail:
+                break
+            page.wait_for_timeout(300)
+        assert name in detail and "重大" in detail and "仓库内违规设置员工宿舍" in detail, detail
+        _pick(page, "选择隐患（按紧急程度排序）", general, f"{general} · {name} · 一般 · 待整改")
+
+        # 3. the 一般 hazard to 销号, one refused 复查 on the way ---------------------------
+        msg = _step(page, "整改完成待复查", 整改完成日期=today)
+        assert f"隐患 {general}" in msg and "待复查" in msg, msg
+        new_deadline = today + dt.timedelta(days=5)
+        msg = _step(page, "复查不合格退回整改", 复查日期=today, 新的整改期限=new_deadline)
+        assert "整改中" in msg, msg
+        assert store.hazards().set_index("hazard_id").loc[general, "deadline"].date() == new_deadline
+        msg = _step(page, "整改完成待复查", 整改完成日期=today)
+        assert "待复查" in msg, msg
+        msg = _step(page, "复查合格并销号", 复查日期=today)
+        assert "已销号" in msg, msg
+        _no_sideways_scroll(page, "隐患台账（处理后）")
+        screenshot(page, "journey_3_closed")
+        closed = store.hazards().set_index("hazard_id").loc[general]
+        assert (closed["status"], closed["reinspection_result"]) == ("已销号", "合格")
+        assert closed["closed_date"].date() == today
+        audit = store.audit_log()
+        steps = audit[audit["entity_id"].eq(general) & audit["action"].eq("update_hazard")]
+        assert steps["user"].tolist() == [OPERATOR] * 4
+        assert not page.blocked_requests, page.blocked_requests
+        assert not page.console_errors, page.console_errors
+    finally:
+        page.context.close()
+
+    # 4. restart the app on the same store file ------------------------------------------
+    server.restart()
+    page = new_page(browser, WIDTH, HEIGHT)
+    try:
+        page.goto(f"{server.url}/hazards")
+        wait_for_app(page)
+        page.get_by_role("heading", name="隐患台账").wait_for()
+        status = page.get_by_label("状态", exact=True)
+        status.click()
+        page.get_by_role("option", name="已销号").click()
+        wait_for_app(page)
+        page.keyboard.press("Escape")
+        _pick(page, "选择隐患（按紧急程度排序）", general, f"{general} · {name} · 一般 · 已销号")
+        page.get_by_text("该隐患已复查合格并销号，闭环完成。").wait_for()
+        _no_sideways_scroll(page, "隐患台账（重启后）")
+
+        _go_to(page, "风险地图")
+        _open_card(page, sid, name)
+        open_text = _grid_text(_card_tab(page, "未销号隐患"))
+        assert major in open_text and general not in open_text, open_text
+        history = _grid_text(_card_tab(page, "检查记录"))
+        assert today.isoformat() in history, history
+        screenshot(page, "journey_4_after_restart")
+        _no_sideways_scroll(page, "风险地图（重启后）")
+        assert not page.blocked_requests, page.blocked_requests
+        assert not page.console_errors, page.console_errors
+    finally:
+        page.context.close()
