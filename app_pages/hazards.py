@@ -20,6 +20,7 @@ from app_pages._site_card import md_text
 from ledger.hazard_ledger import (
     ACTION_FIELD_LABELS,
     LATE_BY,
+    MAJOR_RECORD_LABELS,
     OFFICE_LIMIT_DAYS,
     Action,
     HazardFilter,
@@ -31,6 +32,8 @@ from ledger.hazard_ledger import (
     hazard_detail,
     hazard_history,
     ledger_table,
+    major_missing,
+    major_record,
     next_actions,
     rectification_notice,
 )
@@ -100,6 +103,45 @@ def _apply(hazard_id: str, action: Action, seen_status: str) -> None:
         # list, and the box alone would then show, and the next step act on, another hazard.
         ss[_PICK] = hazard_id
     _flash("success", [f"隐患 {hazard_id}：{action.label}，已保存（状态：{action.target}）"])
+
+
+def _major_key(name: str, hazard_id: str) -> str:
+    return f"hz_major_{name}_{hazard_id}"
+
+
+def _save_major(hazard_id: str, seen_status: str) -> None:
+    """Form callback: the 重大隐患 record (判定、方案、报告、督办、停产停业、联合整治)."""
+    ss = st.session_state
+    try:
+        user = check_operator(ss.get(_OPERATOR_WIDGET))
+        fields = major_record(**{n: ss.get(_major_key(n, hazard_id)) for n in MAJOR_RECORD_LABELS})
+        get_store().update_hazard(hazard_id, user=user, expected={"status": seen_status}, **fields)
+    except (RegistryValidationError, StoreBusyError, StoreUnavailable) as err:
+        _flash("error", [f"未保存：{m}" for m in _messages(err)])
+        return
+    st.cache_data.clear()
+    ss[_PICK] = hazard_id
+    _flash("success", [f"隐患 {hazard_id}：重大隐患登记已保存"])
+
+
+def _major_form(row: dict[str, Any]) -> None:
+    """The 重大隐患 record: what must be on file before it can be 销号 (16号令)."""
+    hid = str(row["hazard_id"])
+    missing = major_missing(row)
+    title = "重大隐患登记" + (f"（销号前尚缺：{'、'.join(missing)}）" if missing else "（齐全）")
+    with st.expander(title, expanded=bool(missing) and row["status"] != "已销号"):
+        with st.form(f"hz_major_{hid}"):
+            for name, label in MAJOR_RECORD_LABELS.items():
+                key, current = _major_key(name, hid), row.get(name)
+                if name == "suspension":
+                    st.checkbox(label, value=bool(current) if pd.notna(current) else False, key=key)
+                elif name in ("reported_date", "supervised_since"):
+                    value = pd.Timestamp(current).date() if pd.notna(current) else None
+                    st.date_input(label, value=value, key=key, format="YYYY-MM-DD")
+                else:
+                    text = "" if current is None or pd.isna(current) else str(current)
+                    st.text_input(label, value=text, key=key)
+            st.form_submit_button("保存重大隐患登记", on_click=_save_major, args=(hid, row["status"]))
 
 
 def _bulk_close() -> None:
@@ -271,6 +313,8 @@ else:
         actions = next_actions(row["status"])
         if not actions:
             st.success("该隐患已复查合格并销号，闭环完成。")
+        if row.get("level") == "重大":
+            _major_form(row)
         for act in actions:
             with st.form(f"hz_form_{act.key}_{hid}"):
                 for name in act.needs:

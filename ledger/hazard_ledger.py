@@ -53,7 +53,13 @@ import numpy as np
 import pandas as pd
 
 from layers.safe_text import html_text, is_blank, plain_text
-from registry.enums import CLOSED_STATUS, HAZARD_STATUSES, OPEN_STATUSES, STATUS_TRANSITIONS
+from registry.enums import (
+    CLOSED_STATUS,
+    HAZARD_STATUSES,
+    MAJOR_CLOSE_FIELDS,
+    OPEN_STATUSES,
+    STATUS_TRANSITIONS,
+)
 from registry.schema import HAZARD_COLUMNS
 from registry.validate import RegistryValidationError
 from risk.calendar import is_off_day
@@ -65,6 +71,7 @@ __all__ = [
     "ACTION_FIELD_LABELS",
     "EXPORT_COLUMNS",
     "LATE_BY",
+    "MAJOR_RECORD_LABELS",
     "OFFICE_LIMIT_DAYS",
     "RECTIFIED_STATUSES",
     "Action",
@@ -80,6 +87,8 @@ __all__ = [
     "hazard_history",
     "lateness",
     "ledger_table",
+    "major_missing",
+    "major_record",
     "next_actions",
     "rectification_notice",
 ]
@@ -413,6 +422,54 @@ def _date(value: Any) -> dt.date | None:
     if is_blank(value):
         return None
     return pd.Timestamp(value).date()
+
+
+#: Fields of a 重大隐患's record (the ones required to 销号 first, then the optional ones).
+MAJOR_RECORD_LABELS: Mapping[str, str] = {
+    **MAJOR_CLOSE_FIELDS,
+    "suspension": "责令停产停业/停止使用",
+    "joint_departments": "联合整治部门",
+}
+_MAJOR_DATES = ("reported_date", "supervised_since")
+
+
+def major_missing(row: Mapping[str, Any]) -> list[str]:
+    """What a 重大隐患 still lacks before it can be 销号 (labels); empty for a 一般 hazard.
+
+    Examples
+    --------
+    >>> major_missing({"level": "重大", "major_basis": "GB 35181-2025 5.3", "plan": " "})[:2]
+    ['判定人员', '整改方案']
+    >>> major_missing({"level": "一般"})
+    []
+    """
+    if row.get("level") != "重大":
+        return []
+    return [label for f, label in MAJOR_CLOSE_FIELDS.items() if is_blank(row.get(f))]
+
+
+def major_record(**values: Any) -> dict[str, Any]:
+    """The fields of a 重大隐患's record to pass to ``store.update_hazard`` (blank ones left out).
+
+    Examples
+    --------
+    >>> major_record(major_basis=" GB 35181-2025 5.3 ", reported_date="2024-06-04",
+    ...              plan="", suspension=True)
+    {'major_basis': 'GB 35181-2025 5.3', 'reported_date': datetime.date(2024, 6, 4), 'suspension': True}
+    """
+    unknown = sorted(set(values) - set(MAJOR_RECORD_LABELS))
+    if unknown:
+        raise ValueError(f"不是重大隐患登记的字段: {', '.join(unknown)}")
+    out: dict[str, Any] = {}
+    for name, value in values.items():
+        if name == "suspension":
+            out[name] = bool(value)
+        elif name in _MAJOR_DATES:
+            if _date(value) is not None:
+                out[name] = _date(value)
+        elif not is_blank(value):
+            out[name] = str(value).strip()
+    return out
 
 
 def action_fields(

@@ -34,6 +34,7 @@ __all__ = [
     "HAZARD_STATUSES",
     "HAZARD_TYPES",
     "INSPECTION_TYPES",
+    "MAJOR_CLOSE_FIELDS",
     "OPEN_STATUSES",
     "PARKS",
     "REINSPECTION_RESULTS",
@@ -62,13 +63,30 @@ CLOSED_STATUS = "已销号"
 OPEN_STATUSES: tuple[str, ...] = tuple(s for s in HAZARD_STATUSES if s != CLOSED_STATUS)
 
 #: Allowed status changes. 销号 (待复查 → 已销号) additionally requires 复查合格
-#: (``reinspection_result == "合格"``); 复查不合格 sends the hazard back to 整改中.
+#: (``reinspection_result == "合格"``) and, for a 重大 hazard, :data:`MAJOR_CLOSE_FIELDS`;
+#: 复查不合格 sends the hazard back to 整改中.
 STATUS_TRANSITIONS: Mapping[str, frozenset[str]] = MappingProxyType(
     {
         "待整改": frozenset({"整改中", "待复查"}),
         "整改中": frozenset({"待复查"}),
         "待复查": frozenset({"已销号", "整改中"}),
         "已销号": frozenset(),
+    }
+)
+
+#: What a 重大隐患 must have on record before it can be 销号 (安监总局令第16号 第十四至十六条:
+#: the determination and its basis, the 治理方案, the report to the supervising department,
+#: 挂牌督办): field → Chinese label. 责令停产停业 (``suspension``) and 联合整治
+#: (``joint_departments``) are recorded where they apply and are not required.
+MAJOR_CLOSE_FIELDS: Mapping[str, str] = MappingProxyType(
+    {
+        "major_basis": "判定依据（标准及条款）",
+        "determined_by": "判定人员",
+        "plan": "整改方案",
+        "reported_to": "报告部门",
+        "reported_date": "报告日期",
+        "supervised_by": "挂牌督办单位",
+        "supervised_since": "督办日期",
     }
 )
 
@@ -171,18 +189,10 @@ def is_open(status: pd.Series) -> pd.Series:
 
 
 def overdue(hazards: pd.DataFrame, as_of: dt.date | str | pd.Timestamp) -> pd.Series:
-    """The derived flag 逾期: open (status != 已销号) and ``deadline < as_of``.
+    """The derived flag 逾期 (the unit's lateness): :func:`registry.hazard_status.hazard_status_at`.
 
-    Parameters
-    ----------
-    hazards : DataFrame
-        Needs ``status`` and ``deadline`` columns.
-    as_of : date-like
-        Reference day (hazards due *on* this day are not yet overdue).
-
-    Returns
-    -------
-    Series of bool, aligned with ``hazards``.
+    Open, not rectified, and ``deadline < as_of`` (hazards due *on* ``as_of`` are not yet
+    overdue; a hazard rectified on time and waiting for 复查 is not overdue).
 
     Examples
     --------
@@ -191,6 +201,6 @@ def overdue(hazards: pd.DataFrame, as_of: dt.date | str | pd.Timestamp) -> pd.Se
     >>> overdue(h, "2024-02-01").tolist()
     [True, False, False]
     """
-    deadline = pd.to_datetime(hazards["deadline"])
-    past = (deadline < pd.Timestamp(as_of)).fillna(False).astype(bool)
-    return is_open(hazards["status"]) & past
+    from registry.hazard_status import hazard_status_at  # (it imports this module)
+
+    return hazard_status_at(hazards, as_of)["overdue"]

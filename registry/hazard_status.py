@@ -37,7 +37,7 @@ import pandas as pd
 
 from registry.enums import CLOSED_STATUS
 
-__all__ = ["UNRECTIFIED_STATUSES", "hazard_status_at"]
+__all__ = ["UNRECTIFIED_STATUSES", "hazard_status_at", "suspended_sites"]
 
 #: Statuses in which the hazard is with the unit (not rectified, whatever dates are recorded).
 UNRECTIFIED_STATUSES: tuple[str, ...] = ("待整改", "整改中")
@@ -93,3 +93,24 @@ def hazard_status_at(hazards: pd.DataFrame, as_of: dt.date | str | pd.Timestamp)
         },
         index=hazards.index,
     )
+
+
+def suspended_sites(hazards: pd.DataFrame, as_of: dt.date | str | pd.Timestamp) -> pd.Index:
+    """Units under 责令停产停业/停止使用 on ``as_of``: an open hazard with ``suspension``.
+
+    They resume when that hazard is 销号 (after 复查合格); until then the map and the site card
+    show the state and an ordinary inspection of them is flagged.
+
+    Examples
+    --------
+    >>> h = pd.DataFrame({"site_id": ["S1", "S2"], "status": ["整改中", "已销号"],
+    ...                   "suspension": [True, True], "closed_date": pd.to_datetime([None, "2024-06-01"])})
+    >>> suspended_sites(h, "2024-06-20").tolist()
+    ['S1']
+    """
+    if "suspension" not in hazards.columns or hazards.empty:
+        return pd.Index([], name="site_id")
+    state = hazard_status_at(hazards, as_of)
+    flag = hazards["suspension"].astype("boolean").fillna(False).astype(bool)
+    ids = hazards.loc[state["open"] & flag, "site_id"].astype(str)
+    return pd.Index(sorted(set(ids)), name="site_id")

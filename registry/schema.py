@@ -162,6 +162,17 @@ HAZARD_COLUMNS: tuple[Column, ...] = (
     _c("reinspection_date", "date", "复查日期"),
     _c("reinspection_result", "str", "复查结果"),
     _c("closed_date", "date", "销号日期"),
+    # 重大隐患 (安监总局令第16号): how it was determined and handled; all required to 销号 it
+    # (registry.store checks this at the transition, not on imported history).
+    _c("major_basis", "str", "判定依据"),
+    _c("determined_by", "str", "判定人员"),
+    _c("suspension", "bool", "责令停产停业", nullable=False, default=False),
+    _c("plan", "str", "整改方案"),
+    _c("reported_to", "str", "报告部门"),
+    _c("reported_date", "date", "报告日期"),
+    _c("supervised_by", "str", "督办单位"),
+    _c("supervised_since", "date", "督办日期"),
+    _c("joint_departments", "str", "联合整治部门"),
 )
 
 ASSET_COLUMNS: tuple[Column, ...] = (

@@ -51,6 +51,7 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 import geopandas as gpd
 import pandas as pd
 import sqlalchemy as sa
+from sqlalchemy.schema import CreateColumn
 
 from registry import audit, enums
 from registry.attachments import ATTACHMENTS
@@ -93,6 +94,8 @@ EDITABLE_HAZARD_FIELDS: frozenset[str] = frozenset(
         "level", "hazard_type", "part", "description", "responsible_unit",
         "responsible_person", "measures", "deadline", "status", "supervised",
         "rectified_date", "reinspection_date", "reinspection_result", "closed_date",
+        "major_basis", "determined_by", "suspension", "plan", "reported_to", "reported_date",
+        "supervised_by", "supervised_since", "joint_departments",
     }
 )  # fmt: skip
 
@@ -210,7 +213,7 @@ class SQLiteStore:
 
     # -- lifecycle -----------------------------------------------------------------------
     def _open(self) -> None:
-        """Check the schema version; create missing tables (the only write on open)."""
+        """Check the schema version; add missing tables and columns (the only writes on open)."""
         meta = self._sql["meta"]
         with self._engine.connect() as conn:
             existing = set(sa.inspect(conn).get_table_names())
@@ -219,21 +222,45 @@ class SQLiteStore:
                 version = conn.execute(
                     sa.select(meta.c.value).where(meta.c.key == "schema_version")
                 ).scalar()
+            missing = self._missing_columns(conn, existing)
         if version is not None and version != SCHEMA_VERSION:
             raise StoreSchemaError(
                 f"台账数据库 {self.path} 的结构版本为 {version}，程序需要 {SCHEMA_VERSION}；"
                 "请用 `python -m registry build` 重新生成或重新导入。"
             )
-        # The audit and attachments tables came after schema version 1's first stores: a
-        # store without them gets them added (an additive change; nothing else is touched).
-        if set(self._sql) | {AUDIT.name, ATTACHMENTS.name} <= existing and version is not None:
+        # Additive changes within schema version 1 (the audit and attachments tables, the
+        # 重大-hazard columns): a store without them gets them added, in place; nothing else
+        # is touched and no row changes.
+        tables_ok = set(self._sql) | {AUDIT.name, ATTACHMENTS.name} <= existing
+        if tables_ok and not missing and version is not None:
             return  # read-only files open fine
         with self._write() as conn:
+            for ddl in self._missing_columns(conn, existing):
+                conn.exec_driver_sql(ddl)
             meta.metadata.create_all(conn)
             for ddl in audit.append_only_ddl():
                 conn.exec_driver_sql(ddl)
             if version is None:
                 self._set_meta(conn, {"schema_version": SCHEMA_VERSION})
+
+    def _missing_columns(self, conn: sa.Connection, existing: set[str]) -> list[str]:
+        """``ALTER TABLE … ADD COLUMN`` statements for canonical columns a store lacks."""
+        ddl = []
+        for name in TABLE_ORDER:
+            if name not in existing:
+                continue  # created whole by create_all
+            have = {row[1] for row in conn.exec_driver_sql(f"PRAGMA table_info({name})")}
+            for spec in TABLES[name]:
+                if spec.name in have:
+                    continue
+                column = CreateColumn(self._sql[name].c[spec.name]).compile(dialect=conn.dialect)
+                default = ""
+                if not spec.nullable:  # SQLite adds a NOT NULL column only with a default
+                    value = spec.default
+                    literal = int(bool(value)) if spec.kind == "bool" else repr(str(value or ""))
+                    default = f" DEFAULT {literal}"
+                ddl.append(f"ALTER TABLE {name} ADD COLUMN {column}{default}")
+        return ddl
 
     def close(self) -> None:
         """Release the database connections."""
@@ -747,6 +774,10 @@ def _hazard_change(label: str, old: Mapping[str, Any], fields: Mapping[str, Any]
             )
         elif after == enums.CLOSED_STATUS and new.get("reinspection_result") != "合格":
             errors.append(f"{label}: 销号须复查合格（当前复查结果: {new.get('reinspection_result')}）")
+        elif after == enums.CLOSED_STATUS and new.get("level") == "重大":
+            lacking = [lab for f, lab in enums.MAJOR_CLOSE_FIELDS.items() if _empty(new.get(f))]
+            if lacking:
+                errors.append(f"{label}: 重大隐患销号前须登记{'、'.join(lacking)}")
         elif before == "待复查" and after == "整改中" and new.get("reinspection_result") != "不合格":
             errors.append(f"{label}: 退回整改须记录复查结果“不合格”")
     if errors:
@@ -758,11 +789,20 @@ def _hazard_change(label: str, old: Mapping[str, Any], fields: Mapping[str, Any]
         new["rectified_date"] = today  # (re-)rectified now
     if after == enums.CLOSED_STATUS and new.get("closed_date") is None:
         new["closed_date"] = today
+    if not _empty(new.get("supervised_by")):
+        new["supervised"] = True  # 督办单位 recorded: the hazard is 挂牌督办
     frame = _frame([new])
     problems = validate_hazards(frame)
     if problems:
         raise RegistryValidationError([f"{label} {m}" for m in problems])
     return to_records("hazards", coerce("hazards", frame)[0])[0]
+
+
+def _empty(value: Any) -> bool:
+    """None, NaN, NaT or blank text."""
+    if isinstance(value, str):
+        return value.strip() == ""
+    return value is None or bool(pd.isna(value))
 
 
 def _same(a: Any, b: Any) -> bool:

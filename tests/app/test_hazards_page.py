@@ -78,10 +78,11 @@ def pick(at: AppTest, hid: str, operator: str | None = OPERATOR) -> AppTest:
     return at
 
 
-def a_hazard(store, status: str) -> str:
+def a_hazard(store, status: str, level: str | None = "一般", min_age_days: int = 3) -> str:
     h = store.hazards()
-    old = h["found_date"] < pd.Timestamp(dt.date.today() - dt.timedelta(days=3))
-    return str(h.loc[h["status"].eq(status) & old, "hazard_id"].iloc[0])
+    old = h["found_date"] < pd.Timestamp(dt.date.today() - dt.timedelta(days=min_age_days))
+    of_level = h["level"].eq(level) if level else True
+    return str(h.loc[h["status"].eq(status) & old & of_level, "hazard_id"].iloc[0])
 
 
 def test_opens_on_the_small_store_with_open_hazards_most_urgent_first(small_store):
@@ -112,7 +113,7 @@ def test_opens_on_the_small_store_with_open_hazards_most_urgent_first(small_stor
 
 def test_filter_by_status_and_office_lateness(store_copy):
     # one hazard rectified 30 days ago and still waiting for its 复查: the office is late
-    hid = a_hazard(store_copy, "待整改")
+    hid = a_hazard(store_copy, "待整改", level=None, min_age_days=31)
     store_copy.update_hazard(
         hid,
         user="另一用户",
@@ -206,7 +207,7 @@ def test_a_stale_status_shows_changed_by_someone_else(store_copy):
 
 def test_bulk_close_reports_each_hazard(store_copy):
     h = store_copy.hazards()
-    ids = h.loc[h["status"].eq("待复查"), "hazard_id"].tolist()[:3]
+    ids = h.loc[h["status"].eq("待复查") & h["level"].eq("一般"), "hazard_id"].tolist()[:3]
     assert len(ids) == 3
     at = open_page()
     at.text_input(key="hz_operator").input(OPERATOR)
@@ -258,3 +259,40 @@ def test_hostile_ledger_text_is_shown_only_as_plain_text(store_copy):
     click(at, "开始整改")
     assert status_of(store_copy, hid) == "整改中"
     assert not any("evil.example" in e.value for e in (*at.error, *at.success))
+
+
+def test_a_major_hazard_is_closed_only_after_its_record_is_complete(store_copy):
+    h = store_copy.hazards()
+    waiting = h["status"].eq("待复查") & h["level"].eq("重大") & h["major_basis"].isna()
+    if not waiting.any():  # the small store may have none waiting: make one
+        hid = a_hazard(store_copy, "整改中", "重大") if (
+            h["status"].eq("整改中") & h["level"].eq("重大")).any() else a_hazard(
+            store_copy, "待整改", "重大")
+        store_copy.update_hazard(hid, status="待复查", rectified_date=dt.date.today())
+    else:
+        hid = str(h.loc[waiting, "hazard_id"].iloc[0])
+    rectified = store_copy.hazards().set_index("hazard_id").loc[hid, "rectified_date"].date()
+    at = pick(open_page(), hid)
+    assert any("销号前尚缺" in e.label for e in at.expander)
+    key = date_key("待复查", "复查合格并销号", "reinspection_date", hid)
+    at.date_input(key=key).set_value(max(rectified, dt.date.today()))
+    click(at, "复查合格并销号")
+    assert "重大隐患销号前须登记" in text(at.error) and status_of(store_copy, hid) == "待复查"
+
+    record = {
+        "major_basis": "GB 35181-2025 5.3.2", "determined_by": "王某、李某、张某",
+        "plan": "拆除封堵，恢复疏散楼梯", "reported_to": "区应急管理局",
+        "supervised_by": "街道安委办",
+    }  # fmt: skip
+    for name, value in record.items():
+        at.text_input(key=f"hz_major_{name}_{hid}").input(value)
+    for name in ("reported_date", "supervised_since"):
+        at.date_input(key=f"hz_major_{name}_{hid}").set_value(rectified)
+    at.checkbox(key=f"hz_major_suspension_{hid}").check()
+    click(at, "保存重大隐患登记")
+    assert "重大隐患登记已保存" in text(at.success)
+    row = store_copy.hazards().set_index("hazard_id").loc[hid]
+    assert row["plan"] == record["plan"] and bool(row["suspension"]) and bool(row["supervised"])
+    at.date_input(key=key).set_value(max(rectified, dt.date.today()))
+    click(at, "复查合格并销号")
+    assert status_of(store_copy, hid) == "已销号"

@@ -261,11 +261,13 @@ def test_bulk_close_reports_each_hazard(store):
         user="王五",
         reinspection_date="2024-06-12",
     )
-    assert out["ok"].tolist() == [True, False, True]
+    # the second is 重大: it cannot be closed before its 判定依据, 整改方案, 报告, 督办 are on record
+    assert out["ok"].tolist() == [True, False, False]
     assert "已被他人修改" in out["message"].iloc[1]
+    assert "重大隐患销号前须登记" in out["message"].iloc[2]
     status = store.hazards().set_index("hazard_id")["status"]
     assert status[["YH-2024-06-0001", "YH-2024-06-0002", "YH-2024-06-0003"]].tolist() == [
-        "已销号", "已销号", "待整改",
+        "已销号", "待复查", "待整改",
     ]  # fmt: skip
     with pytest.raises(RegistryValidationError, match="操作人"):
         close_hazards(store, ["YH-2024-06-0001"], user="  ", reinspection_date="2024-06-12")
