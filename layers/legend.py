@@ -75,12 +75,15 @@ def legend_html(items: list[LegendItem], title: str = "风险等级", clusters: 
         f"{html_text(i.label)} <b>{i.count}</b></div>"
         for i in items
     )
+    # A <details> box: the user folds it away when it covers markers (closed on phones).
     return (
-        f'<div class="zr-legend-title">{html_text(title)}（共 {sum(i.count for i in items)} 处）</div>'
+        '<details open><summary class="zr-legend-title">'
+        f"{html_text(title)}（共 {sum(i.count for i in items)} 处）</summary>"
         f"{rows}"
         f'<div><span class="zr-swatch zr-approx"></span>虚线边框 = {APPROXIMATE_NOTE}</div>'
         + (f'<div class="zr-legend-note">{_ring_swatch()}{html_text(CLUSTER_NOTE)}</div>'
            if clusters else "")
+        + "</details>"
     )
 
 
@@ -110,7 +113,7 @@ class Legend(MacroElement):
 <style>
 .zr-legend {background: rgba(255,255,255,0.92); padding: 6px 9px; border-radius: 4px;
   font: 12px/1.5 "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; box-shadow: 0 1px 4px #0004;}
-.zr-legend-title {font-weight: bold; margin-bottom: 2px;}
+.zr-legend-title {font-weight: bold; margin-bottom: 2px; cursor: pointer;}
 .zr-swatch {display: inline-block; width: 11px; height: 11px; border-radius: 50%;
   margin-right: 5px; vertical-align: -1px; border: 1px solid #fff;}
 .zr-swatch.zr-approx {background: #fff; border: 1.5px dashed #333;}
@@ -125,6 +128,8 @@ var {{ this.get_name() }} = L.control({position: {{ this.position_json }}});
 {{ this.get_name() }}.onAdd = function () {
     var div = L.DomUtil.create("div", "zr-legend");
     div.innerHTML = {{ this.html_json }};
+    var box = div.querySelector("details");
+    if (box && window.innerWidth < 600) { box.open = false; }  // phones: folded, map first
     L.DomEvent.disableClickPropagation(div);
     return div;
 };

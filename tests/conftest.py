@@ -16,8 +16,8 @@ def _build_small_store(path: Path) -> None:
     from synthdata import generate
 
     tables = generate(seed=SMALL_SEED, n_sites=SMALL_N_SITES)
-    store = SQLiteStore(path)
-    store.replace_all({k: v for k, v in tables.items() if k != "truth"})
+    with SQLiteStore(path) as store:  # closed: the write-ahead log is folded into the file
+        store.replace_all({k: v for k, v in tables.items() if k != "truth"})
 
 
 @pytest.fixture(scope="session")

@@ -195,3 +195,13 @@ def test_store_is_in_write_ahead_log_mode(store):
         assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     finally:
         con.close()
+
+
+def test_a_backup_holds_what_is_still_in_the_write_ahead_log(store, tmp_path):
+    iid, _ = store.add_inspection(_inspection("S000001"), user="李检查")
+    copy = store.backup(tmp_path / "copy.db")
+    with SQLiteStore(copy) as again:
+        assert iid in set(again.inspections()["inspection_id"])
+        assert len(again.audit_log()) == len(store.audit_log())
+    with pytest.raises(FileExistsError, match="不会覆盖"):
+        store.backup(copy)
