@@ -60,6 +60,7 @@ from registry.enums import (
     OPEN_STATUSES,
     STATUS_TRANSITIONS,
 )
+from registry.filters import as_tuple
 from registry.schema import HAZARD_COLUMNS
 from registry.validate import RegistryValidationError
 from risk.calendar import is_off_day
@@ -655,14 +656,6 @@ def ledger_table(
     return out.loc[order].reset_index(drop=True)
 
 
-def _as_tuple(values: Iterable[str] | str | None) -> tuple[str, ...]:
-    if values is None:
-        return ()
-    if isinstance(values, str):
-        return (values,)
-    return tuple(values)
-
-
 @dataclass(frozen=True)
 class HazardFilter:
     """A user's selection of hazards; empty selections mean "no restriction".
@@ -691,7 +684,7 @@ class HazardFilter:
 
     def __post_init__(self) -> None:
         for name in ("statuses", "levels", "committees", "departments", "late_by"):
-            object.__setattr__(self, name, _as_tuple(getattr(self, name)))
+            object.__setattr__(self, name, as_tuple(getattr(self, name)))
         unknown = [v for v in self.late_by if v not in LATE_BY]
         if unknown:
             raise ValueError(f"未知的逾期类型: {'、'.join(unknown)}（应为 {'、'.join(LATE_BY)}）")

@@ -57,11 +57,7 @@ COVERAGE_EXCLUDED_TYPES: tuple[str, ...] = frequency.NOT_COUNTED_TYPES
 DateLike = dt.date | str | pd.Timestamp
 
 
-def _ts(value: DateLike) -> pd.Timestamp:
-    try:
-        return pd.Timestamp(value).normalize()
-    except (ValueError, TypeError) as err:
-        raise ValueError(f"无法识别的日期: {value!r}") from err
+_ts = frequency.as_day  # one reading of a date for the statistics and the ranking
 
 
 def _period(

@@ -28,13 +28,20 @@ from dataclasses import dataclass, fields
 
 import pandas as pd
 
-__all__ = ["TEXT_COLUMNS", "SiteFilter", "apply_filters"]
+__all__ = ["TEXT_COLUMNS", "SiteFilter", "apply_filters", "as_tuple"]
 
 #: Columns searched by :attr:`SiteFilter.text` (those present in the table).
 TEXT_COLUMNS: tuple[str, ...] = ("name", "address", "site_id", "uscc", "industry")
 
 
-def _as_tuple(values: Iterable[str] | str | None) -> tuple[str, ...]:
+def as_tuple(values: Iterable[str] | str | None) -> tuple[str, ...]:
+    """A user's selection as a tuple (None → empty, one string → one item).
+
+    Examples
+    --------
+    >>> as_tuple(None), as_tuple("群租"), as_tuple(["群租", "学校"])
+    ((), ('群租',), ('群租', '学校'))
+    """
     if values is None:
         return ()
     if isinstance(values, str):
@@ -87,7 +94,7 @@ class SiteFilter:
 
     def __post_init__(self) -> None:
         for name in ("categories", "committees", "departments", "levels", "parks"):
-            object.__setattr__(self, name, _as_tuple(getattr(self, name)))
+            object.__setattr__(self, name, as_tuple(getattr(self, name)))
         object.__setattr__(self, "text", (self.text or "").strip())
 
     @property

@@ -50,6 +50,7 @@ __all__ = [
     "BASIC_PER_YEAR",
     "KEY_PER_YEAR",
     "NOT_COUNTED_TYPES",
+    "as_day",
     "done_in_year",
     "expected_to_date",
     "period_ends",
@@ -67,7 +68,14 @@ NOT_COUNTED_TYPES: tuple[str, ...] = ("复查",)
 DateLike = dt.date | str | pd.Timestamp
 
 
-def _ts(value: DateLike) -> pd.Timestamp:
+def as_day(value: DateLike) -> pd.Timestamp:
+    """A date-like value as a midnight Timestamp; a Chinese ValueError when unreadable.
+
+    Examples
+    --------
+    >>> as_day("2024-06-03 15:00")
+    Timestamp('2024-06-03 00:00:00')
+    """
     try:
         return pd.Timestamp(value).normalize()
     except (ValueError, TypeError) as err:
@@ -130,7 +138,7 @@ def expected_to_date(required: int, year: int, as_of: DateLike) -> int:
     >>> expected_to_date(2, 2025, "2024-06-01")
     0
     """
-    now = _ts(as_of)
+    now = as_day(as_of)
     return int(sum(end < now for end in period_ends(required, year)))
 
 
@@ -162,7 +170,7 @@ def done_in_year(
     >>> done_in_year(pd.Series(["a", "b"]), insp, 2025, "2025-12-31").tolist()
     [1, 0]
     """
-    now = _ts(as_of)
+    now = as_day(as_of)
     lo, hi = pd.Timestamp(year, 1, 1), min(pd.Timestamp(year, 12, 31), now)
     insp = inspections
     if exclude_types and "type" in insp.columns:
@@ -210,7 +218,7 @@ def statutory_pace(
         > 0 exactly when ``behind``), ``last_inspection`` (latest counted inspection of any
         year up to ``as_of``, NaT when none).
     """
-    now = _ts(as_of)
+    now = as_day(as_of)
     year = now.year if year is None else int(year)
     req = required_per_year(sites, default_required)
     sid = sites["site_id"].astype(str)
