@@ -23,6 +23,7 @@ from app_pages._data import (
 from layers.deck import risk_cells, screen_deck
 from layers.safe_text import html_text
 from ledger.kpis import coverage, coverage_summary, hazard_summary
+from registry.enums import RISK_LEVELS
 
 #: Auto-refresh interval of the board.
 REFRESH = dt.timedelta(seconds=60)
@@ -59,7 +60,7 @@ _CSS = """
 </style>
 """
 
-_LEVELS = (("重大", "#E60012"), ("较大", "#FF7F00"), ("一般", "#FFD700"), ("低", "#1E90FF"))
+_LEVELS = tuple((lvl.name, lvl.hex) for lvl in RISK_LEVELS)
 
 
 def _kpi(label: str, value: str, note: str, colour: str) -> str:

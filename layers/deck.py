@@ -29,19 +29,18 @@ import pandas as pd
 import pydeck as pdk
 import shapely
 
+from registry.enums import RISK_LEVELS
+
 __all__ = ["CELL_M", "LEVEL_RGB", "MAX_COLUMN_M", "risk_cells", "screen_deck"]
 
 #: Edge of an aggregation cell in metres.
 CELL_M = 180.0
 
-#: Level colours as RGB (红/橙/黄/蓝) for deck.gl.
+#: Level colours as RGB (红/橙/黄/蓝) for deck.gl, from :data:`registry.enums.RISK_LEVELS`.
 LEVEL_RGB: dict[str, list[int]] = {
-    "重大": [230, 0, 18],
-    "较大": [255, 127, 0],
-    "一般": [255, 215, 0],
-    "低": [30, 144, 255],
+    lvl.name: [int(lvl.hex[i : i + 2], 16) for i in (1, 3, 5)] for lvl in RISK_LEVELS
 }
-_LEVEL_ORDER = ("重大", "较大", "一般", "低")
+_LEVEL_ORDER = tuple(lvl.name for lvl in RISK_LEVELS)
 _UNSCORED_RGB = [158, 158, 158]
 
 _CENTER = (121.390, 31.2576)  # lon, lat of the 真如 boundary centroid (grid origin)

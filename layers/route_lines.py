@@ -39,6 +39,7 @@ from layers.legend import Legend, LegendItem
 from layers.offline import make_offline
 from layers.popup import APPROXIMATE_NOTE, ID_SEPARATOR
 from layers.safe_text import html_text
+from registry.enums import RISK_LEVELS
 
 __all__ = ["TEAM_COLOURS", "route_lines", "route_map"]
 
@@ -48,7 +49,7 @@ TEAM_COLOURS: tuple[str, ...] = (
     "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#8C564B",
 )
 
-_LEVEL_HEX = {"重大": "#E60012", "较大": "#FF7F00", "一般": "#FFD700", "低": "#1E90FF"}
+_LEVEL_HEX = {lvl.name: lvl.hex for lvl in RISK_LEVELS}
 
 
 def _points(route: Any) -> list[tuple[float, float]]:

@@ -42,20 +42,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from registry.enums import RISK_LEVELS
 from risk.frequency import NOT_COUNTED_TYPES
 
 CONFIG_DIR = Path(__file__).resolve().parent / "config"
 LEC_TABLE_PATH = CONFIG_DIR / "sector_lec.csv"
 
-#: Level names from highest to lowest and their national colours (安委办〔2016〕11号).
-LEVELS: tuple[str, ...] = ("重大", "较大", "一般", "低")
-LEVEL_COLOURS: dict[str, str] = {
-    "重大": "#E60012",
-    "较大": "#FF7F00",
-    "一般": "#FFD700",
-    "低": "#1E90FF",
-}
-LEVEL_COLOUR_NAMES: dict[str, str] = {"重大": "红", "较大": "橙", "一般": "黄", "低": "蓝"}
+#: Level names from highest to lowest and their national colours (安委办〔2016〕11号), from
+#: the one table :data:`registry.enums.RISK_LEVELS`.
+LEVELS: tuple[str, ...] = tuple(lvl.name for lvl in RISK_LEVELS)
+LEVEL_COLOURS: dict[str, str] = {lvl.name: lvl.hex for lvl in RISK_LEVELS}
+LEVEL_COLOUR_NAMES: dict[str, str] = {lvl.name: lvl.colour_zh for lvl in RISK_LEVELS}
 
 #: Model families the library compares by time-ordered validation.
 DEFAULT_FAMILIES: tuple[str, ...] = ("logistic", "hist_gradient_boosting", "random_forest")
