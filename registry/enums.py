@@ -25,6 +25,7 @@ from types import MappingProxyType
 import pandas as pd
 
 __all__ = [
+    "ACTIVE_STATES",
     "ASSET_KINDS",
     "CLOSED_STATUS",
     "COORD_QUALITIES",
@@ -36,6 +37,7 @@ __all__ = [
     "INSPECTION_TYPES",
     "MAJOR_CLOSE_FIELDS",
     "OPEN_STATUSES",
+    "OPERATING_STATES",
     "PARKS",
     "REINSPECTION_RESULTS",
     "RISK_LEVELS",
@@ -73,6 +75,13 @@ STATUS_TRANSITIONS: Mapping[str, frozenset[str]] = MappingProxyType(
         "已销号": frozenset(),
     }
 )
+
+#: 经营状态 of a unit (``sites.operating_state``). 停业/注销 units are kept (history) and left out
+#: of plans and of the statutory frequency; 停产停业 ordered for a 重大隐患 is separate
+#: (``hazards.suspension``, see :func:`registry.hazard_status.suspended_sites`).
+OPERATING_STATES: tuple[str, ...] = ("正常", "停业", "注销")
+#: The states in which a unit is inspected as usual.
+ACTIVE_STATES: tuple[str, ...] = ("正常",)
 
 #: What a 重大隐患 must have on record before it can be 销号 (安监总局令第16号 第十四至十六条:
 #: the determination and its basis, the 治理方案, the report to the supervising department,

@@ -129,6 +129,9 @@ SITE_COLUMNS: tuple[Column, ...] = (
     _c("hazchem_t", "float", "危化品存量(吨)"),
     _c("source", "str", "来源", nullable=False, default="import"),
     _c("osm_id", "str", "OSM编号"),
+    # 正常 / 停业 / 注销 (registry.enums.OPERATING_STATES): a closed unit stays in the registry
+    # and its history, and leaves plans and the statutory frequency.
+    _c("operating_state", "str", "经营状态", nullable=False, default="正常"),
 )
 
 INSPECTION_COLUMNS: tuple[Column, ...] = (

@@ -88,6 +88,11 @@ DEFAULT_N_SITES = 3000
 
 _REPO = Path(__file__).resolve().parents[1]
 
+#: Fields of a unit that :meth:`SQLiteStore.update_site` may change.
+EDITABLE_SITE_FIELDS: frozenset[str] = frozenset(
+    c.name for c in TABLES["sites"] if c.name not in ("site_id", "source")
+)
+
 #: Fields of a hazard that :meth:`SQLiteStore.update_hazard` may change.
 EDITABLE_HAZARD_FIELDS: frozenset[str] = frozenset(
     {
@@ -741,6 +746,77 @@ class SQLiteStore:
                 return record
         raise StoreBusyError(self.busy_seconds)
 
+    def update_site(
+        self,
+        site_id: str,
+        *,
+        user: str | None = None,
+        expected: Mapping[str, Any] | None = None,
+        **fields: Any,
+    ) -> dict[str, Any]:
+        """Correct a unit (all or nothing): name, address, category, key list, position, state.
+
+        Derived fields follow the change unless given: a moved point gets its 居委
+        (:func:`registry.committees.committee_groups`) and ``outside_boundary`` again; a change
+        of the 重点检查名单 its ``required_per_year`` (4 / 2); a change of category its
+        ``department``. ``operating_state`` 停业 / 注销 keeps the unit and its history and takes
+        it out of plans.
+
+        Parameters
+        ----------
+        site_id : str
+            The unit.
+        user : str, optional
+            Who changes it (audit trail).
+        expected : mapping, optional
+            Field values as the editor saw them; a unit changed meanwhile raises
+            :class:`ConcurrentEditError` and nothing is overwritten.
+        **fields
+            The new values (any column but ``site_id`` and ``source``).
+
+        Returns
+        -------
+        dict
+            The updated row.
+
+        Raises
+        ------
+        RegistryValidationError
+            Unknown unit or field, invalid value (the importer's rules); nothing is written.
+        ConcurrentEditError, StoreBusyError
+            As for :meth:`update_hazard`.
+        """
+        label = f"单位 {site_id}"
+        unknown = sorted(set(fields) - EDITABLE_SITE_FIELDS)
+        if unknown:
+            raise RegistryValidationError([f"{label}: 不能修改字段 {', '.join(unknown)}"])
+        t = self._sql["sites"]
+        for _ in range(20):
+            with self._engine.connect() as conn:
+                row = conn.execute(sa.select(t).where(t.c.site_id == site_id)).mappings().first()
+            if row is None:
+                raise RegistryValidationError([f"{label}: 单位编号不存在"])
+            old = dict(row)
+            _check_expected(label, old, expected, table="sites")
+            record = _site_change(label, old, fields)
+
+            def body(conn: sa.Connection, old: dict[str, Any] = old, record=record) -> bool:
+                now = conn.execute(sa.select(t).where(t.c.site_id == site_id)).mappings().first()
+                if now is None or dict(now) != old:
+                    return False
+                conn.execute(t.update().where(t.c.site_id == site_id).values(**record))
+                changed = {k: v for k, v in record.items() if not _same(old.get(k), v)}
+                conn.execute(AUDIT.insert(), [
+                    audit.record("update_site", "sites", site_id, user=user,
+                                 before={k: old.get(k) for k in changed}, after=changed)
+                ])  # fmt: skip
+                self._touch(conn)
+                return True
+
+            if self._transact(body):
+                return record
+        raise StoreBusyError(self.busy_seconds)
+
     def backup(self, target: str | os.PathLike[str]) -> Path:
         """A consistent copy of the whole store (a new file at ``target``), taken online.
 
@@ -773,14 +849,39 @@ class SQLiteStore:
         return pd.DataFrame([dict(r) for r in rows], columns=[c.name for c in AUDIT.columns])
 
 
-def _check_expected(label: str, current: Mapping[str, Any], expected: Mapping[str, Any] | None) -> None:
+def _check_expected(
+    label: str,
+    current: Mapping[str, Any],
+    expected: Mapping[str, Any] | None,
+    table: str = "hazards",
+) -> None:
     """Raise :class:`ConcurrentEditError` when a field differs from what the editor saw."""
     if not expected:
         return
-    probe = to_records("hazards", coerce("hazards", _frame([{**current, **expected}]))[0])[0]
+    probe = to_records(table, coerce(table, _frame([{**current, **expected}]))[0])[0]
     changed = [k for k in expected if k in current and probe.get(k) != current.get(k)]
     if changed:
         raise ConcurrentEditError(label, changed)
+
+
+def _site_change(label: str, old: Mapping[str, Any], fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The new row of a unit after ``fields``, derived fields recomputed, validated."""
+    new = {**old, **fields}
+    moved = any(k in fields and not _same(old.get(k), fields[k]) for k in ("lon", "lat"))
+    if moved:
+        if "committee" not in fields:
+            new["committee"] = None  # complete_sites assigns it again
+        if "outside_boundary" not in fields:
+            new["outside_boundary"] = False  # flag_outside_boundary decides from the point
+    if "key_list" in fields and "required_per_year" not in fields:
+        new["required_per_year"] = None
+    if "category" in fields and "department" not in fields:
+        new["department"] = None
+    frame = complete_sites(_frame([new]))
+    problems = validate_sites(frame)
+    if problems:
+        raise RegistryValidationError([f"{label} {m}" for m in problems])
+    return to_records("sites", coerce("sites", frame)[0])[0]
 
 
 def _hazard_change(label: str, old: Mapping[str, Any], fields: Mapping[str, Any]) -> dict[str, Any]:

@@ -316,6 +316,7 @@ def validate_sites(df: pd.DataFrame, row_offset: int = 1) -> list[str]:
     errors += _check_in("sites", s, "park", enums.PARKS, off, "未知 ")
     errors += _check_in("sites", s, "coord_quality", enums.COORD_QUALITIES, off, "无效 ")
     errors += _check_in("sites", s, "source", enums.SITE_SOURCES, off, "无效 ")
+    errors += _check_in("sites", s, "operating_state", enums.OPERATING_STATES, off, "无效 ")
     errors += _check_committee("sites", s, off)
     rpy = s["required_per_year"]
     lo, hi = REQUIRED_PER_YEAR_RANGE

@@ -46,6 +46,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from registry.enums import ACTIVE_STATES
+
 __all__ = [
     "BASIC_PER_YEAR",
     "KEY_PER_YEAR",
@@ -86,12 +88,16 @@ def required_per_year(sites: pd.DataFrame, default: int = BASIC_PER_YEAR) -> pd.
     """Statutory inspections per calendar year of each unit.
 
     ``required_per_year`` when given, else 4 for ``key_list`` units and 2 for the others,
-    else ``default``.
+    else ``default``; 0 for a unit that is 停业 or 注销 (``operating_state``): it stays in the
+    registry but is not inspected as usual.
 
     Examples
     --------
     >>> required_per_year(pd.DataFrame({"key_list": [True, False, None]})).tolist()
     [4, 2, 2]
+    >>> required_per_year(pd.DataFrame({"key_list": [True, True],
+    ...                                 "operating_state": ["正常", "注销"]})).tolist()
+    [4, 0]
     """
     if "required_per_year" in sites:
         req = pd.to_numeric(sites["required_per_year"], errors="coerce")
@@ -102,7 +108,11 @@ def required_per_year(sites: pd.DataFrame, default: int = BASIC_PER_YEAR) -> pd.
         req = req.fillna(
             pd.Series(np.where(key, KEY_PER_YEAR, BASIC_PER_YEAR), index=sites.index)
         )
-    return req.fillna(default).astype(int)
+    req = req.fillna(default).astype(int)
+    if "operating_state" in sites:
+        active = sites["operating_state"].fillna(ACTIVE_STATES[0]).isin(ACTIVE_STATES)
+        req = req.where(active.to_numpy(), 0)
+    return req
 
 
 def period_ends(required: int, year: int) -> list[pd.Timestamp]:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from registry.enums import ACTIVE_STATES
 from registry.sectors import SECTORS, service_minutes
 from routes.explain import (
     LEADER_SKILL,
@@ -331,6 +332,11 @@ def _prepare_candidates(candidates: pd.DataFrame, priority: str) -> pd.DataFrame
         if col not in candidates:
             raise PlanningError(f"候选单位表缺少列「{col}」")
     df = pd.DataFrame(candidates).reset_index(drop=True).copy()
+    if "operating_state" in df:  # 停业 / 注销: kept in the registry, never planned
+        df = df[df["operating_state"].fillna(ACTIVE_STATES[0]).isin(ACTIVE_STATES)]
+        df = df.reset_index(drop=True)
+        if len(df) == 0:
+            raise PlanningError("候选单位均已停业或注销，没有可安排的单位")
     df["site_id"] = df["site_id"].astype(str)
     dup = df["site_id"][df["site_id"].duplicated()].unique().tolist()
     if dup:
