@@ -20,6 +20,8 @@ import streamlit as st
 
 from app_pages._links import record_link
 from ledger.kpis import hazard_state
+from registry.enums import ACTIVE_STATES
+from registry.hazard_status import suspended_sites
 
 __all__ = [
     "attribute_table",
@@ -171,6 +173,25 @@ def open_hazard_table(hazards: pd.DataFrame, site_id: str, as_of: dt.date) -> pd
     ).reset_index(drop=True)
 
 
+def operating_note(site: Mapping[str, Any], hazards: pd.DataFrame, as_of: dt.date) -> str:
+    """The unit's operating state when it is not inspected as usual ('' when it is).
+
+    停业 / 注销 (``operating_state``) or 责令停产停业 for an open 重大隐患
+    (:func:`registry.hazard_status.suspended_sites`).
+
+    Examples
+    --------
+    >>> operating_note({"site_id": "S1", "operating_state": "注销"}, pd.DataFrame(), dt.date(2024, 6, 1))
+    '该单位已注销：保留历史记录，不列入检查计划和年度检查次数。'
+    """
+    state = site.get("operating_state")
+    if isinstance(state, str) and state not in ACTIVE_STATES:
+        return f"该单位已{state}：保留历史记录，不列入检查计划和年度检查次数。"
+    if str(site.get("site_id")) in set(suspended_sites(hazards, as_of)):
+        return "责令停产停业整改中（重大隐患未销号）：复查合格销号前不得恢复生产经营；日常检查请注明。"
+    return ""
+
+
 def render_site_card(
     site: Mapping[str, Any],
     inspections: pd.DataFrame,
@@ -196,6 +217,9 @@ def render_site_card(
             st.caption(f"全街道风险排名第 {int(rank)} 位 · {md_text(site.get('category'))}")
         if str(site.get("coord_quality", "")) == "approximate":
             st.warning("位置为近似（地址未核实），现场请以门牌为准。")
+        state = operating_note(site, hazards, as_of)
+        if state:
+            st.error(state)
         due = site.get("next_due")
         overdue = site.get("days_overdue")
         line = [f"下次应检：{md_text(due)}"]

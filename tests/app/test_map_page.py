@@ -210,3 +210,20 @@ def test_rerun_with_the_same_inputs_keeps_the_map() -> None:
     assert json.loads(again.proto.json_args)["script"] == args["script"]
     assert at.session_state["map_selected_site"] == site_id
     assert any(m.label == "风险分" for m in at.metric)
+
+
+def test_the_card_says_when_a_unit_is_suspended_or_closed() -> None:
+    import datetime as dt
+
+    import pandas as pd
+
+    from app_pages._site_card import operating_note
+
+    hazards = pd.DataFrame({
+        "site_id": ["S1"], "status": ["整改中"], "suspension": [True],
+        "found_date": pd.to_datetime(["2024-05-01"]), "closed_date": pd.to_datetime([None]),
+    })  # fmt: skip
+    day = dt.date(2024, 6, 1)
+    assert "责令停产停业" in operating_note({"site_id": "S1"}, hazards, day)
+    assert operating_note({"site_id": "S2", "operating_state": "正常"}, hazards, day) == ""
+    assert "停业" in operating_note({"site_id": "S2", "operating_state": "停业"}, hazards, day)
