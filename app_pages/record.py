@@ -36,7 +36,7 @@ from app_pages._data import (
     load_tables,
     require_sites,
 )
-from app_pages._site_card import md_text
+from app_pages._site_card import md_text, operating_note
 from ledger.inspection_form import (
     LEADER_TYPE,
     HazardDraft,
@@ -362,6 +362,9 @@ def main() -> None:
             f"{md_text(site.get('category'))} · {md_text(site.get('committee'))} · "
             f"{md_text(site.get('address'))}"
         )
+        note = operating_note(site, tables["hazards"], dt.date.today())
+        if note:
+            st.warning(note)  # an ordinary inspection of a suspended or closed unit is flagged
     today = dt.date.today()
     st.date_input(
         "检查日期", key=DATE, **KEEP, min_value=dt.date(2000, 1, 1), max_value=today, format="YYYY-MM-DD"
