@@ -245,7 +245,9 @@ def position_fields(
     if _empty(lon) or _empty(lat):
         raise RegistryValidationError(["请在地图上点选新位置，或填写经度和纬度"])
     if coord_quality not in COORD_QUALITY_LABELS:
-        raise RegistryValidationError([f"坐标来源须为 {'、'.join(COORD_QUALITY_LABELS.values())} 之一"])
+        raise RegistryValidationError(
+            [f"坐标来源须为 {'、'.join(COORD_QUALITY_LABELS.values())} 之一"]
+        )
     new = {"lon": float(lon), "lat": float(lat), "coord_quality": coord_quality}
     if all(_norm(k, shown.get(k)) == v for k, v in new.items()):
         return {}
