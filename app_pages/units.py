@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages._data import StoreUnavailable, current_as_of, get_store, load_tables, require_sites
+from app_pages._data import StoreUnavailable, current_as_of, get_store, load_tables
 from app_pages._site_card import attribute_table, md_text
 from layers.folium_map import base_map
 from layers.offline import make_offline
@@ -283,7 +283,6 @@ try:
 except StoreUnavailable as err:
     st.error(str(err))
     st.stop()
-require_sites(tables)
 sites, hazards = tables["sites"], tables["hazards"]
 ss = st.session_state
 
@@ -303,7 +302,12 @@ with edit_tab:
         ss[_QUERY] = str(wanted)
     query = st.text_input("查找单位", key=_QUERY, placeholder="名称、地址、统一社会信用代码或编号")
     hits = find_sites(sites, query)
-    if not str(query or "").strip():
+    if sites.empty:
+        st.info(
+            "暂无单位：台账数据库中还没有监管单位。请在“新增单位”中逐个登记，"
+            "或导入单位名册（`python -m registry import 文件`）。"
+        )
+    elif not str(query or "").strip():
         st.caption("输入名称、地址、统一社会信用代码或编号查找单位（最多列出 30 家）。")
     elif hits.empty:
         st.info("没有找到匹配的单位。")

@@ -212,3 +212,27 @@ def test_moving_a_point_assigns_its_committee_again(store_copy):
     row = site_row(store_copy, sid)
     assert (row["lon"], row["lat"]) == pytest.approx(NANDAJIE)
     assert (row["committee"], row["coord_quality"]) == ("南大街", "geocoded")
+
+
+def test_the_first_unit_of_an_empty_registry_is_added_here(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from registry.schema import SITE_COLUMNS
+    from registry.store import SQLiteStore
+
+    path = tmp_path / "empty.db"
+    with SQLiteStore(path) as store:
+        store.replace_all({"sites": pd.DataFrame(columns=[c.name for c in SITE_COLUMNS])})
+    monkeypatch.setenv("ZHENRU_STORE", str(path))
+    at = open_page()
+    assert "暂无单位" in shown(at.info)
+    assert not at.error
+    at.text_input(key="un_operator").input(OPERATOR)
+    at.text_input(key="un_n_name").input("第一家单位")
+    at.selectbox(key="un_n_category").set_value("厂房仓库")
+    at.number_input(key="un_n_lon").set_value(NANDAJIE[0])
+    at.number_input(key="un_n_lat").set_value(NANDAJIE[1]).run()
+    click(at, "un_add")
+    assert "已登记新单位 S000001" in shown(at.success)
+    with SQLiteStore(path) as store:
+        assert store.sites()["name"].tolist() == ["第一家单位"]
