@@ -36,6 +36,7 @@ from registry.unit_form import (
     clicked_point,
     committee_at,
     edit_fields,
+    expected_values,
     messages,
     new_unit_frame,
     position_fields,
@@ -144,7 +145,7 @@ def _save_edit(site_id: str, shown: dict[str, Any]) -> None:
         if not fields:
             _flash("info", ["没有修改任何内容"])
             return
-        get_store().update_site(site_id, user=user, expected=shown, **fields)
+        get_store().update_site(site_id, user=user, expected=expected_values(shown), **fields)
     except ConcurrentEditError as err:
         # Keep what this user changed; the fields he did not touch show the other user's values.
         _reset_edit(site_id, keep=tuple(fields))
@@ -174,7 +175,9 @@ def _save_position(site_id: str, shown: dict[str, Any]) -> None:
         if not fields:
             _flash("info", ["位置和坐标来源都没有改变"])
             return
-        record = get_store().update_site(site_id, user=user, expected=shown, **fields)
+        record = get_store().update_site(
+            site_id, user=user, expected=expected_values(shown), **fields
+        )
     except _ERRORS as err:
         _flash("error", [f"未保存：{m}" for m in messages(err)])
         return

@@ -236,3 +236,35 @@ def test_the_first_unit_of_an_empty_registry_is_added_here(tmp_path, monkeypatch
     assert "已登记新单位 S000001" in shown(at.success)
     with SQLiteStore(path) as store:
         assert store.sites()["name"].tolist() == ["第一家单位"]
+
+
+def test_a_unit_without_park_or_uscc_can_be_saved(store_copy):
+    """Most units have neither; an empty field the user saw must not read as "changed"."""
+    s = store_copy.sites()
+    unit = s.loc[s["park"].isna() & s["uscc"].isna() & s["operating_state"].eq("正常")].iloc[0]
+    sid = unit["site_id"]
+    at = pick(open_page(), sid)
+    at.text_input(key=f"un_e_address_{sid}").input("真如路2号")
+    click(at, f"un_save_{sid}")
+    assert not at.error, shown(at.error)
+    assert site_row(store_copy, sid)["address"] == "真如路2号"
+
+
+def test_a_new_category_brings_its_subcategories_and_department(store_copy):
+    s = store_copy.sites()
+    unit = s.loc[s["category"].eq("群租") & s["park"].isna()].iloc[0]
+    sid = unit["site_id"]
+    at = pick(open_page(), sid)
+    at.selectbox(key=f"un_e_category_{sid}").set_value("特种设备").run()
+    sub = at.selectbox(key=f"un_e_subcategory_{sid}_特种设备")
+    assert "锅炉" in sub.options
+    sub.set_value("锅炉")
+    click(at, f"un_save_{sid}")
+    row = site_row(store_copy, sid)
+    assert (row["category"], row["subcategory"]) == ("特种设备", "锅炉")
+    assert row["department"] == "真如市场监管所"  # the sector's department, not the old one
+    # The form now shows what is stored, so a second save does not put the old department back.
+    assert at.selectbox(key=f"un_e_department_{sid}").value == "真如市场监管所"
+    at.text_input(key=f"un_e_name_{sid}").input("锅炉房甲")
+    click(at, f"un_save_{sid}")
+    assert site_row(store_copy, sid)["department"] == "真如市场监管所"
