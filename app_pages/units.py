@@ -36,7 +36,6 @@ from registry.unit_form import (
     clicked_point,
     committee_at,
     edit_fields,
-    expected_values,
     messages,
     new_unit_frame,
     position_fields,
@@ -145,7 +144,7 @@ def _save_edit(site_id: str, shown: dict[str, Any]) -> None:
         if not fields:
             _flash("info", ["没有修改任何内容"])
             return
-        get_store().update_site(site_id, user=user, expected=expected_values(shown), **fields)
+        get_store().update_site(site_id, user=user, expected=shown, **fields)
     except ConcurrentEditError as err:
         # Keep what this user changed; the fields he did not touch show the other user's values.
         _reset_edit(site_id, keep=tuple(fields))
@@ -176,7 +175,7 @@ def _save_position(site_id: str, shown: dict[str, Any]) -> None:
             _flash("info", ["位置和坐标来源都没有改变"])
             return
         record = get_store().update_site(
-            site_id, user=user, expected=expected_values(shown), **fields
+            site_id, user=user, expected=shown, **fields
         )
     except _ERRORS as err:
         _flash("error", [f"未保存：{m}" for m in messages(err)])

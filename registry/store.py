@@ -859,7 +859,7 @@ def _check_expected(
     if not expected:
         return
     probe = to_records(table, coerce(table, _frame([{**current, **expected}]))[0])[0]
-    changed = [k for k in expected if k in current and probe.get(k) != current.get(k)]
+    changed = [k for k in expected if k in current and not _same(probe.get(k), current.get(k))]
     if changed:
         raise ConcurrentEditError(label, changed)
 

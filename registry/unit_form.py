@@ -37,7 +37,6 @@ __all__ = [
     "clicked_point",
     "committee_at",
     "edit_fields",
-    "expected_values",
     "messages",
     "new_unit_frame",
     "position_fields",
@@ -116,23 +115,6 @@ def shown_values(site: Mapping[str, Any]) -> dict[str, Any]:
     True
     """
     return {f: _norm(f, site.get(f)) for f in FORM_FIELDS}
-
-
-def expected_values(shown: Mapping[str, Any]) -> dict[str, Any]:
-    """The ``expected=`` of a save: the values shown, empty ones left out.
-
-    ``SQLiteStore.update_site`` reads an empty text column (园区, 统一社会信用代码) back as NaN
-    and compares it with ``!=``, so an empty expected value always looks "changed by another
-    user" (every unit without a 园区 could not be saved). Until the store compares empty values
-    as equal, an empty field is not checked; a field someone filled meanwhile is kept anyway
-    unless this save changes the same field.
-
-    Examples
-    --------
-    >>> expected_values({"name": "甲", "park": None, "key_list": False})
-    {'name': '甲', 'key_list': False}
-    """
-    return {k: v for k, v in shown.items() if v is not None}
 
 
 def edit_fields(shown: Mapping[str, Any], edited: Mapping[str, Any]) -> dict[str, Any]:

@@ -566,6 +566,8 @@ def flag_outside_boundary(sites: pd.DataFrame) -> pd.Series:
         return given
     import shapely
 
+    if not {"lon", "lat"} <= set(sites.columns):
+        return given  # no position: validation reports the missing 经度/纬度
     lon = pd.to_numeric(sites["lon"], errors="coerce").to_numpy(dtype=float)
     lat = pd.to_numeric(sites["lat"], errors="coerce").to_numpy(dtype=float)
     poly = boundary_geometry()
@@ -632,6 +634,8 @@ def complete_sites(sites: pd.DataFrame, assign_committee: bool = True) -> pd.Dat
 
     if "committee" in out.columns:
         out["committee"] = to_short_names(out["committee"])
+    if assign_committee and not {"lon", "lat"} <= set(out.columns):
+        assign_committee = False  # no position: validation reports the missing 经度/纬度
     if assign_committee:
         try:
             from layers import zones  # noqa: F401 - only whether the geography is available

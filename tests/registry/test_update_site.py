@@ -68,3 +68,18 @@ def test_bad_corrections_are_refused_and_write_nothing(store):
         store.update_site("S000001", name="乙", expected={"name": "不是现在的名称"})
     pd.testing.assert_frame_equal(store.sites().drop(columns="geometry"),
                                   before.drop(columns="geometry"))
+
+
+def test_an_empty_field_as_the_editor_saw_it_is_not_a_concurrent_change(store):
+    # S000001 has no 园区 (stored NULL, read back as NaN): an editor who saw it empty may save
+    store.update_site("S000001", name="甲", expected={"park": None})
+    # ... but not after another user filled it meanwhile
+    store.update_site("S000001", park="铁三角科技园", user="另一用户")
+    with pytest.raises(ConcurrentEditError, match=r"园区|park"):
+        store.update_site("S000001", park="天地软件园", expected={"park": None})
+    assert _row(store, "S000001")["park"] == "铁三角科技园"
+
+
+def test_a_unit_without_a_position_is_a_chinese_error_not_a_crash(store):
+    with pytest.raises(RegistryValidationError, match="缺少必需列 经度"):
+        store.add_sites(pd.DataFrame({"name": ["甲"], "category": ["群租"]}))
