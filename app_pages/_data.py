@@ -23,6 +23,7 @@ __all__ = [
     "AS_OF_KEY",
     "NO_INSPECTIONS",
     "NO_SITES",
+    "OPERATOR_KEY",
     "STORE_ENV",
     "StoreUnavailable",
     "as_of_input",
@@ -40,6 +41,9 @@ __all__ = [
 STORE_ENV = "ZHENRU_STORE"
 #: ``st.session_state`` key of the shared 评估日期.
 AS_OF_KEY = "as_of"
+#: ``st.session_state`` key of the 操作人 (who records; kept across the pages that write until
+#: accounts and sign-in replace it).
+OPERATOR_KEY = "operator"
 
 _TABLES = ("sites", "inspections", "hazards", "assets")
 

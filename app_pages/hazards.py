@@ -14,7 +14,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app_pages._data import StoreUnavailable, current_as_of, get_store, load_tables, require_sites
+from app_pages._data import (
+    OPERATOR_KEY,
+    StoreUnavailable,
+    current_as_of,
+    get_store,
+    load_tables,
+    require_sites,
+)
 from app_pages._export import to_xlsx_bytes
 from app_pages._site_card import md_text
 from ledger.hazard_ledger import (
@@ -41,8 +48,6 @@ from registry.enums import HAZARD_LEVELS, HAZARD_STATUSES, OPEN_STATUSES
 from registry.store import StoreBusyError
 from registry.validate import RegistryValidationError
 
-#: Operator's name kept across pages (login comes with another issue).
-OPERATOR_KEY = "operator"
 _OPERATOR_WIDGET = "hz_operator"
 _FLASH = "hz_flash"
 _BULK_RESULT = "hz_bulk_result"

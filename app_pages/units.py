@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages._data import StoreUnavailable, current_as_of, get_store, load_tables
+from app_pages._data import OPERATOR_KEY, StoreUnavailable, current_as_of, get_store, load_tables
 from app_pages._site_card import attribute_table, md_text
 from layers.folium_map import base_map
 from layers.offline import make_offline
@@ -46,8 +46,6 @@ from registry.unit_form import (
 )
 from registry.validate import RegistryValidationError
 
-#: Operator's name kept across pages (the same key as 隐患台账).
-OPERATOR_KEY = "operator"
 _OPERATOR_WIDGET = "un_operator"
 _FLASH = "un_flash"
 _PICK = "un_pick"
