@@ -232,7 +232,9 @@ def test_malicious_site_name_is_shown_as_text(xss_app, watched_page):
     assert page.blocked_requests == [], page.blocked_requests
 
 
-@pytest.mark.parametrize("path", ["/", "/ranking", "/stats", "/screen"])
+@pytest.mark.parametrize(
+    "path", ["/", "/ranking", "/stats", "/screen", "/record", "/hazards", "/units"]
+)
 def test_every_page_shows_hostile_store_inert(xss_app, watched_page, path):
     url, _site_id = xss_app
     page = watched_page
