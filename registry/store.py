@@ -717,34 +717,10 @@ class SQLiteStore:
         unknown = sorted(set(fields) - EDITABLE_HAZARD_FIELDS)
         if unknown:
             raise RegistryValidationError([f"{label}: 不能修改字段 {', '.join(unknown)}"])
-        t = self._sql["hazards"]
-        # Validate against the row as read now, then write only if it is still that row
-        # (another writer may change it between the read and the lock: then start over).
-        for _ in range(20):
-            with self._engine.connect() as conn:
-                row = conn.execute(sa.select(t).where(t.c.hazard_id == hazard_id)).mappings().first()
-            if row is None:
-                raise RegistryValidationError([f"{label}: 隐患编号不存在"])
-            old = dict(row)
-            _check_expected(label, old, expected)
-            record = _hazard_change(label, old, fields)
-
-            def body(conn: sa.Connection, old: dict[str, Any] = old, record=record) -> bool:
-                now = conn.execute(sa.select(t).where(t.c.hazard_id == hazard_id)).mappings().first()
-                if now is None or dict(now) != old:
-                    return False
-                conn.execute(t.update().where(t.c.hazard_id == hazard_id).values(**record))
-                changed = {k: v for k, v in record.items() if not _same(old.get(k), v)}
-                conn.execute(AUDIT.insert(), [
-                    audit.record("update_hazard", "hazards", hazard_id, user=user,
-                                 before={k: old.get(k) for k in changed}, after=changed)
-                ])  # fmt: skip
-                self._touch(conn)
-                return True
-
-            if self._transact(body):
-                return record
-        raise StoreBusyError(self.busy_seconds)
+        return self._update_row(
+            "hazards", hazard_id, label, user, expected,
+            lambda old: _hazard_change(label, old, fields), missing="隐患编号不存在",
+        )  # fmt: skip
 
     def update_site(
         self,
@@ -790,24 +766,46 @@ class SQLiteStore:
         unknown = sorted(set(fields) - EDITABLE_SITE_FIELDS)
         if unknown:
             raise RegistryValidationError([f"{label}: 不能修改字段 {', '.join(unknown)}"])
-        t = self._sql["sites"]
+        return self._update_row(
+            "sites", site_id, label, user, expected,
+            lambda old: _site_change(label, old, fields), missing="单位编号不存在",
+        )  # fmt: skip
+
+    def _update_row(
+        self,
+        table: str,
+        key: str,
+        label: str,
+        user: str | None,
+        expected: Mapping[str, Any] | None,
+        change: Callable[[dict[str, Any]], dict[str, Any]],
+        missing: str,
+    ) -> dict[str, Any]:
+        """Update one row: validated against the row as read, written only if it is still that row.
+
+        ``change`` turns the current row into the new one (or raises the Chinese validation
+        error) outside the lock; the transaction then writes only if nobody changed the row
+        between the read and the lock (else it starts over), with its audit record.
+        """
+        t = self._sql[table]
+        key_col = t.primary_key.columns[0]
         for _ in range(20):
             with self._engine.connect() as conn:
-                row = conn.execute(sa.select(t).where(t.c.site_id == site_id)).mappings().first()
+                row = conn.execute(sa.select(t).where(key_col == key)).mappings().first()
             if row is None:
-                raise RegistryValidationError([f"{label}: 单位编号不存在"])
+                raise RegistryValidationError([f"{label}: {missing}"])
             old = dict(row)
-            _check_expected(label, old, expected, table="sites")
-            record = _site_change(label, old, fields)
+            _check_expected(label, old, expected, table=table)
+            record = change(old)
 
             def body(conn: sa.Connection, old: dict[str, Any] = old, record=record) -> bool:
-                now = conn.execute(sa.select(t).where(t.c.site_id == site_id)).mappings().first()
+                now = conn.execute(sa.select(t).where(key_col == key)).mappings().first()
                 if now is None or dict(now) != old:
                     return False
-                conn.execute(t.update().where(t.c.site_id == site_id).values(**record))
+                conn.execute(t.update().where(key_col == key).values(**record))
                 changed = {k: v for k, v in record.items() if not _same(old.get(k), v)}
                 conn.execute(AUDIT.insert(), [
-                    audit.record("update_site", "sites", site_id, user=user,
+                    audit.record(f"update_{table.removesuffix('s')}", table, key, user=user,
                                  before={k: old.get(k) for k in changed}, after=changed)
                 ])  # fmt: skip
                 self._touch(conn)
