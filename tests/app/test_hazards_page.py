@@ -7,7 +7,6 @@ tests keep reading the unchanged sample.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 
 import pandas as pd
 import pytest
@@ -21,18 +20,8 @@ OPERATOR = "测试员甲"
 
 
 @pytest.fixture
-def store_copy(small_store, tmp_path, monkeypatch):
-    from registry.store import SQLiteStore
-
-    copy = tmp_path / "hazards.db"
-    src, dst = sqlite3.connect(small_store), sqlite3.connect(copy)
-    src.backup(dst)
-    src.close()
-    dst.close()
-    monkeypatch.setenv("ZHENRU_STORE", str(copy))
-    store = SQLiteStore(copy)
-    yield store
-    store.close()
+def store_copy(writable_store):
+    return writable_store
 
 
 def open_page() -> AppTest:

@@ -22,16 +22,8 @@ NANDAJIE = (121.3965, 31.2519)
 
 
 @pytest.fixture
-def store_copy(small_store, tmp_path, monkeypatch):
-    from registry.store import SQLiteStore
-
-    source = SQLiteStore(small_store)
-    copy = source.backup(tmp_path / "units.db")
-    source.close()
-    monkeypatch.setenv("ZHENRU_STORE", str(copy))
-    store = SQLiteStore(copy)
-    yield store
-    store.close()
+def store_copy(writable_store):
+    return writable_store
 
 
 def open_page() -> AppTest:
