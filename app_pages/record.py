@@ -49,7 +49,7 @@ from ledger.inspection_form import (
     template_fields,
     to_records,
 )
-from registry.attachments import KIND_LABELS, AttachmentError, add_attachment, clean_photo
+from registry.attachments import KIND_LABELS, AttachmentError, clean_photo
 from registry.enums import HAZARD_LEVELS, HAZARD_TYPES, INSPECTION_TYPES
 from registry.store import StoreBusyError
 from registry.validate import RegistryValidationError
@@ -164,9 +164,10 @@ def _save(names: Mapping[str, str]) -> None:
     photo_problems = []
     for i, kind, f in photos:
         try:
-            add_attachment(store.path, f.getvalue(), kind=kind, filename=f.name,
-                           user=draft.inspector.strip(), hazard_id=hids[i])
-        except (AttachmentError, OSError, sa_exc.SQLAlchemyError) as err:
+            store.add_attachment(f.getvalue(), kind=kind, filename=f.name,
+                                 user=draft.inspector.strip(), hazard_id=hids[i])
+        except (AttachmentError, RegistryValidationError, StoreBusyError, OSError,
+                sa_exc.SQLAlchemyError) as err:
             photo_problems.append(f"隐患 {hids[i]} 的照片“{f.name}”未能保存：{err}")
     _reset_after_save()
     if st.query_params.get(SITE_PARAM):

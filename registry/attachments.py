@@ -55,6 +55,7 @@ __all__ = [
     "AttachmentError",
     "SavedPhoto",
     "add_attachment",
+    "attachment_record",
     "attachments_of",
     "clean_photo",
     "photo_dir",
@@ -188,19 +189,7 @@ def save_photo(data: bytes, folder: str | os.PathLike[str], max_bytes: int = MAX
     return SavedPhoto(digest, target)
 
 
-def _engine(store_path: str | os.PathLike[str]) -> sa.Engine:
-    engine = sa.create_engine(sa.engine.URL.create("sqlite", database=str(store_path)))
-
-    @sa.event.listens_for(engine, "connect")
-    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA busy_timeout = 5000")
-        cur.close()
-
-    return engine
-
-
-def add_attachment(
+def attachment_record(
     store_path: str | os.PathLike[str],
     data: bytes,
     *,
@@ -210,33 +199,16 @@ def add_attachment(
     hazard_id: str | None = None,
     inspection_id: str | None = None,
 ) -> dict[str, Any]:
-    """Store a photo beside the store and record it in ``attachments`` (table made if missing).
+    """Check an upload, store the cleaned photo beside the store, and return its row.
 
-    Parameters
-    ----------
-    store_path : path
-        The store file (an existing SQLite store).
-    data : bytes
-        The uploaded photo.
-    kind : {"before", "after"}
-        整改前 / 整改后.
-    filename : str
-        The name the user's file had (kept as text; escape when shown).
-    user : str
-        Who uploads it.
-    hazard_id, inspection_id : str, optional
-        What the photo documents (exactly one).
-
-    Returns
-    -------
-    dict
-        The recorded row (with ``attachment_id``); the existing row when the same photo is
-        already attached to the same record as the same kind (a retried save writes once).
+    The row is written by :meth:`registry.store.SQLiteStore.add_attachment` (the store's one
+    write path, with its audit record); the photo file itself is content-addressed, so a
+    photo stored for a write that then fails is harmless and reused by the next try.
 
     Raises
     ------
     AttachmentError
-        Bad photo, kind, owner or user (Chinese message); nothing is recorded.
+        Bad photo, kind, owner or user (Chinese message); nothing is stored.
     """
     if kind not in KINDS:
         raise AttachmentError(f"未知照片类型“{kind}”（应为 整改前/整改后）")
@@ -245,7 +217,7 @@ def add_attachment(
     if not (user or "").strip():
         raise AttachmentError("请填写上传人")
     saved = save_photo(data, photo_dir(store_path))
-    row = {
+    return {
         "hazard_id": hazard_id,
         "inspection_id": inspection_id,
         "kind": kind,
@@ -254,40 +226,29 @@ def add_attachment(
         "created_by": user.strip(),
         "created_at": dt.datetime.now().isoformat(timespec="seconds"),
     }
-    a = ATTACHMENTS.c
-    engine = _engine(store_path)
-    try:
-        with engine.begin() as conn:
-            ATTACHMENTS.create(conn, checkfirst=True)
-            # The same photo of the same record and kind again (a retried save): recorded once.
-            same = conn.execute(
-                sa.select(ATTACHMENTS).where(
-                    a.hazard_id.is_(None) if hazard_id is None else a.hazard_id == hazard_id,
-                    a.inspection_id.is_(None) if inspection_id is None
-                    else a.inspection_id == inspection_id,
-                    a.kind == kind, a.sha256 == saved.sha256,
-                )
-            ).mappings().first()
-            if same is not None:
-                return dict(same)
-            result = conn.execute(ATTACHMENTS.insert().values(**row))
-            row["attachment_id"] = int(result.inserted_primary_key[0])
-    finally:
-        engine.dispose()
-    return row
+
+
+def add_attachment(store_path: str | os.PathLike[str], data: bytes, **fields: Any) -> dict[str, Any]:
+    """Attach a photo to a hazard or an inspection of the store at ``store_path``.
+
+    Shorthand for :meth:`registry.store.SQLiteStore.add_attachment` (same keyword arguments:
+    ``kind``, ``filename``, ``user``, ``hazard_id`` or ``inspection_id``).
+
+    Returns
+    -------
+    dict
+        The recorded row (with ``attachment_id``); the existing row when the same photo is
+        already attached to the same record as the same kind (a retried save writes once).
+    """
+    from registry.store import SQLiteStore  # (the store imports this module)
+
+    with SQLiteStore(store_path) as store:
+        return store.add_attachment(data, **fields)
 
 
 def attachments_of(store_path: str | os.PathLike[str]) -> pd.DataFrame:
-    """All attachment rows of a store (empty frame when the table does not exist yet)."""
-    columns = [c.name for c in ATTACHMENTS.columns]
-    engine = _engine(store_path)
-    try:
-        with engine.connect() as conn:
-            if not sa.inspect(conn).has_table(ATTACHMENTS.name):
-                return pd.DataFrame(columns=columns)
-            rows = conn.execute(
-                sa.select(ATTACHMENTS).order_by(ATTACHMENTS.c.attachment_id)
-            ).mappings().all()
-    finally:
-        engine.dispose()
-    return pd.DataFrame([dict(r) for r in rows], columns=columns)
+    """All attachment rows of the store at ``store_path`` (:meth:`SQLiteStore.attachments`)."""
+    from registry.store import SQLiteStore  # (the store imports this module)
+
+    with SQLiteStore(store_path) as store:
+        return store.attachments()

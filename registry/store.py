@@ -53,7 +53,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.schema import CreateColumn
 
-from registry import audit, enums
+from registry import attachments, audit, enums
 from registry.attachments import ATTACHMENTS
 from registry.audit import AUDIT
 from registry.schema import SCHEMA_VERSION, TABLE_ORDER, TABLES, coerce, sql_tables, to_records
@@ -814,6 +814,71 @@ class SQLiteStore:
             if self._transact(body):
                 return record
         raise StoreBusyError(self.busy_seconds)
+
+    def add_attachment(
+        self,
+        data: bytes,
+        *,
+        kind: str,
+        filename: str,
+        user: str,
+        hazard_id: str | None = None,
+        inspection_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Attach a photo (整改前 / 整改后) to a hazard or an inspection, with its audit record.
+
+        The photo is cleaned (no EXIF/GPS) and stored by content beside the store
+        (:func:`registry.attachments.attachment_record`); the row is written in one
+        transaction. The same photo of the same record and kind again (a retried save) is
+        recorded once: the first row is returned.
+
+        Raises
+        ------
+        registry.attachments.AttachmentError
+            Bad photo, kind, owner or user (Chinese message); nothing is recorded.
+        RegistryValidationError
+            The hazard or inspection does not exist.
+        """
+        row = attachments.attachment_record(
+            self.path, data, kind=kind, filename=filename, user=user,
+            hazard_id=hazard_id, inspection_id=inspection_id,
+        )  # fmt: skip
+        a = ATTACHMENTS.c
+
+        def body(conn: sa.Connection) -> dict[str, Any]:
+            owner = self._sql["hazards"] if hazard_id is not None else self._sql["inspections"]
+            key = hazard_id if hazard_id is not None else inspection_id
+            if conn.execute(sa.select(owner.primary_key.columns[0])
+                            .where(owner.primary_key.columns[0] == key)).first() is None:
+                raise RegistryValidationError([f"照片所属的记录不存在: {key}"])
+            same = conn.execute(
+                sa.select(ATTACHMENTS).where(
+                    a.hazard_id.is_(None) if hazard_id is None else a.hazard_id == hazard_id,
+                    a.inspection_id.is_(None) if inspection_id is None
+                    else a.inspection_id == inspection_id,
+                    a.kind == kind, a.sha256 == row["sha256"],
+                )
+            ).mappings().first()  # fmt: skip
+            if same is not None:
+                return dict(same)
+            result = conn.execute(ATTACHMENTS.insert().values(**row))
+            out = {**row, "attachment_id": int(result.inserted_primary_key[0])}
+            conn.execute(AUDIT.insert(), [
+                audit.record("add_attachment", "attachments", str(out["attachment_id"]),
+                             user=user, after=out)
+            ])  # fmt: skip
+            return out
+
+        return self._transact(body)
+
+    def attachments(self) -> pd.DataFrame:
+        """Photo attachments (``registry.attachments`` columns), oldest first."""
+        columns = [c.name for c in ATTACHMENTS.columns]
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(ATTACHMENTS).order_by(ATTACHMENTS.c.attachment_id)
+            ).mappings().all()
+        return pd.DataFrame([dict(r) for r in rows], columns=columns)
 
     def backup(self, target: str | os.PathLike[str]) -> Path:
         """A consistent copy of the whole store (a new file at ``target``), taken online.

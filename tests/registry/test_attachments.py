@@ -160,3 +160,21 @@ def test_database_refuses_an_attachment_without_owner(store_with_hazard):
     finally:
         engine.dispose()
     assert len(attachments_of(path)) == 1
+
+
+def test_an_attachment_is_a_write_of_the_store_with_its_audit_record(store_with_hazard):
+    from registry.store import SQLiteStore
+    from registry.validate import RegistryValidationError
+
+    path, _iid, hid = store_with_hazard
+    with SQLiteStore(path) as store:
+        row = store.add_attachment(jpeg_with_gps(), kind="after", filename="a.jpg", user="张三",
+                                   hazard_id=hid)
+        log = store.audit_log()
+        last = log.iloc[-1]
+        assert (last["action"], last["user"], last["entity_id"]) == (
+            "add_attachment", "张三", str(row["attachment_id"]))
+        with pytest.raises(RegistryValidationError, match="不存在"):
+            store.add_attachment(jpeg_with_gps(), kind="after", filename="b.jpg", user="张三",
+                                 hazard_id="YH-2099-01-0001")
+        assert len(store.attachments()) == 1
