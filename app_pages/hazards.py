@@ -44,6 +44,7 @@ from ledger.hazard_ledger import (
     next_actions,
     rectification_notice,
 )
+from registry.attachments import photos_of
 from registry.enums import HAZARD_LEVELS, HAZARD_STATUSES, OPEN_STATUSES
 from registry.store import StoreBusyError
 from registry.validate import RegistryValidationError
@@ -335,6 +336,11 @@ else:
                     args=(hid, act, row["status"]),
                     type="primary" if act.forward else "secondary",
                 )
+        photos = photos_of(get_store().attachments(), get_store().path, hazard_id=hid)
+        if len(photos):
+            st.markdown("**现场照片**")
+            st.image([str(p) for p in photos["path"]], width=160,
+                     caption=[md_text(x) for x in photos["label"]])  # captions render markdown
         st.markdown("**修改记录**")
         history = hazard_history(get_store().audit_log(), hid)
         if history.empty:

@@ -59,6 +59,7 @@ __all__ = [
     "attachments_of",
     "clean_photo",
     "photo_dir",
+    "photos_of",
     "save_photo",
 ]
 
@@ -226,6 +227,33 @@ def attachment_record(
         "created_by": user.strip(),
         "created_at": dt.datetime.now().isoformat(timespec="seconds"),
     }
+
+
+def photos_of(attachments: pd.DataFrame, store_path: str | os.PathLike[str], *,
+              hazard_id: str | None = None, inspection_id: str | None = None) -> pd.DataFrame:
+    """The photos of one hazard or inspection: rows with ``path`` (the file beside the store)
+    and ``label`` (整改前/整改后 · file name · who), oldest first; files gone are left out.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"hazard_id": ["H1", "H2"], "inspection_id": [None, None],
+    ...     "kind": ["before", "after"], "sha256": ["ab", "cd"], "filename": ["x.jpg", "y.jpg"],
+    ...     "created_by": ["张三", "李四"], "attachment_id": [1, 2]})
+    >>> photos_of(rows, "/nonexistent/s.db", hazard_id="H1").empty  # the file is not there
+    True
+    """
+    if attachments.empty:
+        return attachments.assign(path=[], label=[])
+    column, key = ("hazard_id", hazard_id) if hazard_id is not None else ("inspection_id", inspection_id)
+    rows = attachments[attachments[column].astype(str) == str(key)].copy()
+    folder = photo_dir(store_path)
+    rows["path"] = [folder / f"{sha}.jpg" for sha in rows["sha256"]]
+    rows = rows.loc[pd.Series([p.is_file() for p in rows["path"]], index=rows.index, dtype=bool)]
+    rows["label"] = [
+        f"{KIND_LABELS.get(k, k)} · {f} · {u}"
+        for k, f, u in zip(rows["kind"], rows["filename"], rows["created_by"], strict=True)
+    ]
+    return rows.reset_index(drop=True)
 
 
 def add_attachment(store_path: str | os.PathLike[str], data: bytes, **fields: Any) -> dict[str, Any]:

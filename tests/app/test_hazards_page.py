@@ -285,3 +285,18 @@ def test_a_major_hazard_is_closed_only_after_its_record_is_complete(store_copy):
     at.date_input(key=key).set_value(max(rectified, dt.date.today()))
     click(at, "复查合格并销号")
     assert status_of(store_copy, hid) == "已销号"
+
+
+def test_the_photos_of_a_hazard_are_shown_with_it(store_copy):
+    import io
+
+    from PIL import Image
+
+    hid = a_hazard(store_copy, "待整改")
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 6), "red").save(buf, "JPEG")
+    store_copy.add_attachment(buf.getvalue(), kind="before", filename="现场[1].jpg",
+                              user="张三", hazard_id=hid)
+    at = pick(open_page(), hid)
+    images = [el for el in at.main if getattr(el, "type", "") == "image"]
+    assert len(images) == 1, [getattr(el, "type", "") for el in at.main]
