@@ -30,6 +30,7 @@ from sqlalchemy import exc as sa_exc
 
 from app_pages._data import (
     AS_OF_KEY,
+    OPERATOR_KEY,
     StoreUnavailable,
     default_as_of,
     get_store,
@@ -142,6 +143,8 @@ def _save(names: Mapping[str, str]) -> None:
     """Button callback: write the form (runs before the widgets, so it may reset them)."""
     ss = st.session_state
     draft = _draft()
+    if draft.inspector.strip():
+        ss[OPERATOR_KEY] = draft.inspector.strip()  # the same person on the other pages
     photos = _photos(len(draft.hazards))
     try:
         as_of_default = default_as_of()  # before the write moves it
@@ -229,6 +232,8 @@ def _init_state(sites: pd.DataFrame) -> None:
     ss.setdefault(DATE, dt.date.today())
     ss.setdefault(TYPE, INSPECTION_TYPES[0])
     ss.setdefault(RESULT, NO_HAZARD)
+    if not ss.get(INSPECTOR) and ss.get(OPERATOR_KEY):
+        ss[INSPECTOR] = ss[OPERATOR_KEY]  # the name typed on 隐患台账 / 单位管理
     param = (st.query_params.get(SITE_PARAM) or "").strip()
     if param and ss.get(PARAM_APPLIED) != param:
         ss[PARAM_APPLIED] = param

@@ -236,3 +236,11 @@ def test_a_half_filled_form_survives_a_page_switch(store_copy):
     assert at.text_area(key="rec_h0_desc").value == "配电箱线路老化"
     assert at.text_input(key="rec_h0_part").value == "配电间"
     assert at.date_input(key="rec_h0_deadline").value == dt.date.today() + dt.timedelta(days=30)
+
+
+def test_the_recorder_is_the_same_person_as_on_the_other_pages(store_copy):
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    at.session_state["operator"] = "王检查"  # typed on 隐患台账 / 单位管理 earlier
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.text_input(key="rec_inspector").value == "王检查"
