@@ -151,11 +151,13 @@ def subcategory_options(category: str | None, current: Any = None) -> list[str]:
     ['老旧电梯(15年以上)', '锅炉']
     >>> subcategory_options("特种设备", "旧分类")[0]
     '旧分类'
+    >>> subcategory_options("人员密集场所", "公共娱乐")[0]  # the unit's own, not the table's first
+    '公共娱乐'
     """
     options = list(SECTORS[category].subcategories) if category in SECTORS else []
     cur = _norm("subcategory", current)
-    if cur is not None and cur not in options:
-        options.insert(0, cur)
+    if cur is not None:
+        options = [cur] + [o for o in options if o != cur]
     return options or [""]
 
 

@@ -1,0 +1,78 @@
+"""单位管理 on a phone (390x844): find a unit, correct its name, save; no sideways scroll; the
+change is in the store and its audit trail with the 操作人.
+
+The app runs on a private copy of the small store (this test writes).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from registry.store import SQLiteStore
+from tests.e2e.conftest import (
+    _require_browser,
+    new_page,
+    screenshot,
+    start_app,
+    stop_app,
+    wait_for_app,
+)
+
+WIDTH, HEIGHT = 390, 844
+
+
+@pytest.fixture(scope="module")
+def units_app(small_store: Path, tmp_path_factory: pytest.TempPathFactory):
+    _require_browser()
+    folder = tmp_path_factory.mktemp("units-e2e")
+    with SQLiteStore(small_store) as source:
+        store = source.backup(folder / "units.db")
+    url, proc = start_app(store, folder)
+    try:
+        yield url, store
+    finally:
+        stop_app(proc)
+
+
+def _no_sideways_scroll(page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= WIDTH, f"页面可横向滚动：scrollWidth={width}"
+
+
+def test_correct_a_units_name_on_a_phone(units_app, browser):
+    url, store = units_app
+    with SQLiteStore(store) as s:
+        site = s.sites().iloc[3]
+    new_name = f"{site['name']}（更名）"
+    page = new_page(browser, WIDTH, HEIGHT)
+    try:
+        page.goto(f"{url}/units?site={site['site_id']}")
+        wait_for_app(page)
+        page.get_by_role("heading", name="单位管理").wait_for()
+        _no_sideways_scroll(page)
+        page.get_by_label("操作人（必填）", exact=True).fill("王平安")
+        page.get_by_label("操作人（必填）", exact=True).press("Enter")
+        wait_for_app(page)
+        name = page.get_by_label("单位名称", exact=True)
+        name.fill(new_name)
+        name.press("Enter")
+        wait_for_app(page)
+        page.get_by_role("button", name="保存修改").click()
+        wait_for_app(page)
+        page.get_by_text(f"单位 {site['site_id']} 已保存").wait_for()
+        _no_sideways_scroll(page)
+        screenshot(page, "units_phone_saved")
+    finally:
+        page.context.close()
+    with SQLiteStore(store) as s:
+        after = s.sites().set_index("site_id").loc[site["site_id"]]
+        assert after["name"] == new_name
+        for field in ("subcategory", "category", "department", "address", "key_list"):
+            assert after[field] == site[field], field  # nothing else changed silently
+        last = s.audit_log().iloc[-1]
+        assert (last["action"], last["user"], last["entity_id"]) == (
+            "update_site", "王平安", site["site_id"])
+        assert set(json.loads(last["after"])) == {"name"}
