@@ -234,3 +234,25 @@ def screenshot(page, name: str) -> Path:
 def have_chromium() -> bool:
     """Whether the Debian chromium binary is present."""
     return CHROMIUM.exists() and shutil.which(str(CHROMIUM)) is not None
+
+
+def attach_file(page, path: Path, attempts: int = 4, wait_ms: int = 15_000) -> None:
+    """Choose ``path`` in the page's first file uploader until the uploader lists it.
+
+    A file chosen while Streamlit reruns (a text field just committed on blur) can be dropped
+    by the re-rendered uploader; a user then simply picks it again, and so does this helper.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    name = Path(path).name
+    for _ in range(attempts):
+        wait_for_app(page)
+        page.locator("[data-testid='stFileUploader'] input[type='file']").first.set_input_files(
+            str(path)
+        )
+        try:
+            page.get_by_text(name).wait_for(timeout=wait_ms)
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError(f"上传的照片 {name} 没有出现在上传列表中（试了 {attempts} 次）")

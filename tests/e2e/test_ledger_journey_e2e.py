@@ -29,6 +29,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from registry.store import SQLiteStore
 from tests.e2e.conftest import (
     _require_browser,
+    attach_file,
     new_page,
     screenshot,
     start_app,
@@ -227,10 +228,7 @@ def test_record_track_close_and_find_again_after_restart(journey_app, browser):
         page.get_by_label("整改措施", exact=True).blur()
         wait_for_app(page)  # a photo chosen while the page reruns can be dropped (see report)
         photo = _photo(server.folder)
-        page.locator("[data-testid='stFileUploader'] input[type='file']").first.set_input_files(
-            str(photo)
-        )
-        page.get_by_text(photo.name).wait_for()
+        attach_file(page, photo)
         page.get_by_label("整改措施", exact=True).blur()
         wait_for_app(page)
 

@@ -17,6 +17,7 @@ from registry.attachments import attachments_of, photo_dir
 from registry.store import SQLiteStore
 from tests.e2e.conftest import (
     _require_browser,
+    attach_file,
     new_page,
     screenshot,
     start_app,
@@ -74,10 +75,8 @@ def test_record_a_general_hazard_on_a_phone(record_app, browser):
         page.get_by_label("隐患部位", exact=True).fill("一楼楼梯口")
         page.get_by_label("整改措施", exact=True).fill("更换灭火器")
         photo = tmp_photo(store.parent)
-        page.locator("[data-testid='stFileUploader'] input[type='file']").first.set_input_files(
-            str(photo)
-        )
-        page.get_by_text(photo.name).wait_for()
+        page.get_by_label("整改措施", exact=True).blur()
+        attach_file(page, photo)
         page.get_by_label("整改措施", exact=True).blur()
         wait_for_app(page)
         _no_sideways_scroll(page)
