@@ -244,6 +244,7 @@ def _downloads(plan, key: str, title: str) -> None:
         file_name=f"{title}_{stamp}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_dl_xlsx",
+        on_click="ignore",  # a download does not rerun (and redraw) the plan
     )
     c2.download_button(
         "打印版任务单（HTML）",
@@ -251,6 +252,7 @@ def _downloads(plan, key: str, title: str) -> None:
         file_name=f"{title}_{stamp}.html",
         mime="text/html",
         key=f"{key}_dl_html",
+        on_click="ignore",  # a download does not rerun (and redraw) the plan
     )
     c3.download_button(
         "GPX 轨迹",
@@ -258,6 +260,7 @@ def _downloads(plan, key: str, title: str) -> None:
         file_name=f"{title}_{stamp}.gpx",
         mime="application/gpx+xml",
         key=f"{key}_dl_gpx",
+        on_click="ignore",  # a download does not rerun (and redraw) the plan
     )
     c4.download_button(
         "导航链接（高德）",
@@ -265,6 +268,7 @@ def _downloads(plan, key: str, title: str) -> None:
         file_name=f"{title}_导航链接_{stamp}.txt",
         mime="text/plain",
         key=f"{key}_dl_nav",
+        on_click="ignore",  # a download does not rerun (and redraw) the plan
     )
 
 
@@ -296,7 +300,7 @@ def show_plan(plan, *, key: str, title: str = "巡查路线", map_height: int = 
     m3.metric("路途合计", f"{t['travel_min']:.0f} 分钟")
     m4.metric("现场检查", f"{t['service_min']:.0f} 分钟")
     m5.metric("未安排", f"{t['left_out']} 家")
-    st.info(plan.summary_zh().replace("\n", "  \n"))  # markdown line breaks
+    st.info(md_text(plan.summary_zh()).replace("\n", "  \n"))  # escaped; markdown line breaks
     if plan.check_messages:
         st.warning("路线校验提示：\n" + "\n".join(f"- {m}" for m in plan.check_messages))
 
