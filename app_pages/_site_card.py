@@ -182,11 +182,11 @@ def operating_note(site: Mapping[str, Any], hazards: pd.DataFrame, as_of: dt.dat
     Examples
     --------
     >>> operating_note({"site_id": "S1", "operating_state": "注销"}, pd.DataFrame(), dt.date(2024, 6, 1))
-    '该单位已注销：保留历史记录，不列入检查计划和年度检查次数。'
+    '经营状态：注销。该单位保留历史记录，不列入检查计划和年度检查次数。'
     """
     state = site.get("operating_state")
     if isinstance(state, str) and state not in ACTIVE_STATES:
-        return f"该单位已{state}：保留历史记录，不列入检查计划和年度检查次数。"
+        return f"经营状态：{state}。该单位保留历史记录，不列入检查计划和年度检查次数。"
     if str(site.get("site_id")) in set(suspended_sites(hazards, as_of)):
         return "责令停产停业整改中（重大隐患未销号）：复查合格销号前不得恢复生产经营；日常检查请注明。"
     return ""

@@ -15,7 +15,6 @@ import pandas as pd
 import streamlit as st
 
 from app_pages._data import (
-    OPERATOR_KEY,
     StoreUnavailable,
     current_as_of,
     get_store,
@@ -23,6 +22,7 @@ from app_pages._data import (
     require_sites,
 )
 from app_pages._export import to_xlsx_bytes
+from app_pages._feedback import flash, operator_input, show_flash
 from app_pages._site_card import md_text
 from ledger.hazard_ledger import (
     ACTION_FIELD_LABELS,
@@ -47,6 +47,7 @@ from ledger.hazard_ledger import (
 from registry.attachments import photos_of
 from registry.enums import HAZARD_LEVELS, HAZARD_STATUSES, OPEN_STATUSES
 from registry.store import StoreBusyError
+from registry.unit_form import messages
 from registry.validate import RegistryValidationError
 
 _OPERATOR_WIDGET = "hz_operator"
@@ -74,22 +75,8 @@ _VIEW = {
 }
 
 
-def _messages(err: Exception) -> list[str]:
-    if isinstance(err, RegistryValidationError):
-        return list(err.errors)
-    return [str(err)]
-
-
-def _flash(kind: str, lines: list[str]) -> None:
-    st.session_state[_FLASH] = (kind, lines)
-
-
 def _field_key(action: Action, name: str, hazard_id: str) -> str:
     return f"hz_{action.key}_{name}_{hazard_id}"
-
-
-def _keep_operator() -> None:
-    st.session_state[OPERATOR_KEY] = str(st.session_state.get(_OPERATOR_WIDGET) or "").strip()
 
 
 def _apply(hazard_id: str, action: Action, seen_status: str) -> None:
@@ -101,14 +88,14 @@ def _apply(hazard_id: str, action: Action, seen_status: str) -> None:
         fields = action_fields(action, **values)
         get_store().update_hazard(hazard_id, user=user, expected={"status": seen_status}, **fields)
     except (RegistryValidationError, StoreBusyError, StoreUnavailable) as err:
-        _flash("error", [f"未保存：{m}" for m in _messages(err)])
+        flash(_FLASH, "error", [f"未保存：{m}" for m in messages(err)])
         return
     st.cache_data.clear()
     if action.target in (ss.get("hz_f_status") or HAZARD_STATUSES):
         # Still listed: stay on it. The step changed its label (状态) and its place in the
         # list, and the box alone would then show, and the next step act on, another hazard.
         ss[_PICK] = hazard_id
-    _flash("success", [f"隐患 {hazard_id}：{action.label}，已保存（状态：{action.target}）"])
+    flash(_FLASH, "success", [f"隐患 {hazard_id}：{action.label}，已保存（状态：{action.target}）"])
 
 
 def _major_key(name: str, hazard_id: str) -> str:
@@ -123,11 +110,11 @@ def _save_major(hazard_id: str, seen_status: str) -> None:
         fields = major_record(**{n: ss.get(_major_key(n, hazard_id)) for n in MAJOR_RECORD_LABELS})
         get_store().update_hazard(hazard_id, user=user, expected={"status": seen_status}, **fields)
     except (RegistryValidationError, StoreBusyError, StoreUnavailable) as err:
-        _flash("error", [f"未保存：{m}" for m in _messages(err)])
+        flash(_FLASH, "error", [f"未保存：{m}" for m in messages(err)])
         return
     st.cache_data.clear()
     ss[_PICK] = hazard_id
-    _flash("success", [f"隐患 {hazard_id}：重大隐患登记已保存"])
+    flash(_FLASH, "success", [f"隐患 {hazard_id}：重大隐患登记已保存"])
 
 
 def _major_form(row: dict[str, Any]) -> None:
@@ -155,30 +142,19 @@ def _bulk_close() -> None:
     ss = st.session_state
     ids = list(ss.get(_BULK_IDS) or [])
     if not ids:
-        _flash("error", ["请先选择要复查销号的隐患"])
+        flash(_FLASH, "error", ["请先选择要复查销号的隐患"])
         return
     try:
         result = close_hazards(
             get_store(), ids, user=ss.get(_OPERATOR_WIDGET), reinspection_date=ss.get(_BULK_DATE)
         )
     except (RegistryValidationError, StoreUnavailable) as err:
-        _flash("error", [f"未保存：{m}" for m in _messages(err)])
+        flash(_FLASH, "error", [f"未保存：{m}" for m in messages(err)])
         return
     if result["ok"].any():
         st.cache_data.clear()
     ss[_BULK_IDS] = []
     ss[_BULK_RESULT] = result
-
-
-def _show_flash() -> None:
-    flash = st.session_state.pop(_FLASH, None)
-    if not flash:
-        return
-    kind, lines = flash
-    text = (
-        "\n".join(f"- {md_text(line)}" for line in lines) if len(lines) > 1 else md_text(lines[0])
-    )
-    (st.success if kind == "success" else st.error)(text)
 
 
 def _show_bulk_result() -> None:
@@ -221,19 +197,11 @@ require_sites(tables)
 sites, hazards = tables["sites"], tables["hazards"]
 today = dt.date.today()
 
-_show_flash()
+show_flash(_FLASH)
 _show_bulk_result()
 
-if _OPERATOR_WIDGET not in st.session_state:
-    st.session_state[_OPERATOR_WIDGET] = st.session_state.get(OPERATOR_KEY, "")
 top = st.columns([2, 2, 5])
-top[0].text_input(
-    "操作人（必填）",
-    key=_OPERATOR_WIDGET,
-    on_change=_keep_operator,
-    placeholder="姓名，记入修改记录",
-    max_chars=50,
-)
+operator_input(_OPERATOR_WIDGET, top[0])
 limit = top[1].number_input(
     "平安办复查时限（工作日）",
     min_value=1,
@@ -336,13 +304,13 @@ else:
                     args=(hid, act, row["status"]),
                     type="primary" if act.forward else "secondary",
                 )
-        photos = photos_of(get_store().attachments(), get_store().path, hazard_id=hid)
+        photos = photos_of(get_store().attachments(hazard_id=hid), get_store().path, hazard_id=hid)
         if len(photos):
             st.markdown("**现场照片**")
             st.image([str(p) for p in photos["path"]], width=160,
                      caption=[md_text(x) for x in photos["label"]])  # captions render markdown
         st.markdown("**修改记录**")
-        history = hazard_history(get_store().audit_log(), hid)
+        history = hazard_history(get_store().audit_log(entity_id=hid), hid)
         if history.empty:
             st.caption("暂无修改记录（现状为导入台账时的状态）。")
         else:

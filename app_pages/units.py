@@ -17,15 +17,15 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages._data import OPERATOR_KEY, StoreUnavailable, current_as_of, get_store, load_tables
-from app_pages._site_card import attribute_table, md_text
+from app_pages._data import StoreUnavailable, current_as_of, get_store, load_tables
+from app_pages._feedback import flash, operator_input, show_flash
+from app_pages._site_card import attribute_table, md_text, operating_note
 from layers.folium_map import base_map
 from layers.offline import make_offline
 from layers.safe_text import html_text
 from ledger.hazard_ledger import check_operator
 from ledger.inspection_form import find_sites, site_label
 from registry.enums import COORD_QUALITIES, COORD_QUALITY_LABELS, OPERATING_STATES, PARKS
-from registry.hazard_status import suspended_sites
 from registry.sectors import DEPARTMENTS, SECTORS
 from registry.store import ConcurrentEditError, StoreBusyError
 from registry.unit_form import (
@@ -55,25 +55,6 @@ _NEW_DONE = "un_new_done"
 _NEW_FIELDS = ("name", "address", "category", "key_list", "park", "uscc", "lon", "lat", "cq")
 _MAP_HEIGHT = 360
 _ERRORS = (RegistryValidationError, StoreBusyError, StoreUnavailable)
-
-
-def _flash(kind: str, lines: list[str]) -> None:
-    st.session_state[_FLASH] = (kind, lines)
-
-
-def _show_flash() -> None:
-    flash = st.session_state.pop(_FLASH, None)
-    if not flash:
-        return
-    kind, lines = flash
-    text = (
-        "\n".join(f"- {md_text(line)}" for line in lines) if len(lines) > 1 else md_text(lines[0])
-    )
-    {"success": st.success, "info": st.info}.get(kind, st.error)(text)
-
-
-def _keep_operator() -> None:
-    st.session_state[OPERATOR_KEY] = str(st.session_state.get(_OPERATOR_WIDGET) or "").strip()
 
 
 # -- edit: widget keys, initial values, callbacks ---------------------------------------------
@@ -140,20 +121,20 @@ def _save_edit(site_id: str, shown: dict[str, Any]) -> None:
         check_state_change(shown["operating_state"], edited["operating_state"],
                            bool(ss.get(_key("confirm", site_id))))  # fmt: skip
         if not fields:
-            _flash("info", ["没有修改任何内容"])
+            flash(_FLASH, "info", ["没有修改任何内容"])
             return
         get_store().update_site(site_id, user=user, expected=shown, **fields)
     except ConcurrentEditError as err:
         # Keep what this user changed; the fields he did not touch show the other user's values.
         _reset_edit(site_id, keep=tuple(fields))
-        _flash("error", [f"未保存：{m}" for m in messages(err)])
+        flash(_FLASH, "error", [f"未保存：{m}" for m in messages(err)])
         return
     except _ERRORS as err:
-        _flash("error", [f"未保存：{m}" for m in messages(err)])
+        flash(_FLASH, "error", [f"未保存：{m}" for m in messages(err)])
         return
     st.cache_data.clear()
     _reset_edit(site_id)
-    _flash("success", [f"单位 {site_id} 已保存（{'、'.join(_labels(fields))}）"])
+    flash(_FLASH, "success", [f"单位 {site_id} 已保存（{'、'.join(_labels(fields))}）"])
 
 
 def _labels(fields: dict[str, Any]) -> list[str]:
@@ -170,16 +151,16 @@ def _save_position(site_id: str, shown: dict[str, Any]) -> None:
             ss.get(_key("cq", site_id)), shown,
         )  # fmt: skip
         if not fields:
-            _flash("info", ["位置和坐标来源都没有改变"])
+            flash(_FLASH, "info", ["位置和坐标来源都没有改变"])
             return
         record = get_store().update_site(
             site_id, user=user, expected=shown, **fields
         )
     except _ERRORS as err:
-        _flash("error", [f"未保存：{m}" for m in messages(err)])
+        flash(_FLASH, "error", [f"未保存：{m}" for m in messages(err)])
         return
     st.cache_data.clear()
-    _flash("success", [f"单位 {site_id} 的位置已保存（居委：{record.get('committee') or '—'}）"])
+    flash(_FLASH, "success", [f"单位 {site_id} 的位置已保存（居委：{record.get('committee') or '—'}）"])
 
 
 # -- new unit ----------------------------------------------------------------------------------
@@ -207,13 +188,13 @@ def _add_unit() -> None:
         rid = request_id(ss.setdefault(_NEW_MEMO, {}), values)
         ids = get_store().add_sites(frame, user=user, request_id=rid)
     except _ERRORS as err:
-        _flash("error", [f"未登记：{m}" for m in messages(err)])
+        flash(_FLASH, "error", [f"未登记：{m}" for m in messages(err)])
         return
     st.cache_data.clear()
     if ss.get(_NEW_DONE) == ids:
-        _flash("info", [f"该单位已登记（{'、'.join(ids)}），重复提交未再次写入"])
+        flash(_FLASH, "info", [f"该单位已登记（{'、'.join(ids)}），重复提交未再次写入"])
     else:
-        _flash("success", [f"已登记新单位 {'、'.join(ids)}：{values['name']}"])
+        flash(_FLASH, "success", [f"已登记新单位 {'、'.join(ids)}：{values['name']}"])
     ss[_NEW_DONE] = ids
 
 
@@ -286,13 +267,8 @@ except StoreUnavailable as err:
 sites, hazards = tables["sites"], tables["hazards"]
 ss = st.session_state
 
-_show_flash()
-if _OPERATOR_WIDGET not in ss:
-    ss[_OPERATOR_WIDGET] = ss.get(OPERATOR_KEY, "")
-st.text_input(
-    "操作人（必填）", key=_OPERATOR_WIDGET, on_change=_keep_operator,
-    placeholder="姓名，记入修改记录", max_chars=50,
-)  # fmt: skip
+show_flash(_FLASH)
+operator_input(_OPERATOR_WIDGET)
 
 edit_tab, new_tab = st.tabs(["查找与修改", "新增单位"])
 
@@ -318,17 +294,16 @@ with edit_tab:
         shown = shown_values(site)
         _init_edit(site, shown)
 
-        state = shown["operating_state"] or "正常"
-        if state != "正常":
-            st.warning(f"经营状态：{state}。该单位保留历史记录，不列入检查计划和法定频次统计。")
-        if site_id in suspended_sites(hazards, current_as_of()):
-            st.warning("该单位因重大隐患被责令停产停业（相关隐患复查合格销号后恢复）。")
+        note = operating_note(site, hazards, current_as_of())  # the site card's rule
+        if note:
+            st.warning(note)
 
         with st.expander("当前登记信息", expanded=False):
             card = pd.concat([
                 pd.DataFrame([("单位名称", str(site["name"]))], columns=["项目", "内容"]),
                 attribute_table(site),
-                pd.DataFrame([("经营状态", state)], columns=["项目", "内容"]),
+                pd.DataFrame([("经营状态", shown["operating_state"] or "正常")],
+                             columns=["项目", "内容"]),
             ], ignore_index=True)  # fmt: skip
             st.dataframe(card, hide_index=True, key="un_card", height=35 * (len(card) + 1) + 3)
 
@@ -387,7 +362,7 @@ with edit_tab:
         )  # fmt: skip
 
         st.markdown("**修改记录**")
-        history = unit_history(get_store().audit_log(), site_id)
+        history = unit_history(get_store().audit_log(entity_id=site_id), site_id)
         if history.empty:
             st.caption("暂无修改记录（现状为导入名册时的登记）。")
         else:

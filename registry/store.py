@@ -714,11 +714,8 @@ class SQLiteStore:
             Another writer kept the store locked; nothing is written.
         """
         label = f"隐患 {hazard_id}"
-        unknown = sorted(set(fields) - EDITABLE_HAZARD_FIELDS)
-        if unknown:
-            raise RegistryValidationError([f"{label}: 不能修改字段 {', '.join(unknown)}"])
         return self._update_row(
-            "hazards", hazard_id, label, user, expected,
+            "hazards", hazard_id, label, user, expected, fields, EDITABLE_HAZARD_FIELDS,
             lambda old: _hazard_change(label, old, fields), missing="隐患编号不存在",
         )  # fmt: skip
 
@@ -763,11 +760,8 @@ class SQLiteStore:
             As for :meth:`update_hazard`.
         """
         label = f"单位 {site_id}"
-        unknown = sorted(set(fields) - EDITABLE_SITE_FIELDS)
-        if unknown:
-            raise RegistryValidationError([f"{label}: 不能修改字段 {', '.join(unknown)}"])
         return self._update_row(
-            "sites", site_id, label, user, expected,
+            "sites", site_id, label, user, expected, fields, EDITABLE_SITE_FIELDS,
             lambda old: _site_change(label, old, fields), missing="单位编号不存在",
         )  # fmt: skip
 
@@ -778,15 +772,21 @@ class SQLiteStore:
         label: str,
         user: str | None,
         expected: Mapping[str, Any] | None,
+        fields: Mapping[str, Any],
+        editable: frozenset[str],
         change: Callable[[dict[str, Any]], dict[str, Any]],
         missing: str,
     ) -> dict[str, Any]:
         """Update one row: validated against the row as read, written only if it is still that row.
 
-        ``change`` turns the current row into the new one (or raises the Chinese validation
-        error) outside the lock; the transaction then writes only if nobody changed the row
-        between the read and the lock (else it starts over), with its audit record.
+        ``fields`` outside ``editable`` are refused. ``change`` turns the current row into the
+        new one (or raises the Chinese validation error) outside the lock; the transaction then
+        writes only if nobody changed the row between the read and the lock (else it starts
+        over), with its audit record.
         """
+        unknown = sorted(set(fields) - editable)
+        if unknown:
+            raise RegistryValidationError([f"{label}: 不能修改字段 {', '.join(unknown)}"])
         t = self._sql[table]
         key_col = t.primary_key.columns[0]
         for _ in range(20):
@@ -871,13 +871,19 @@ class SQLiteStore:
 
         return self._transact(body)
 
-    def attachments(self) -> pd.DataFrame:
-        """Photo attachments (``registry.attachments`` columns), oldest first."""
+    def attachments(
+        self, hazard_id: str | None = None, inspection_id: str | None = None
+    ) -> pd.DataFrame:
+        """Photo attachments (``registry.attachments`` columns), oldest first; those of one
+        hazard or inspection when its id is given (read in SQL)."""
         columns = [c.name for c in ATTACHMENTS.columns]
+        query = sa.select(ATTACHMENTS).order_by(ATTACHMENTS.c.attachment_id)
+        if hazard_id is not None:
+            query = query.where(ATTACHMENTS.c.hazard_id == str(hazard_id))
+        if inspection_id is not None:
+            query = query.where(ATTACHMENTS.c.inspection_id == str(inspection_id))
         with self._engine.connect() as conn:
-            rows = conn.execute(
-                sa.select(ATTACHMENTS).order_by(ATTACHMENTS.c.attachment_id)
-            ).mappings().all()
+            rows = conn.execute(query).mappings().all()
         return pd.DataFrame([dict(r) for r in rows], columns=columns)
 
     def backup(self, target: str | os.PathLike[str]) -> Path:
@@ -905,10 +911,17 @@ class SQLiteStore:
             src.close()
         return target
 
-    def audit_log(self) -> pd.DataFrame:
-        """The audit trail, oldest first (read-only; the table itself is append-only)."""
+    def audit_log(self, entity_id: str | None = None) -> pd.DataFrame:
+        """The audit trail, oldest first (read-only; the table itself is append-only).
+
+        ``entity_id`` keeps the records of one hazard, unit, inspection … (read in SQL, so a
+        page showing one record's history does not load the whole trail).
+        """
+        query = sa.select(AUDIT).order_by(AUDIT.c.audit_id)
+        if entity_id is not None:
+            query = query.where(AUDIT.c.entity_id == str(entity_id))
         with self._engine.connect() as conn:
-            rows = conn.execute(sa.select(AUDIT).order_by(AUDIT.c.audit_id)).mappings().all()
+            rows = conn.execute(query).mappings().all()
         return pd.DataFrame([dict(r) for r in rows], columns=[c.name for c in AUDIT.columns])
 
 

@@ -50,14 +50,16 @@ def as_of_timestamp(as_of: dt.date | str | pd.Timestamp) -> pd.Timestamp:
     Traceback (most recent call last):
     ...
     risk.tables.InputError: 评估日期 9999-12-31 超出可处理的范围 (1970-01-01 至 2200-12-31)
+    >>> as_of_timestamp(pd.NaT)
+    Traceback (most recent call last):
+    ...
+    risk.tables.InputError: 评估日期 as_of 不能为空
     """
     lo, hi = AS_OF_RANGE
     # a date far out of range cannot even become a timestamp: check it as a date first
     day: dt.date | None = None
-    if isinstance(as_of, pd.Timestamp):
-        pass
-    elif isinstance(as_of, dt.datetime):
-        day = as_of.date()
+    if isinstance(as_of, dt.datetime):  # pd.Timestamp too
+        day = None if pd.isna(as_of) else as_of.date()
     elif isinstance(as_of, dt.date):
         day = as_of
     elif isinstance(as_of, str):

@@ -256,3 +256,34 @@ def attach_file(page, path: Path, attempts: int = 4, wait_ms: int = 15_000) -> N
         except PlaywrightTimeout:
             continue
     raise AssertionError(f"上传的照片 {name} 没有出现在上传列表中（试了 {attempts} 次）")
+
+
+#: The phone viewport of the inspectors' journeys.
+PHONE_WIDTH, PHONE_HEIGHT = 390, 844
+
+
+class AppServer:
+    """An app server on a private backup of ``source`` (for tests that write); restartable."""
+
+    def __init__(self, source: Path, folder: Path, name: str) -> None:
+        from registry.store import SQLiteStore
+
+        _require_browser()
+        self.folder = folder
+        with SQLiteStore(source) as store:
+            self.store = store.backup(folder / f"{name}.db")
+        self.url, self.proc = start_app(self.store, folder)
+
+    def restart(self) -> None:
+        stop_app(self.proc)
+        self.url, self.proc = start_app(self.store, self.folder)
+
+    def stop(self) -> None:
+        stop_app(self.proc)
+
+
+def assert_no_sideways_scroll(page, where: str = "") -> None:
+    """The page fits the phone's width (no horizontal scrolling)."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    prefix = f"{where}: " if where else ""
+    assert width <= PHONE_WIDTH, f"{prefix}页面可横向滚动：scrollWidth={width}"

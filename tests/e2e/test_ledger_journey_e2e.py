@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -28,43 +27,24 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from registry.store import SQLiteStore
 from tests.e2e.conftest import (
-    _require_browser,
+    PHONE_HEIGHT,
+    PHONE_WIDTH,
+    AppServer,
+    assert_no_sideways_scroll,
     attach_file,
     new_page,
     screenshot,
-    start_app,
-    stop_app,
     wait_for_app,
 )
 
-WIDTH, HEIGHT = 390, 844
+WIDTH, HEIGHT = PHONE_WIDTH, PHONE_HEIGHT
 INSPECTOR = "李检查"
 OPERATOR = "王复查"
 
 
-class _Server:
-    """The module's app server; restarted by the test, stopped at the end whatever happens."""
-
-    def __init__(self, store: Path, folder: Path) -> None:
-        self.store, self.folder = store, folder
-        self.url, self.proc = start_app(store, folder)
-
-    def restart(self) -> None:
-        stop_app(self.proc)
-        self.url, self.proc = start_app(self.store, self.folder)
-
-    def stop(self) -> None:
-        stop_app(self.proc)
-
-
 @pytest.fixture(scope="module")
 def journey_app(small_store: Path, tmp_path_factory: pytest.TempPathFactory):
-    _require_browser()
-    folder = tmp_path_factory.mktemp("ledger-journey-e2e")
-    store = folder / "journey.db"
-    with sqlite3.connect(small_store) as src, sqlite3.connect(store) as dst:
-        src.backup(dst)
-    server = _Server(store, folder)
+    server = AppServer(small_store, tmp_path_factory.mktemp("ledger-journey-e2e"), "journey")
     try:
         yield server
     finally:
@@ -72,9 +52,7 @@ def journey_app(small_store: Path, tmp_path_factory: pytest.TempPathFactory):
 
 
 # -- helpers -----------------------------------------------------------------------------------
-def _no_sideways_scroll(page, where: str) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= WIDTH, f"{where}: 页面可横向滚动：scrollWidth={width}"
+_no_sideways_scroll = assert_no_sideways_scroll
 
 
 def _go_to(page, title: str) -> None:
@@ -93,34 +71,40 @@ def _go_to(page, title: str) -> None:
 
 
 def _pick(page, label: str, typed: str, option: str) -> None:
-    """Choose an option of a selectbox by typing into it, as on a phone keyboard."""
+    """Choose an option of a selectbox by typing into it, as on a phone keyboard.
+
+    A rerun the page starts itself (the map's first move) can close the list between the
+    typing and the 确定: then the choice is not taken, and the user opens the list again.
+    """
     box = page.get_by_label(label, exact=True)
-    for _attempt in range(3):  # a rerun the page starts itself (the map's first move) closes
-        box.click()           # the list: open it again, as a user would
+    chosen = page.get_by_test_id("stSelectbox").filter(has=box)
+    for _attempt in range(4):
+        box.click()
         box.fill(typed)
         try:
             page.get_by_role("option", name=option).first.wait_for(
                 state="attached", timeout=10_000
             )
-            break
         except PlaywrightTimeout:
             wait_for_app(page)
-    else:
-        shown = page.get_by_role("option").all_inner_texts()
-        screenshot(page, "journey_failed_pick")
-        pytest.fail(f"“{label}”中没有选项 {option!r}（输入 {typed!r} 后可选：{shown}）")
-    options = page.get_by_role("option").all_inner_texts()
-    assert [o for o in options if option in o] == options[:1], options  # the match comes first
-    box.press("Enter")  # takes the first match, as the phone keyboard's 确定 does
-    chosen = page.get_by_test_id("stSelectbox").filter(has=box)
-    for _ in range(100):  # the box shows the choice (as its text or its input's value)
-        if option in chosen.inner_text() or option in box.input_value():
-            break
-        page.wait_for_timeout(200)
-    else:
-        pytest.fail(f"“{label}”没有选中 {option!r}：{chosen.inner_text()!r} {box.input_value()!r}")
-    page.wait_for_timeout(300)  # the rerun this choice starts
-    wait_for_app(page)
+            continue
+        options = page.get_by_role("option").all_inner_texts()
+        if options:  # the match comes first
+            assert [o for o in options if option in o] == options[:1], options
+        box.press("Enter")  # takes the first match, as the phone keyboard's 确定 does
+        for _ in range(25):  # the box shows the choice (as its text or its input's value)
+            if option in chosen.inner_text() or option in box.input_value():
+                page.wait_for_timeout(300)  # the rerun this choice starts
+                wait_for_app(page)
+                return
+            page.wait_for_timeout(200)
+        wait_for_app(page)
+    shown = page.get_by_role("option").all_inner_texts()
+    screenshot(page, "journey_failed_pick")
+    pytest.fail(
+        f"“{label}”没有选中 {option!r}（输入 {typed!r} 后可选：{shown}；"
+        f"显示：{chosen.inner_text()!r} {box.input_value()!r}）"
+    )
 
 
 def _form(page, button: str):

@@ -7,7 +7,6 @@ The app runs on a private copy of the small store (this test writes a record).
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -16,35 +15,29 @@ from PIL import Image
 from registry.attachments import attachments_of, photo_dir
 from registry.store import SQLiteStore
 from tests.e2e.conftest import (
-    _require_browser,
+    PHONE_HEIGHT,
+    PHONE_WIDTH,
+    AppServer,
+    assert_no_sideways_scroll,
     attach_file,
     new_page,
     screenshot,
-    start_app,
-    stop_app,
     wait_for_app,
 )
 
-WIDTH, HEIGHT = 390, 844
+WIDTH, HEIGHT = PHONE_WIDTH, PHONE_HEIGHT
 
 
 @pytest.fixture(scope="module")
 def record_app(small_store: Path, tmp_path_factory: pytest.TempPathFactory):
-    _require_browser()
-    folder = tmp_path_factory.mktemp("record-e2e")
-    store = folder / "record.db"
-    with sqlite3.connect(small_store) as src, sqlite3.connect(store) as dst:
-        src.backup(dst)
-    url, proc = start_app(store, folder)
+    server = AppServer(small_store, tmp_path_factory.mktemp("record-e2e"), "record")
     try:
-        yield url, store
+        yield server.url, server.store
     finally:
-        stop_app(proc)
+        server.stop()
 
 
-def _no_sideways_scroll(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= WIDTH, f"页面可横向滚动：scrollWidth={width}"
+_no_sideways_scroll = assert_no_sideways_scroll
 
 
 def test_record_a_general_hazard_on_a_phone(record_app, browser):

@@ -13,33 +13,28 @@ import pytest
 
 from registry.store import SQLiteStore
 from tests.e2e.conftest import (
-    _require_browser,
+    PHONE_HEIGHT,
+    PHONE_WIDTH,
+    AppServer,
+    assert_no_sideways_scroll,
     new_page,
     screenshot,
-    start_app,
-    stop_app,
     wait_for_app,
 )
 
-WIDTH, HEIGHT = 390, 844
+WIDTH, HEIGHT = PHONE_WIDTH, PHONE_HEIGHT
 
 
 @pytest.fixture(scope="module")
 def units_app(small_store: Path, tmp_path_factory: pytest.TempPathFactory):
-    _require_browser()
-    folder = tmp_path_factory.mktemp("units-e2e")
-    with SQLiteStore(small_store) as source:
-        store = source.backup(folder / "units.db")
-    url, proc = start_app(store, folder)
+    server = AppServer(small_store, tmp_path_factory.mktemp("units-e2e"), "units")
     try:
-        yield url, store
+        yield server.url, server.store
     finally:
-        stop_app(proc)
+        server.stop()
 
 
-def _no_sideways_scroll(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= WIDTH, f"页面可横向滚动：scrollWidth={width}"
+_no_sideways_scroll = assert_no_sideways_scroll
 
 
 def test_correct_a_units_name_on_a_phone(units_app, browser):
