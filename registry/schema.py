@@ -42,6 +42,8 @@ __all__ = [
     "SITE_COLUMNS",
     "TABLES",
     "TABLE_ORDER",
+    "TARGET_COLUMNS",
+    "TARGET_EVENT_COLUMNS",
     "Column",
     "coerce",
     "coerce_column",
@@ -190,6 +192,38 @@ ASSET_COLUMNS: tuple[Column, ...] = (
     _c("approximate", "bool", "近似位置", nullable=False, default=False),
 )
 
+# 年度目标 (registry.targets): the plan's targets and the events recording progress. They are
+# not part of TABLES (an import or a rebuild of the registry keeps them); the store creates them
+# on open and writes them with SQLiteStore.add_targets / add_target_event.
+TARGET_COLUMNS: tuple[Column, ...] = (
+    _c("target_id", "str", "目标编号", required=True, nullable=False),
+    _c("year", "int", "年度", required=True, nullable=False),
+    _c("kind", "str", "目标类型", required=True, nullable=False),
+    _c("title", "str", "目标内容", required=True, nullable=False),
+    _c("unit", "str", "计量单位", required=True, nullable=False),
+    # None: one per unit in scope (承诺书, 四个一), counted from the registry
+    _c("amount", "float", "目标数量"),
+    _c("start_date", "date", "起始日期", required=True, nullable=False),
+    _c("deadline", "date", "完成期限", required=True, nullable=False),
+    _c("department", "str", "牵头部门", required=True, nullable=False),
+    _c("note", "str", "说明", nullable=False, default=""),
+)
+
+TARGET_EVENT_COLUMNS: tuple[Column, ...] = (
+    _c("event_id", "str", "记录编号", required=True, nullable=False),
+    _c("target_id", "str", "目标编号", required=True, nullable=False),
+    _c("date", "date", "日期", required=True, nullable=False),
+    _c("quantity", "float", "数量", required=True, nullable=False),
+    _c("attendees", "float", "参加人数"),
+    _c("site_id", "str", "单位编号"),
+    _c("committee", "str", "居委"),
+    _c("department", "str", "部门"),
+    _c("note", "str", "说明", nullable=False, default=""),
+    _c("evidence_sha256", "str", "佐证材料"),
+    _c("evidence_name", "str", "佐证文件名"),
+    _c("recorded_by", "str", "登记人", nullable=False, default=""),
+)
+
 #: Table name → columns, in write order (parents before children).
 TABLES: Mapping[str, tuple[Column, ...]] = MappingProxyType(
     {
@@ -290,6 +324,25 @@ def _build_sql_tables() -> dict[str, sa.Table]:
         sa.Column("key", sa.Text, primary_key=True),
         sa.Column("value", sa.Text, nullable=True),
     )
+    targets = sa.Table(
+        "targets",
+        metadata,
+        *cols(TARGET_COLUMNS, "target_id"),
+        sa.CheckConstraint(f"department IN ({_quoted(DEPARTMENTS)})", "target_department"),
+        sa.CheckConstraint("amount IS NULL OR amount > 0", "target_amount"),
+        sa.CheckConstraint("start_date <= deadline", "target_period"),
+    )
+    target_events = sa.Table(
+        "target_events",
+        metadata,
+        *cols(TARGET_EVENT_COLUMNS, "event_id"),
+        # no foreign key to sites: rebuilding or importing the registry keeps the year's events
+        sa.ForeignKeyConstraint(["target_id"], ["targets.target_id"], name="fk_event_target"),
+        sa.CheckConstraint("quantity > 0", "event_quantity"),
+        sa.CheckConstraint("attendees IS NULL OR attendees >= 0", "event_attendees"),
+    )
+    sa.Index("ix_targets_year", targets.c.year)
+    sa.Index("ix_events_target_date", target_events.c.target_id, target_events.c.date)
     sa.Index("ix_sites_category", sites.c.category)
     sa.Index("ix_sites_committee", sites.c.committee)
     sa.Index("ix_insp_site_date", inspections.c.site_id, inspections.c.date)

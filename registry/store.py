@@ -53,7 +53,8 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.schema import CreateColumn
 
-from registry import attachments, audit, enums
+from registry import accounts, attachments, audit, enums
+from registry import targets as targets_rules
 from registry.attachments import ATTACHMENTS
 from registry.audit import AUDIT
 from registry.schema import SCHEMA_VERSION, TABLE_ORDER, TABLES, coerce, sql_tables, to_records
@@ -236,7 +237,7 @@ class SQLiteStore:
         # Additive changes within schema version 1 (the audit and attachments tables, the
         # 重大-hazard columns): a store without them gets them added, in place; nothing else
         # is touched and no row changes.
-        tables_ok = set(self._sql) | {AUDIT.name, ATTACHMENTS.name} <= existing
+        tables_ok = set(meta.metadata.tables) <= existing  # every table any module defines
         if tables_ok and not missing and version is not None:
             return  # read-only files open fine
         with self._write() as conn:
@@ -439,6 +440,7 @@ class SQLiteStore:
         }
 
         def body(conn: sa.Connection) -> None:
+            self._authorize(conn, user, "import")
             before = self._counts(conn)
             for name in reversed(TABLE_ORDER):
                 conn.execute(self._sql[name].delete())
@@ -523,6 +525,7 @@ class SQLiteStore:
         fill = [i for i, b in enumerate(blank.tolist()) if b]
 
         def body(conn: sa.Connection) -> list[str]:
+            self._authorize(conn, user, "site")
             done = self._done_request(conn, request_id, "add_sites")
             if done is not None:
                 return list(done["site_ids"])
@@ -627,6 +630,8 @@ class SQLiteStore:
             by_month.setdefault(found.strftime("YH-%Y-%m-"), []).append(i)
 
         def body(conn: sa.Connection) -> tuple[str, list[str]]:
+            self._authorize(conn, user, "inspection", [ins_prepared["site_id"]],
+                            inspection_type=ins_prepared.get("type"))  # fmt: skip
             done = self._done_request(conn, request_id, "add_inspection")
             if done is not None:
                 return str(done["inspection_id"]), list(done["hazard_ids"])
@@ -799,6 +804,7 @@ class SQLiteStore:
             record = change(old)
 
             def body(conn: sa.Connection, old: dict[str, Any] = old, record=record) -> bool:
+                self._authorize(conn, user, _WRITE_ACTION[table], [old["site_id"]])
                 now = conn.execute(sa.select(t).where(key_col == key)).mappings().first()
                 if now is None or dict(now) != old:
                     return False
@@ -848,9 +854,13 @@ class SQLiteStore:
         def body(conn: sa.Connection) -> dict[str, Any]:
             owner = self._sql["hazards"] if hazard_id is not None else self._sql["inspections"]
             key = hazard_id if hazard_id is not None else inspection_id
-            if conn.execute(sa.select(owner.primary_key.columns[0])
-                            .where(owner.primary_key.columns[0] == key)).first() is None:
+            kind_col = owner.c.type if hazard_id is None else sa.null()
+            found = conn.execute(sa.select(owner.c.site_id, kind_col)
+                                 .where(owner.primary_key.columns[0] == key)).first()
+            if found is None:
                 raise RegistryValidationError([f"照片所属的记录不存在: {key}"])
+            self._authorize(conn, user, "hazard" if hazard_id is not None else "inspection",
+                            [found[0]], inspection_type=found[1])
             same = conn.execute(
                 sa.select(ATTACHMENTS).where(
                     a.hazard_id.is_(None) if hazard_id is None else a.hazard_id == hazard_id,
@@ -885,6 +895,229 @@ class SQLiteStore:
         with self._engine.connect() as conn:
             rows = conn.execute(query).mappings().all()
         return pd.DataFrame([dict(r) for r in rows], columns=columns)
+
+    # -- yearly targets ---------------------------------------------------------------------
+    # 年度目标 (registry.targets): the plan's targets and the events recording progress. Same
+    # write path as above: validated before the lock, one transaction, an audit record in it,
+    # request_id answered with the first result.
+    def targets(self, year: int | None = None) -> pd.DataFrame:
+        """The yearly targets (``registry.schema.targets_rules.TARGET_COLUMNS``), of ``year`` when given."""
+        return self._read_target_table("targets", year)
+
+    def target_events(self, year: int | None = None) -> pd.DataFrame:
+        """Progress events of the targets (``registry.schema.targets_rules.TARGET_EVENT_COLUMNS``), oldest
+        first; those of the targets of ``year`` when given."""
+        return self._read_target_table("target_events", year)
+
+    def _read_target_table(self, table: str, year: int | None) -> pd.DataFrame:
+        t = self._sql[table]
+        spec = targets_rules.TARGET_COLUMNS if table == "targets" else targets_rules.TARGET_EVENT_COLUMNS
+        query = sa.select(t)
+        if year is not None:
+            years = self._sql["targets"].c
+            ids = sa.select(years.target_id).where(years.year == int(year))
+            query = query.where(t.c.target_id.in_(ids))
+        order = (t.c.target_id,) if table == "targets" else (t.c.date, t.c.event_id)
+        with self._engine.connect() as conn:
+            rows = conn.execute(query.order_by(*order)).mappings().all()
+        frame, _ = targets_rules.coerce_rows(spec, [dict(r) for r in rows])
+        return frame if rows else frame.reindex(columns=[c.name for c in spec])
+
+    def add_targets(
+        self,
+        rows: Iterable[Mapping[str, Any]],
+        *,
+        user: str | None,
+        request_id: str | None = None,
+    ) -> list[str]:
+        """Add yearly targets (all or none); empty ``target_id`` gets ``T<year>-NN``.
+
+        Raises
+        ------
+        RegistryValidationError
+            Invalid row (Chinese, with its row number) or an id in use; nothing is written.
+        """
+        given = [dict(r) for r in rows]
+        if not given:
+            raise RegistryValidationError(["没有要保存的目标"])
+        frame, errors = targets_rules.coerce_rows(targets_rules.TARGET_COLUMNS, given)
+        blank = [i for i, r in enumerate(given) if not str(r.get("target_id") or "").strip()]
+        for i in blank:
+            frame.loc[i, "target_id"] = f"新{i}"
+        records = targets_rules.to_target_records(frame)
+        errors += [
+            f"第{i + 1}行: {m}" for i, r in enumerate(records) for m in targets_rules.target_problems(r)
+        ]
+        if errors:
+            raise RegistryValidationError(errors)
+        table = self._sql["targets"]
+
+        def body(conn: sa.Connection) -> list[str]:
+            done = self._done_request(conn, request_id, "add_targets")
+            if done is not None:
+                return list(done["target_ids"])
+            out = [dict(r) for r in records]
+            for i in blank:
+                year = out[i]["year"]
+                out[i]["target_id"] = self._next_ids(conn, "targets", "target_id", f"T{year}-", 2, 1)[0]
+                conn.execute(table.insert(), [out[i]])  # the next blank row sees this id
+            wanted = [str(r["target_id"]) for r in out]
+            rest = [r for i, r in enumerate(out) if i not in blank]
+            taken = set(conn.execute(sa.select(table.c.target_id).where(
+                table.c.target_id.in_([str(r["target_id"]) for r in rest]))).scalars())
+            if taken or len(set(wanted)) < len(wanted):
+                dup = sorted(taken | {w for w in wanted if wanted.count(w) > 1})
+                raise RegistryValidationError([f"目标编号已存在或重复: {'、'.join(dup)}"])
+            if rest:
+                conn.execute(table.insert(), rest)
+            conn.execute(AUDIT.insert(), [
+                audit.record("add_target", "targets", r["target_id"], user=user, after=r)
+                for r in out
+            ] + [
+                audit.record("add_targets", "request", None, user=user,
+                             after={"target_ids": wanted}, request_id=request_id)
+            ] * bool(request_id))  # fmt: skip
+            self._touch(conn)
+            return wanted
+
+        return self._transact(body)
+
+    def add_target(
+        self, row: Mapping[str, Any], *, user: str | None, request_id: str | None = None
+    ) -> str:
+        """Add one yearly target (see :meth:`add_targets`); returns its ``target_id``."""
+        return self.add_targets([row], user=user, request_id=request_id)[0]
+
+    def add_target_event(
+        self,
+        row: Mapping[str, Any],
+        *,
+        user: str,
+        request_id: str | None = None,
+        evidence: bytes | None = None,
+        evidence_name: str | None = None,
+        today: dt.date | None = None,
+    ) -> str:
+        """Record one progress event of a target (a signed letter, a training, a drill …).
+
+        A unit's event takes the unit's 居委 and department; otherwise the department is the
+        one given or the target's lead department. ``evidence`` (a photo, cleaned of EXIF/GPS,
+        or a PDF) is stored by content beside the store (:func:`registry.targets.save_evidence`).
+        Residents are counted per 居委, never named.
+
+        Parameters
+        ----------
+        row : mapping
+            ``target_id``, ``date``, ``quantity`` and, by the target's scope, ``site_id`` or
+            ``committee``; optional ``attendees``, ``department``, ``note``.
+        user : str
+            Who records it (required; the audit trail and ``recorded_by``).
+        request_id : str, optional
+            The same id again (a double tap) writes nothing and returns the first event id.
+        today : datetime.date, optional
+            Events after this day are refused (default: today).
+
+        Returns
+        -------
+        str
+            The ``event_id`` (``E000001`` style).
+
+        Raises
+        ------
+        RegistryValidationError
+            Unknown target or unit, bad date, quantity or 居委, no 操作人 (Chinese); nothing is
+            written.
+        registry.attachments.AttachmentError
+            The evidence is not a photo or PDF; nothing is written.
+        """
+        who = str(user or "").strip()
+        if not who:
+            raise RegistryValidationError(["请填写操作人"])
+        frame, errors = targets_rules.coerce_rows(
+            targets_rules.TARGET_EVENT_COLUMNS, [{**dict(row), "event_id": "新记录", "recorded_by": who}]
+        )
+        record = targets_rules.to_target_records(frame, targets_rules.TARGET_EVENT_COLUMNS)[0]
+        targets = self.targets()
+        site = None
+        if record.get("site_id"):
+            s = self._sql["sites"].c
+            with self._engine.connect() as conn:
+                site = conn.execute(sa.select(s.site_id, s.committee, s.department)
+                                    .where(s.site_id == str(record["site_id"]))).mappings().first()
+        if site is not None:
+            record["committee"] = site["committee"]
+            record["department"] = site["department"]
+        if not errors:
+            errors = targets_rules.event_problems(
+                record, targets, {str(site["site_id"])} if site else set(), today=today
+            )
+        if errors:
+            raise RegistryValidationError(errors)
+        if not record.get("department"):
+            lead = targets.loc[targets["target_id"] == record["target_id"], "department"]
+            record["department"] = str(lead.iloc[0])
+        if evidence is not None:
+            record["evidence_sha256"] = targets_rules.save_evidence(evidence, self.path)
+            record["evidence_name"] = str(evidence_name or "")[:targets_rules.MAX_TEXT] or None
+        table = self._sql["target_events"]
+
+        def body(conn: sa.Connection) -> str:
+            done = self._done_request(conn, request_id, "add_target_event")
+            if done is not None:
+                return str(done["event_id"])
+            out = {**record, "event_id": self._next_ids(conn, "target_events", "event_id",
+                                                        "E", 6, 1)[0]}  # fmt: skip
+            conn.execute(table.insert(), [out])
+            conn.execute(AUDIT.insert(), [
+                audit.record("add_target_event", "target_events", out["event_id"], user=who,
+                             after=out, request_id=request_id)
+            ])  # fmt: skip
+            self._touch(conn)
+            return str(out["event_id"])
+
+        return self._transact(body)
+
+    def replace_targets(
+        self, targets: pd.DataFrame, events: pd.DataFrame, *, user: str | None = None
+    ) -> None:
+        """Replace all targets and events in one transaction (the sample build; audited).
+
+        Raises
+        ------
+        RegistryValidationError
+            Any invalid row (with its row number); nothing is written.
+        """
+        t_frame, errors = targets_rules.coerce_rows(targets_rules.TARGET_COLUMNS, targets.to_dict("records"))
+        t_rows = targets_rules.to_target_records(t_frame)
+        errors += [f"目标 第{i + 1}行: {m}" for i, r in enumerate(t_rows)
+                   for m in targets_rules.target_problems(r)]  # fmt: skip
+        e_frame, e_errors = targets_rules.coerce_rows(targets_rules.TARGET_EVENT_COLUMNS, events.to_dict("records"))
+        errors += [f"进展 {m}" for m in e_errors]
+        e_rows = targets_rules.to_target_records(e_frame, targets_rules.TARGET_EVENT_COLUMNS)
+        site_ids = set(self._read("sites")["site_id"]) if e_rows else set()
+        errors += [f"进展 第{i + 1}行: {m}" for i, r in enumerate(e_rows)
+                   for m in targets_rules.event_problems(r, t_frame, site_ids)]  # fmt: skip
+        if errors:
+            raise RegistryValidationError(errors)
+        t_table, e_table = self._sql["targets"], self._sql["target_events"]
+
+        def body(conn: sa.Connection) -> None:
+            before = {name: int(conn.execute(sa.select(sa.func.count()).select_from(tab))
+                                .scalar_one()) for name, tab in (("targets", t_table),
+                                                                 ("target_events", e_table))}
+            conn.execute(e_table.delete())
+            conn.execute(t_table.delete())
+            if t_rows:
+                conn.execute(t_table.insert(), t_rows)
+            if e_rows:
+                conn.execute(e_table.insert(), e_rows)
+            conn.execute(AUDIT.insert(), [
+                audit.record("replace_targets", "targets", None, user=user, before=before,
+                             after={"targets": len(t_rows), "target_events": len(e_rows)})
+            ])  # fmt: skip
+            self._touch(conn)
+
+        self._transact(body)
 
     def backup(self, target: str | os.PathLike[str]) -> Path:
         """A consistent copy of the whole store (a new file at ``target``), taken online.
@@ -923,6 +1156,302 @@ class SQLiteStore:
         with self._engine.connect() as conn:
             rows = conn.execute(query).mappings().all()
         return pd.DataFrame([dict(r) for r in rows], columns=[c.name for c in AUDIT.columns])
+
+    # -- accounts ---------------------------------------------------------------------------
+    def _account_row(self, conn: sa.Connection, username: str) -> dict[str, Any] | None:
+        row = conn.execute(
+            sa.select(accounts.ACCOUNTS).where(accounts.ACCOUNTS.c.username == username)
+        ).mappings().first()
+        return None if row is None else dict(row)
+
+    def _authorize(
+        self,
+        conn: sa.Connection,
+        user: str | None,
+        action: str,
+        site_ids: Iterable[object] = (),
+        inspection_type: str | None = None,
+    ) -> None:
+        """Refuse a write its user may not make (inside the write's transaction).
+
+        A store without accounts accepts any named user (a library user's own store); so
+        does the command line (``user=None``: the server's console, recorded as
+        :data:`registry.audit.SYSTEM_USER`). Once the store has accounts, any other user
+        must be an enabled account whose role may make the write on these units.
+        """
+        if user is None or not str(user).strip() or str(user).strip() == audit.SYSTEM_USER:
+            return
+        a = accounts.ACCOUNTS.c
+        if conn.execute(sa.select(a.username).limit(1)).first() is None:
+            return
+        row = self._account_row(conn, str(user).strip())
+        if row is None or row["disabled"]:
+            raise accounts.AccessDenied(f"“{str(user).strip()}”不是有效账户，未保存（请先登录）")
+        ids = [str(s) for s in site_ids]
+        committees: list[object] = []
+        if ids:
+            col = self._sql["sites"].c
+            committees = list(conn.execute(
+                sa.select(col.committee).where(col.site_id.in_(ids))
+            ).scalars().all())  # fmt: skip
+        accounts.check_write(
+            accounts.Account.from_row(row), action, committees, inspection_type=inspection_type
+        )
+
+    def has_accounts(self) -> bool:
+        """Whether the store has any account (the app requires one)."""
+        with self._engine.connect() as conn:
+            return conn.execute(sa.select(accounts.ACCOUNTS.c.username).limit(1)).first() is not None
+
+    def accounts(self) -> pd.DataFrame:
+        """The accounts, without their password hashes or tokens (for the 管理员's page)."""
+        a = accounts.ACCOUNTS
+        shown = [c for c in a.columns if c.name not in ("password_hash", "kiosk_digest")]
+        with self._engine.connect() as conn:
+            rows = conn.execute(sa.select(*shown).order_by(a.c.username)).mappings().all()
+        return pd.DataFrame([dict(r) for r in rows], columns=[c.name for c in shown])
+
+    def account(self, username: str) -> accounts.Account | None:
+        """The enabled account ``username`` (None if missing or disabled)."""
+        with self._engine.connect() as conn:
+            row = self._account_row(conn, str(username))
+        if row is None or row["disabled"]:
+            return None
+        return accounts.Account.from_row(row)
+
+    def add_account(
+        self,
+        username: str,
+        role: str,
+        *,
+        display_name: str = "",
+        password: str | None = None,
+        committees: str | Iterable[str] = "",
+        kiosk_token: str | None = None,
+        user: str | None = None,
+        demo: bool = False,
+    ) -> accounts.Account:
+        """Create an account (the 管理员's write; the first one from the command line).
+
+        A 大屏 account signs in with ``kiosk_token`` (no password); every other role needs a
+        password that passes :func:`registry.accounts.check_password_rules`; a 居委 account
+        lists its 居委.
+
+        Raises
+        ------
+        RegistryValidationError
+            Bad username, role, password or 居委, or the username is taken (Chinese); nothing
+            is written.
+        """
+        username = str(username).strip()
+        if not isinstance(committees, str):
+            committees = "、".join(committees)
+        zones = accounts.split_committees(committees)
+        errors = accounts.check_account(username, role, zones)
+        spec = accounts.ROLES.get(role)
+        if spec is not None and spec.kiosk:
+            if not kiosk_token:
+                errors.append("大屏账户需要令牌（kiosk token）")
+        elif password is None:
+            errors.append("请设置密码")
+        else:
+            errors += accounts.check_password_rules(password, username)
+        if errors:
+            raise RegistryValidationError(errors)
+        now = dt.datetime.now().isoformat(timespec="seconds")
+        row = {
+            "username": username,
+            "display_name": str(display_name).strip() or username,
+            "role": role,
+            "committees": "、".join(zones),
+            "password_hash": accounts.hash_password(password) if password else None,
+            "kiosk_digest": accounts.kiosk_digest(kiosk_token) if kiosk_token else None,
+            "disabled": False,
+            "failed": 0,
+            "locked_until": None,
+            "demo": bool(demo),
+            "created": now,
+            "password_changed": now if password else None,
+        }
+
+        def body(conn: sa.Connection) -> None:
+            if conn.execute(sa.select(accounts.ACCOUNTS.c.username).limit(1)).first() is not None:
+                self._authorize(conn, user, "accounts")
+            if self._account_row(conn, username) is not None:
+                raise RegistryValidationError([f"用户名 {username} 已存在"])
+            conn.execute(accounts.ACCOUNTS.insert().values(**row))
+            conn.execute(AUDIT.insert(), [
+                audit.record("add_account", "accounts", username, user=user,
+                             after=accounts.public_fields(row))
+            ])  # fmt: skip
+
+        self._transact(body)
+        return accounts.Account.from_row(row)
+
+    def update_account(
+        self,
+        username: str,
+        *,
+        user: str | None,
+        password: str | None = None,
+        kiosk_token: str | None = None,
+        **fields: Any,
+    ) -> dict[str, Any]:
+        """Change an account: ``display_name``, ``role``, ``committees``, ``disabled``, a new
+        ``password`` (reset by the 管理员, or changed by its owner) or ``kiosk_token``.
+
+        Resetting the password or enabling an account also unlocks it. A user may change
+        only its own password; everything else is the 管理员's.
+
+        Raises
+        ------
+        RegistryValidationError
+            Unknown account or field, bad value, or not allowed (Chinese); nothing is written.
+        """
+        username = str(username).strip()
+        unknown = sorted(set(fields) - {"display_name", "role", "committees", "disabled"})
+        if unknown:
+            raise RegistryValidationError([f"账户 {username}: 不能修改字段 {', '.join(unknown)}"])
+        changes: dict[str, Any] = {}
+        if "display_name" in fields:
+            changes["display_name"] = str(fields["display_name"] or "").strip() or username
+        if "disabled" in fields:
+            changes["disabled"] = bool(fields["disabled"])
+            if not changes["disabled"]:
+                changes.update(failed=0, locked_until=None)
+        if "committees" in fields:
+            value = fields["committees"]
+            changes["committees"] = "、".join(
+                accounts.split_committees(value if isinstance(value, str) else "、".join(value))
+            )
+        if "role" in fields:
+            changes["role"] = fields["role"]
+        errors: list[str] = []
+        if password is not None:
+            errors += accounts.check_password_rules(password, username)
+            changes.update(password_hash=accounts.hash_password(password), failed=0,
+                           locked_until=None,
+                           password_changed=dt.datetime.now().isoformat(timespec="seconds"))
+        if kiosk_token is not None:
+            changes["kiosk_digest"] = accounts.kiosk_digest(kiosk_token)
+        if errors:
+            raise RegistryValidationError(errors)
+        own_password = set(changes) <= {"password_hash", "failed", "locked_until",
+                                        "password_changed"} and str(user or "").strip() == username
+
+        def body(conn: sa.Connection) -> dict[str, Any]:
+            old = self._account_row(conn, username)
+            if old is None:
+                raise RegistryValidationError([f"账户 {username} 不存在"])
+            if not own_password:
+                self._authorize(conn, user, "accounts")
+            new = {**old, **changes}
+            problems = accounts.check_account(
+                username, new["role"], accounts.split_committees(new["committees"]), new=False
+            )
+            if problems:
+                raise RegistryValidationError(problems)
+            a = accounts.ACCOUNTS
+            conn.execute(a.update().where(a.c.username == username).values(**changes))
+            shown = set(changes) - {"password_hash", "kiosk_digest"}
+            conn.execute(AUDIT.insert(), [
+                audit.record("update_account", "accounts", username, user=user,
+                             before={k: old.get(k) for k in shown},
+                             after={**{k: new[k] for k in shown},
+                                    **({"password": "已重设"} if password is not None else {}),
+                                    **({"kiosk_token": "已重设"} if kiosk_token is not None else {})})
+            ])  # fmt: skip
+            return accounts.public_fields(new)
+
+        return self._transact(body)
+
+    def sign_in(
+        self, username: str, password: str, now: dt.datetime | None = None
+    ) -> accounts.Account:
+        """Check a password sign-in and record it (success or failure) in the audit trail.
+
+        :data:`registry.accounts.LOCK_AFTER` failures in a row lock the account for
+        :data:`registry.accounts.LOCK_MINUTES` minutes. An unknown user and a wrong password
+        get the same message.
+
+        Raises
+        ------
+        registry.accounts.SignInError
+            Refused (Chinese reason).
+        """
+        username = str(username or "").strip()[:64]
+        now = now or dt.datetime.now()
+        with self._engine.connect() as conn:
+            row = self._account_row(conn, username)
+        spec = accounts.ROLES.get(row["role"]) if row else None
+        locked = bool(row and row["locked_until"] and row["locked_until"] > now.isoformat())
+        ok = bool(row) and not locked and spec is not None and not spec.kiosk and (
+            accounts.verify_password(row["password_hash"], password or "")
+        )  # fmt: skip
+        reason = None
+        if locked:
+            reason = f"账户已锁定（连续 {accounts.LOCK_AFTER} 次密码错误），请稍后再试或联系管理员"
+        elif not ok:
+            reason = "用户名或密码错误"
+        elif row["disabled"]:
+            reason = "账户已停用，请联系管理员"
+
+        def body(conn: sa.Connection) -> None:
+            a = accounts.ACCOUNTS
+            if row is not None and not locked:
+                failed = 0 if ok else int(row["failed"]) + 1
+                conn.execute(a.update().where(a.c.username == username).values(
+                    failed=failed, locked_until=accounts.locked_until(failed, now)))
+            conn.execute(AUDIT.insert(), [
+                audit.record("sign_in" if reason is None else "sign_in_failed", "accounts",
+                             username or None, user=username or None,
+                             after={"reason": reason} if reason else None)
+            ])  # fmt: skip
+
+        self._transact(body)
+        if reason is not None:
+            raise accounts.SignInError(reason)
+        return accounts.Account.from_row(row)
+
+    def sign_in_kiosk(self, token: str) -> accounts.Account:
+        """Sign the wall screen in with its token (recorded like any sign-in).
+
+        Raises
+        ------
+        registry.accounts.SignInError
+            No enabled 大屏 account has this token.
+        """
+        digest = accounts.kiosk_digest(str(token or ""))
+        a = accounts.ACCOUNTS.c
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(accounts.ACCOUNTS).where(a.kiosk_digest.is_not(None))
+            ).mappings().all()
+        match = next((dict(r) for r in rows if accounts.same_digest(r["kiosk_digest"], digest)
+                      and not r["disabled"] and accounts.ROLES[r["role"]].kiosk), None)  # fmt: skip
+
+        def body(conn: sa.Connection) -> None:
+            conn.execute(AUDIT.insert(), [
+                audit.record("sign_in" if match else "sign_in_failed", "accounts",
+                             match["username"] if match else None,
+                             user=match["username"] if match else None,
+                             after=None if match else {"reason": "大屏令牌无效"})
+            ])  # fmt: skip
+
+        self._transact(body)
+        if match is None:
+            raise accounts.SignInError("大屏令牌无效或已停用")
+        return accounts.Account.from_row(match)
+
+    def record_event(self, action: str, *, user: str, detail: Mapping[str, Any]) -> None:
+        """Record a read event the office must be able to trace (an export) in the audit trail."""
+        self._transact(lambda conn: conn.execute(AUDIT.insert(), [
+            audit.record(action, "export", None, user=user, after=dict(detail))
+        ]))  # fmt: skip
+
+
+#: The :data:`registry.accounts.ROLES` write each updated table needs.
+_WRITE_ACTION = {"hazards": "hazard", "sites": "site"}
 
 
 def _check_expected(
@@ -1110,7 +1639,10 @@ def build_store(
             existing.close()
     _write_truth(target, tables.get("truth"))
     if existing is not None:
-        return SQLiteStore(target)
+        store = SQLiteStore(target)
+        if info.get("source") == "synthdata":
+            accounts.add_demo_accounts(store)
+        return store
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     _unlink_db(tmp)
     try:
@@ -1122,7 +1654,10 @@ def build_store(
         os.replace(tmp, target)
     finally:
         _unlink_db(tmp)
-    return SQLiteStore(target)
+    store = SQLiteStore(target)
+    if info.get("source") == "synthdata":
+        accounts.add_demo_accounts(store)  # the sample opens in one step (README lists them)
+    return store
 
 
 def _open_existing(target: Path) -> SQLiteStore | None:
