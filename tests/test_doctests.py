@@ -10,7 +10,7 @@ import pkgutil
 
 import pytest
 
-PACKAGES = ("registry", "risk", "ledger", "layers")
+PACKAGES = ("registry", "risk", "ledger", "layers", "facilities")
 
 
 def _modules() -> list[str]:
