@@ -41,8 +41,7 @@ import pandas as pd
 
 from layers.safe_text import html_text
 from registry.committees import OUTSIDE, UNVERIFIED
-from registry.enums import ACTIVE_STATES
-from registry.targets import ENTERPRISE_CATEGORIES, FOUR_ONES, KIND_SCOPE
+from registry.targets import FOUR_ONES, KIND_SCOPE, enterprises
 from risk.frequency import as_day
 
 __all__ = [
@@ -51,7 +50,6 @@ __all__ = [
     "assessment",
     "assessment_html",
     "elapsed_share",
-    "enterprises",
     "progress_by",
     "progress_table",
     "site_status_text",
@@ -80,26 +78,6 @@ def elapsed_share(start: object, deadline: object, as_of: object) -> float:
     if days <= 0:
         return 1.0 if d >= s else 0.0
     return float(min(max(((d - s).days + 1) / days, 0.0), 1.0))
-
-
-def enterprises(sites: pd.DataFrame) -> pd.DataFrame:
-    """Active units in scope of 承诺书 and the “四个一” (:data:`ENTERPRISE_CATEGORIES`).
-
-    Examples
-    --------
-    >>> s = pd.DataFrame({"site_id": ["a", "b", "c"], "category": ["厂房仓库", "群租", "园区企业"],
-    ...                   "operating_state": ["正常", "正常", "注销"]})
-    >>> enterprises(s)["site_id"].tolist()
-    ['a']
-    """
-    if sites.empty or "category" not in sites.columns:
-        return sites.iloc[0:0]
-    active = (
-        sites["operating_state"].isin(ACTIVE_STATES)
-        if "operating_state" in sites.columns
-        else pd.Series(True, index=sites.index)
-    )
-    return sites[sites["category"].isin(ENTERPRISE_CATEGORIES) & active]
 
 
 def _scope(kind: object) -> str:

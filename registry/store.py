@@ -1119,6 +1119,320 @@ class SQLiteStore:
 
         self._transact(body)
 
+    # -- import batches ---
+    # An append/update import (registry.batch_import.preview) is written all or nothing, kept
+    # as a batch (import_batches, import_batch_rows) and can be undone while nobody changed
+    # its records since.
+    def apply_import(
+        self,
+        preview: Any,
+        *,
+        user: str,
+        request_id: str | None = None,
+        source_name: str | None = None,
+    ) -> int:
+        """Write an import preview (:func:`registry.batch_import.preview`) as one batch.
+
+        Everything or nothing, in one transaction: new units, inspections and hazards (fresh
+        ids for the preview's ``+`` placeholders), the changed fields of existing records,
+        an audit record per record and one for the batch, and the batch with what it added
+        and changed (for :meth:`undo_import`). Validated again before the lock
+        (:func:`registry.batch_import.check_preview`); a record changed by someone else since
+        the preview, or a 统一社会信用代码 registered meanwhile, refuses the whole batch.
+
+        Parameters
+        ----------
+        preview : registry.batch_import.ImportPreview
+            Without rejected rows.
+        user : str
+            Who imports (required; audit trail and batch list).
+        request_id : str, optional
+            The same request again (a double tap) writes nothing and returns the first batch.
+        source_name : str, optional
+            The file's name (default: the preview's).
+
+        Returns
+        -------
+        int
+            The batch id.
+
+        Raises
+        ------
+        RegistryValidationError
+            Rejected rows, nothing to write, invalid records, records changed since the
+            preview, no user; nothing is written.
+        StoreBusyError
+            Another writer kept the store locked; nothing is written.
+        """
+        from registry import batch_import
+
+        who = str(user or "").strip()
+        if not who:
+            raise RegistryValidationError(["请填写操作人（导入记入修改记录），本次没有导入任何内容"])
+        batch_import.check_preview(preview)
+        inserts = {t: [dict(r) for r in preview.inserts.get(t, [])] for t in TABLE_ORDER[:3]}
+        updates = list(preview.updates)
+        source = str(source_name if source_name is not None else preview.source_name)
+        keys = {"sites": "site_id", "inspections": "inspection_id", "hazards": "hazard_id"}
+
+        def body(conn: sa.Connection) -> int:
+            def in_chunks(col: Any, values: list[str], *cols: Any) -> list[Any]:
+                return self._select_in(conn, col, values, *cols)
+
+            done = self._done_request(conn, request_id, "apply_import")
+            if done is not None:
+                return int(done["batch_id"])
+            self._authorize(conn, who, "import")
+            problems: list[str] = []
+            # changed since the preview?
+            by_table: dict[str, list[Any]] = {}
+            for u in updates:
+                by_table.setdefault(u.table, []).append(u)
+            for table, items in by_table.items():
+                t = self._sql[table]
+                key_col = t.c[keys[table]]
+                now = {str(r[keys[table]]): r for r in in_chunks(key_col, [u.key for u in items], t)}
+                for u in items:
+                    row = now.get(u.key)
+                    moved = [f for f, v in u.before.items() if row is None or not _same(row[f], v)]
+                    if moved:
+                        problems.append(
+                            f"{batch_import.object_name(table)} {u.key} 在预览后已被他人修改"
+                            f"（{'、'.join(batch_import.field_label(f) for f in moved)}）"
+                        )
+            # a code registered by someone else meanwhile
+            codes = [str(r["uscc"]) for r in inserts["sites"] if r.get("uscc")]
+            if codes:
+                sc = self._sql["sites"].c
+                for r in in_chunks(sc.uscc, codes, sc.site_id, sc.uscc):
+                    problems.append(f"统一社会信用代码 {r['uscc']} 已登记为单位 {r['site_id']}")
+            # ids: placeholders get fresh ones, given ones must be free
+            ids: dict[str, str] = {}
+            for table, prefix, width in (("sites", "S", 6), ("inspections", "I", 7)):
+                wanted = [str(r[keys[table]]) for r in inserts[table]]
+                fresh = [w for w in wanted if w.startswith("+")]
+                if fresh:
+                    ids.update(zip(fresh, self._next_ids(conn, table, keys[table], prefix, width,
+                                                         len(fresh)), strict=True))
+            by_month: dict[str, list[str]] = {}
+            for r in inserts["hazards"]:
+                if str(r["hazard_id"]).startswith("+"):
+                    month = pd.Timestamp(r["found_date"]).strftime("YH-%Y-%m-")
+                    by_month.setdefault(month, []).append(str(r["hazard_id"]))
+            for month, fresh in by_month.items():
+                ids.update(zip(fresh, self._next_ids(conn, "hazards", "hazard_id", month, 4,
+                                                     len(fresh)), strict=True))
+            for table in TABLE_ORDER[:3]:
+                for r in inserts[table]:
+                    for f in ("site_id", "inspection_id", "hazard_id"):
+                        if f in r and str(r[f]) in ids:
+                            r[f] = ids[str(r[f])]
+                given = [str(r[keys[table]]) for r in inserts[table]]
+                key_col = self._sql[table].c[keys[table]]
+                problems += [
+                    f"{batch_import.object_name(table)}编号已存在: {r[keys[table]]}"
+                    for r in in_chunks(key_col, given, key_col)
+                ]
+            if problems:
+                raise RegistryValidationError(
+                    [*problems[:30], "本次导入没有写入任何内容；请重新上传文件，按最新台账预览后再导入"]
+                )
+            for table in TABLE_ORDER[:3]:
+                if inserts[table]:
+                    conn.execute(self._sql[table].insert(), inserts[table])
+            for u in updates:
+                t = self._sql[u.table]
+                conn.execute(t.update().where(t.c[keys[u.table]] == u.key).values(**u.after))
+            n_added = sum(len(v) for v in inserts.values())
+            batch = self._sql["import_batches"]
+            batch_id = int(conn.execute(batch.insert().values(
+                ts=dt.datetime.now().isoformat(timespec="seconds"), user=who, kind=preview.kind,
+                source_name=source, n_added=n_added, n_changed=len(updates), last_audit_id=0,
+                request_id=request_id,
+            )).inserted_primary_key[0])  # fmt: skip
+            records = [
+                audit.record("import_add", table, str(r[keys[table]]), user=who, after=r)
+                for table in TABLE_ORDER[:3] for r in inserts[table]
+            ] + [
+                audit.record("import_update", u.table, u.key, user=who, before=u.before,
+                             after=u.after)
+                for u in updates
+            ]  # fmt: skip
+            summary = {"batch_id": batch_id, "kind": preview.kind, "source_name": source,
+                       "n_added": n_added, "n_changed": len(updates)}  # fmt: skip
+            records.append(audit.record("apply_import", "import_batches", str(batch_id),
+                                        user=who, after=summary, request_id=request_id))
+            for k in range(0, len(records), 5000):
+                conn.execute(AUDIT.insert(), records[k:k + 5000])
+            last = conn.execute(sa.select(sa.func.max(AUDIT.c.audit_id))).scalar_one()
+            conn.execute(batch.update().where(batch.c.batch_id == batch_id)
+                         .values(last_audit_id=int(last)))  # fmt: skip
+            rows = batch_import.batch_rows(preview, ids)
+            for seq, row in enumerate(rows):
+                row.update(batch_id=batch_id, seq=seq)
+            for k in range(0, len(rows), 5000):
+                conn.execute(self._sql["import_batch_rows"].insert(), rows[k:k + 5000])
+            self._touch(conn)
+            return batch_id
+
+        return self._transact(body)
+
+    @staticmethod
+    def _select_in(conn: sa.Connection, col: Any, values: list[str], *cols: Any) -> list[Any]:
+        """Rows of ``cols`` whose ``col`` is one of ``values`` (500 values per query)."""
+        out: list[Any] = []
+        for k in range(0, len(values), 500):
+            query = sa.select(*cols).where(col.in_(values[k : k + 500]))
+            out += list(conn.execute(query).mappings().all())
+        return out
+
+    def import_batches(self) -> pd.DataFrame:
+        """The import batches, newest first: ``batch_id, ts, user, kind, source_name, n_added,
+        n_changed, undone_at, undone_by``."""
+        b = self._sql["import_batches"]
+        cols = [b.c[n] for n in ("batch_id", "ts", "user", "kind", "source_name", "n_added",
+                                  "n_changed", "undone_at", "undone_by")]  # fmt: skip
+        with self._engine.connect() as conn:
+            rows = conn.execute(sa.select(*cols).order_by(b.c.batch_id.desc())).mappings().all()
+        return pd.DataFrame([dict(r) for r in rows], columns=[c.name for c in cols])
+
+    def import_batch_rows(self, batch_id: int) -> pd.DataFrame:
+        """What one batch added and changed: ``seq, entity, entity_id, action, before, after``."""
+        r = self._sql["import_batch_rows"]
+        cols = [r.c[n] for n in ("seq", "entity", "entity_id", "action", "before", "after")]
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(*cols).where(r.c.batch_id == int(batch_id)).order_by(r.c.seq)
+            ).mappings().all()
+        return pd.DataFrame([dict(x) for x in rows], columns=[c.name for c in cols])
+
+    def undo_import(self, batch_id: int, *, user: str) -> dict[str, int]:
+        """Take a batch back: remove what it added, restore the values it changed.
+
+        Refused (in Chinese, nothing changed) when the batch was undone already, or when any
+        of its records was changed since by another write (an edit, a later import, a
+        replacement of the registry), or new records depend on what it added (an inspection
+        of an added unit, a hazard of an added inspection, a photo).
+
+        Returns
+        -------
+        dict
+            ``removed`` and ``restored`` record counts.
+
+        Raises
+        ------
+        RegistryValidationError
+            The batch cannot be undone; nothing is changed.
+        StoreBusyError
+            Another writer kept the store locked; nothing is changed.
+        """
+        from registry import batch_import
+
+        who = str(user or "").strip()
+        if not who:
+            raise RegistryValidationError(["请填写操作人（撤销记入修改记录），没有撤销任何内容"])
+        b = self._sql["import_batches"]
+        keys = {"sites": "site_id", "inspections": "inspection_id", "hazards": "hazard_id"}
+
+        def body(conn: sa.Connection) -> dict[str, int]:
+            batch = conn.execute(sa.select(b).where(b.c.batch_id == int(batch_id))).mappings().first()
+            if batch is None:
+                raise RegistryValidationError([f"导入批次 {batch_id} 不存在"])
+            if batch["undone_at"]:
+                raise RegistryValidationError([
+                    f"导入批次 {batch_id} 已于 {batch['undone_at']} 由 {batch['undone_by']} 撤销"
+                ])  # fmt: skip
+            self._authorize(conn, who, "import")
+            r = self._sql["import_batch_rows"]
+            rows = conn.execute(
+                sa.select(r).where(r.c.batch_id == int(batch_id)).order_by(r.c.seq)
+            ).mappings().all()
+            touched = {(x["entity"], x["entity_id"]) for x in rows}
+            added = {t: [x["entity_id"] for x in rows if x["entity"] == t and x["action"] == "add"]
+                     for t in keys}  # fmt: skip
+            problems: list[str] = []
+            a = AUDIT.c
+            later = conn.execute(
+                sa.select(a.ts, a.user, a.action, a.entity, a.entity_id)
+                .where(a.audit_id > batch["last_audit_id"]).order_by(a.audit_id)
+            ).mappings()  # fmt: skip
+            for x in later:
+                if x["action"] == "replace_all":
+                    problems.append(f"台账已于 {x['ts']} 由 {x['user']} 整体重新导入")
+                elif (x["entity"], x["entity_id"]) in touched:
+                    problems.append(
+                        f"{batch_import.object_name(x['entity'])} {x['entity_id']} 在本批导入后"
+                        f"已被 {x['user']} 修改（{x['ts']}）"
+                    )
+            dependants = (
+                ("inspections", "site_id", "sites", "单位 {p} 在导入后已登记检查 {c}"),
+                ("hazards", "inspection_id", "inspections", "检查记录 {p} 在导入后已增加隐患 {c}"),
+            )
+            for child, fk, parent, text in dependants:
+                col, own = self._sql[child].c, set(added[child])
+                for k in range(0, len(added[parent]), 500):
+                    part = added[parent][k:k + 500]
+                    for c, p in conn.execute(
+                        sa.select(col[keys[child]], col[fk]).where(col[fk].in_(part))
+                    ).all():
+                        if c not in own:
+                            problems.append(text.format(p=p, c=c))
+            at = ATTACHMENTS.c
+            for owner in ("hazards", "inspections"):
+                for k in range(0, len(added[owner]), 500):
+                    part = added[owner][k:k + 500]
+                    for x in conn.execute(sa.select(at[keys[owner]]).where(at[keys[owner]].in_(part))).scalars():
+                        problems.append(f"{batch_import.object_name(owner)} {x} 在导入后已上传照片")
+            restores = [x for x in rows if x["action"] == "update"]
+            for x in restores:
+                t = self._sql[x["entity"]]
+                now = conn.execute(
+                    sa.select(t).where(t.c[keys[x["entity"]]] == x["entity_id"])
+                ).mappings().first()  # fmt: skip
+                after = json.loads(x["after"] or "{}")
+                if now is None or any(not _same(now[f], v) for f, v in after.items()):
+                    problems.append(
+                        f"{batch_import.object_name(x['entity'])} {x['entity_id']} 的值已不是本批导入的值"
+                    )
+            if problems:
+                unique = list(dict.fromkeys(problems))
+                raise RegistryValidationError([
+                    f"导入批次 {batch_id} 不能撤销（导入后这些记录已有变化）：", *unique[:20],
+                    *([f"……另有 {len(unique) - 20} 处"] if len(unique) > 20 else []),
+                    "没有撤销任何内容",
+                ])  # fmt: skip
+            records = []
+            for x in restores:
+                table = x["entity"]
+                before = batch_import.stored_values(table, json.loads(x["before"] or "{}"))
+                t = self._sql[table]
+                conn.execute(t.update().where(t.c[keys[table]] == x["entity_id"]).values(**before))
+                records.append(audit.record("undo_import", table, x["entity_id"], user=who,
+                                            before=json.loads(x["after"] or "{}"), after=before))
+            for table in ("hazards", "inspections", "sites"):
+                col = self._sql[table].c[keys[table]]
+                for k in range(0, len(added[table]), 500):
+                    conn.execute(self._sql[table].delete().where(col.in_(added[table][k:k + 500])))
+                records += [
+                    audit.record("undo_import", table, key, user=who, before={"batch_id": batch_id},
+                                 after=None)
+                    for key in added[table]
+                ]  # fmt: skip
+            removed = sum(len(v) for v in added.values())
+            records.append(audit.record(
+                "undo_import", "import_batches", str(batch_id), user=who,
+                after={"batch_id": batch_id, "removed": removed, "restored": len(restores)},
+            ))  # fmt: skip
+            for k in range(0, len(records), 5000):
+                conn.execute(AUDIT.insert(), records[k:k + 5000])
+            conn.execute(b.update().where(b.c.batch_id == int(batch_id)).values(
+                undone_at=dt.datetime.now().isoformat(timespec="seconds"), undone_by=who,
+            ))  # fmt: skip
+            self._touch(conn)
+            return {"removed": removed, "restored": len(restores)}
+
+        return self._transact(body)
+
     def backup(self, target: str | os.PathLike[str]) -> Path:
         """A consistent copy of the whole store (a new file at ``target``), taken online.
 
@@ -1179,7 +1493,7 @@ class SQLiteStore:
         :data:`registry.audit.SYSTEM_USER`). Once the store has accounts, any other user
         must be an enabled account whose role may make the write on these units.
         """
-        if user is None or not str(user).strip() or str(user).strip() == audit.SYSTEM_USER:
+        if user is None or str(user).strip() == audit.SYSTEM_USER:
             return
         a = accounts.ACCOUNTS.c
         if conn.execute(sa.select(a.username).limit(1)).first() is None:
@@ -1635,6 +1949,10 @@ def build_store(
         # stay valid, the audit trail is kept, and a killed import changes nothing.
         try:
             existing.replace_all(stored, meta=info, user=user)
+            if info.get("source") == "synthdata":  # a year of 年度目标 events
+                from synthdata.targets import add_sample_targets
+
+                add_sample_targets(existing, seed)
         finally:
             existing.close()
     _write_truth(target, tables.get("truth"))
@@ -1649,6 +1967,10 @@ def build_store(
         store = SQLiteStore(tmp)
         try:
             store.replace_all(stored, meta=info, user=user)
+            if info.get("source") == "synthdata":  # a year of 年度目标 events
+                from synthdata.targets import add_sample_targets
+
+                add_sample_targets(store, seed)
         finally:
             store.close()
         os.replace(tmp, target)

@@ -49,6 +49,7 @@ import pandas as pd
 
 from registry.attachments import MAX_BYTES, AttachmentError, clean_photo, photo_dir
 from registry.committees import known_committees
+from registry.enums import ACTIVE_STATES
 from registry.schema import TARGET_COLUMNS, TARGET_EVENT_COLUMNS, Column, _coerce_column
 from registry.sectors import DEPARTMENTS
 from registry.validate import _CONTROL_SHORT, MAX_TEXT
@@ -64,6 +65,7 @@ __all__ = [
     "TARGET_KINDS",
     "coerce_rows",
     "default_targets",
+    "enterprises",
     "event_problems",
     "evidence_path",
     "save_evidence",
@@ -177,6 +179,26 @@ def default_targets(year: int) -> pd.DataFrame:
     frame, errors = coerce_rows(TARGET_COLUMNS, rows)
     assert not errors, errors  # the plan above is data of this module
     return frame
+
+
+def enterprises(sites: pd.DataFrame) -> pd.DataFrame:
+    """Active units in scope of 承诺书 and the “四个一” (:data:`ENTERPRISE_CATEGORIES`).
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"site_id": ["a", "b", "c"], "category": ["厂房仓库", "群租", "园区企业"],
+    ...                   "operating_state": ["正常", "正常", "注销"]})
+    >>> enterprises(s)["site_id"].tolist()
+    ['a']
+    """
+    if sites.empty or "category" not in sites.columns:
+        return sites.iloc[0:0]
+    active = (
+        sites["operating_state"].isin(ACTIVE_STATES)
+        if "operating_state" in sites.columns
+        else pd.Series(True, index=sites.index)
+    )
+    return sites[sites["category"].isin(ENTERPRISE_CATEGORIES) & active]
 
 
 def coerce_rows(
