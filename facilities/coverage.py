@@ -375,7 +375,7 @@ def uncovered_high_risk(covered_units: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
         ``site_id, name, category, committee, level, risk, people, nearest_station,
-        nearest_minutes``.
+        nearest_minutes, lon, lat``.
 
     Examples
     --------
@@ -384,12 +384,12 @@ def uncovered_high_risk(covered_units: pd.DataFrame) -> pd.DataFrame:
     ...     "category": ["群租"] * 3, "committee": ["真一"] * 3, "level": ["较大", "重大", "低"],
     ...     "risk": [100.0, 300.0, 5.0], "people": [3.0, 0.0, 0.0], "high_risk": [True, True, False],
     ...     "covered": [False, False, False], "nearest_station": ["A1"] * 3,
-    ...     "nearest_minutes": [4.0, 6.5, 9.0]})
+    ...     "nearest_minutes": [4.0, 6.5, 9.0], "lon": [121.39] * 3, "lat": [31.25] * 3})
     >>> uncovered_high_risk(c)["site_id"].tolist()
     ['S2', 'S1']
     """
     cols = ["site_id", "name", "category", "committee", "level", "risk", "people",
-            "nearest_station", "nearest_minutes"]
+            "nearest_station", "nearest_minutes", "lon", "lat"]
     mask = covered_units["high_risk"].astype(bool) & ~covered_units["covered"].astype(bool)
     out = covered_units.loc[mask, cols]
     return out.sort_values(["risk", "site_id"], ascending=[False, True]).reset_index(drop=True)

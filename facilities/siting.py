@@ -102,9 +102,9 @@ class SitingResult:
     ----------
     proposals : DataFrame
         One row per proposed site in the order of its gain: ``order, candidate_id, name,
-        source, lon, lat`` and, per weight column (``risk``, ``people``, ``ebikes`` when
-        present), ``gain_<col>`` (what it adds given the kept sites and the proposals before
-        it) and ``gain_units``.
+        source, gain_units``, per weight column (``risk``, ``people``, ``ebikes`` when
+        present) ``gain_<col>`` (what it adds given the kept sites and the proposals before
+        it), and ``lon, lat``.
     before, after : dict
         Covered units and covered total per weight column, with the kept sites only and with
         the proposals added.
@@ -440,7 +440,7 @@ def propose_sites(
         row.update({f"gain_{c}": round(float(values[c][new].sum()), 1) for c in cols})
         rows.append(row)
         cov |= reach[j]
-    proposals = pd.DataFrame(rows, columns=["candidate_id", "name", "source", "lon", "lat",
-                                            "gain_units", *[f"gain_{c}" for c in cols]])
+    proposals = pd.DataFrame(rows, columns=["candidate_id", "name", "source", "gain_units",
+                                            *[f"gain_{c}" for c in cols], "lon", "lat"])
     proposals.insert(0, "order", range(1, len(proposals) + 1))
     return SitingResult(proposals, before, _totals(demand, cols, cov), sol, cols)
