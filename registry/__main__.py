@@ -9,6 +9,11 @@ Usage
                               [--assets 设施.csv] [--crs wgs84|gcj02|bd09] [--path P] [--check]
                               [--allow-remove]
     python -m registry info   [--path P]
+    python -m registry import-batch --store S --kind sites|inspections|hazards|third-party FILE
+                              [--apply] --user NAME
+    python -m registry import-batches --store S
+    python -m registry undo-import --store S BATCH --user NAME
+    python -m registry template KIND --out F
 
 ``build`` (re)generates the sample store from ``synthdata`` (atomic replace). ``import``
 validates a user's own registry and replaces the store only when every row is valid
@@ -16,6 +21,8 @@ validates a user's own registry and replaces the store only when every row is va
 store holds (e.g. a smaller file, or no hazards file over a store with hazards) is refused
 unless ``--allow-remove``; then it says how many rows each table lost. Exit status 0 =
 success, 2 = invalid input or refused (messages in Chinese on stderr, never a traceback).
+``import-batch`` appends and updates instead (preview first, ``--apply`` writes one batch
+that ``undo-import`` takes back); see :mod:`registry.batch_cli`.
 """
 
 from __future__ import annotations
@@ -27,6 +34,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 
+from registry.batch_cli import COMMANDS as BATCH_COMMANDS
+from registry.batch_cli import add_batch_commands, run_batch_command
 from registry.importer import ImportErrorZh, describe_removal, load_tables, write_import
 from registry.store import (
     DEFAULT_N_SITES,
@@ -73,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
 
     n = sub.add_parser("info", help="显示数据库内容概要")
     n.add_argument("--path", default=None, help=f"数据库文件（默认 {default_store_path()}）")
+    add_batch_commands(sub)  # import-batch, import-batches, undo-import, template
     return p
 
 
@@ -101,6 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if any(removed.values()):
                     print(f"按 --allow-remove 删除了: {describe_removal(removed)}")
                 store.close()
+        elif args.command in BATCH_COMMANDS:
+            return run_batch_command(args)
         else:
             path = args.path or default_store_path()
             store = SQLiteStore(path)

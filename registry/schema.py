@@ -341,6 +341,37 @@ def _build_sql_tables() -> dict[str, sa.Table]:
         sa.CheckConstraint("quantity > 0", "event_quantity"),
         sa.CheckConstraint("attendees IS NULL OR attendees >= 0", "event_attendees"),
     )
+    # 导入批次 (registry.batch_import): one row per append/update import, and what each batch
+    # added or changed (before/after of changed fields as JSON), so it can be undone.
+    sa.Table(
+        "import_batches",
+        metadata,
+        sa.Column("batch_id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("ts", sa.Text, nullable=False),
+        sa.Column("user", sa.Text, nullable=False),
+        sa.Column("kind", sa.Text, nullable=False),
+        sa.Column("source_name", sa.Text, nullable=False, server_default=""),
+        sa.Column("n_added", sa.Integer, nullable=False),
+        sa.Column("n_changed", sa.Integer, nullable=False),
+        sa.Column("last_audit_id", sa.Integer, nullable=False),
+        sa.Column("request_id", sa.Text),
+        sa.Column("undone_at", sa.Text),
+        sa.Column("undone_by", sa.Text),
+        sqlite_autoincrement=True,
+    )
+    sa.Table(
+        "import_batch_rows",
+        metadata,
+        sa.Column("batch_id", sa.Integer, sa.ForeignKey("import_batches.batch_id"),
+                  primary_key=True),
+        sa.Column("seq", sa.Integer, primary_key=True),
+        sa.Column("entity", sa.Text, nullable=False),
+        sa.Column("entity_id", sa.Text, nullable=False),
+        sa.Column("action", sa.Text, nullable=False),
+        sa.Column("before", sa.Text),
+        sa.Column("after", sa.Text),
+        sa.CheckConstraint("action IN ('add', 'update')", "batch_row_action"),
+    )
     sa.Index("ix_targets_year", targets.c.year)
     sa.Index("ix_events_target_date", target_events.c.target_id, target_events.c.date)
     sa.Index("ix_sites_category", sites.c.category)
