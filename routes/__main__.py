@@ -71,6 +71,16 @@ def _parser() -> argparse.ArgumentParser:
             help="parallel searches (solve-top only), best wins; default: the usable cores, at most 4",
         )
     sub.add_parser("warmup", help="compile the search kernels once (install step)")
+    pp = sub.add_parser(
+        "plan-period",
+        help="周期计划：一周/一月/到年底，每家应检单位排定日期与小组（CSV：每次检查一行）",
+    )
+    pp.add_argument("--store", required=True, help="台账数据库（SQLite）")
+    pp.add_argument("--from", dest="start", required=True, help="开始日期 YYYY-MM-DD")
+    pp.add_argument("--days", type=int, required=True, help="天数（含开始日，7=一周，31=一月）")
+    pp.add_argument("--teams", required=True, help="队伍表 CSV（小组, 交通方式, 班次, 专业资质, 带队领导, 每日检查量, 请假, 加班）")
+    pp.add_argument("--out", required=True, help="输出 CSV：date, team, order, site_id, planned_arrival, …")
+    pp.add_argument("--shortfall", default=None, help="可选：未能按期的家次按居委、行业写入此 CSV")
     return ap
 
 
@@ -209,11 +219,61 @@ def _warmup() -> int:
     return 0
 
 
+def _plan_period(args: argparse.Namespace) -> int:
+    """``plan-period``: score the store's units the day before the period, plan, write the CSV."""
+    import pandas as pd  # imported here: solve-top starts without pandas
+
+    from risk import join_scores, score_sites
+    from risk.frequency import as_day
+    from routes.period import plan_period, read_teams
+    from routes.planning import PlanningError
+
+    try:
+        start = as_day(args.start)
+        if args.days < 1 or args.days > 366:
+            raise PlanningError(f"--days 应在 1 到 366 之间（收到 {args.days}）")
+        teams = read_teams(args.teams)
+        if not os.path.exists(args.store):
+            raise PlanningError(f"找不到台账数据库：{args.store}")
+        from registry.store import SQLiteStore
+
+        with SQLiteStore(args.store) as store:
+            sites, insp, hz = store.sites(), store.inspections(), store.hazards()
+            assets = store.assets()
+        before = start - pd.Timedelta(days=1)
+        insp = insp[pd.to_datetime(insp["date"]) <= before]
+        hz = hz[pd.to_datetime(hz["found_date"]) <= before]
+        scored = join_scores(sites, score_sites(sites, insp, hz, before, assets=assets))
+        plan = plan_period(pd.DataFrame(scored.drop(columns="geometry", errors="ignore")),
+                           insp, hz, teams, start, args.days)
+    except (PlanningError, ValueError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    from layers.safe_text import cell_text
+
+    out = plan.sequence()
+    for col in ("team", "name", "committee"):  # user-supplied text: no formula in Excel/WPS
+        out[col] = out[col].map(cell_text)
+    out.to_csv(args.out, index=False, encoding="utf-8-sig")
+    if args.shortfall:
+        sf = plan.shortfall
+        table = pd.concat([
+            sf.by_committee.reset_index().rename(columns={"committee": "分组"}).assign(维度="居委"),
+            sf.by_sector.reset_index().rename(columns={"category": "分组"}).assign(维度="行业"),
+        ], ignore_index=True)[["维度", "分组", "应检", "未按期"]]
+        table["分组"] = table["分组"].map(cell_text)
+        table.to_csv(args.shortfall, index=False, encoding="utf-8-sig")
+    print(plan.summary_zh())
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     args = _parser().parse_args(argv)
     if args.cmd == "warmup":
         return _warmup()
+    if args.cmd == "plan-period":
+        return _plan_period(args)
     try:
         tl = _time_limit(args.time_limit)
         if args.cmd == "solve-top":

@@ -114,7 +114,7 @@ def _reinspections(hazards: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp
     office_due = late["office_deadline"]
     waiting = office_due.notna()  # rectified: the office's clock runs
     unit_due = add_working_days(deadline.fillna(start), OFFICE_LIMIT_DAYS, calendar_path)
-    release = pd.Series(start, index=h.index).where(waiting, np.maximum(deadline.fillna(start), start))
+    release = pd.Series(start, index=h.index).where(waiting, deadline.fillna(start).clip(lower=start))
     due = office_due.where(waiting, unit_due.set_axis(h.index))
     level = h["level"] if "level" in h else pd.Series("一般", index=h.index)
     out = pd.DataFrame({
