@@ -23,6 +23,16 @@ that a solve starts searching about 0.15 s after the process starts instead of 0
 prints ``{"warmup_seconds": S, "numba": true|false, "aot": true|false}`` (``aot`` false,
 with a warning, where no C compiler is found: the just-in-time kernels are used then).
 
+``plan-period`` plans a period (``--from`` date, ``--days`` N) for the teams of a CSV
+(:func:`routes.period.read_teams`) from a registry store: it scores the units the day before
+the period, assigns every owed statutory visit and 复查 to a day and a team
+(:func:`routes.period.plan_period`) and writes one CSV row per visit (``date, team, order,
+site_id, planned_arrival`` then ``kind, due, late_days, name, committee, priority``); the
+shortfall (what capacity cannot do on time) is printed, and by 居委 and sector written to
+``--shortfall`` when given. Bad input prints a Chinese message and exits with code 2::
+
+    python -m routes plan-period --store S --from 2026-12-01 --days 31 --teams teams.csv --out plan.csv
+
 Errors (missing or malformed file, a ``--time-limit`` that is not a finite number of
 seconds, an instance beyond :data:`MAX_POINTS` points or :data:`MAX_TEAMS` teams) print a
 message on stderr and exit with code 2, before any search starts.  Killing the command

@@ -36,10 +36,13 @@ from routes.travel import MODE_SPEEDS_KMH, TravelError, normalise_mode
 __all__ = [
     "DEFAULT_LEG_KM",
     "PRE_HOLIDAY_DAYS",
+    "SPANS",
     "PeriodTeam",
     "estimate_capacity",
+    "parse_dates",
     "read_teams",
     "skill_ok",
+    "span_days",
     "team_days",
 ]
 
@@ -188,6 +191,38 @@ def team_days(
 _DATE_SPLIT = re.compile(r"[,，;；、\s]+")
 
 
+#: Period lengths the page offers.
+SPANS = ("一周", "一月", "到年底")
+
+
+def span_days(start: dt.date, span: str) -> int:
+    """Calendar days of a period: 一周 7, 一月 31, 到年底 up to 31 December.
+
+    Examples
+    --------
+    >>> span_days(dt.date(2026, 12, 2), "到年底"), span_days(dt.date(2026, 12, 2), "一周")
+    (30, 7)
+    """
+    if span == "一周":
+        return 7
+    if span == "一月":
+        return 31
+    if span == "到年底":
+        return (dt.date(start.year, 12, 31) - start).days + 1
+    raise PlanningError(f"未知的计划周期「{span}」（可选：{'、'.join(SPANS)}）")
+
+
+def parse_dates(value, team: str = "", what: str = "日期") -> tuple[dt.date, ...]:
+    """Dates separated by commas, semicolons or spaces (Chinese error naming the team).
+
+    Examples
+    --------
+    >>> parse_dates("2026-12-03, 2026-12-04")
+    (datetime.date(2026, 12, 3), datetime.date(2026, 12, 4))
+    """
+    return _dates(value, team, what)
+
+
 def _dates(value, team: str, what: str) -> tuple[dt.date, ...]:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ()
@@ -198,7 +233,8 @@ def _dates(value, team: str, what: str) -> tuple[dt.date, ...]:
         try:
             out.append(pd.Timestamp(piece).date())
         except ValueError:
-            raise PlanningError(f"队伍「{team}」的{what}「{piece}」不是日期（应为 YYYY-MM-DD）") from None
+            who = f"队伍「{team}」的" if team else ""
+            raise PlanningError(f"{who}{what}「{piece}」不是日期（应为 YYYY-MM-DD）") from None
     return tuple(out)
 
 
