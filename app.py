@@ -9,7 +9,9 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import PAGES
-from app_pages._data import StoreUnavailable, as_of_input, load_tables, store_path
+from app_pages._auth import sign_out, signed_in_account
+from app_pages._data import StoreUnavailable, as_of_input, get_store, load_tables, store_path
+from app_pages._site_card import md_text
 
 st.set_page_config(
     page_title="真如安全风险地图",
@@ -19,14 +21,24 @@ st.set_page_config(
 )
 
 
-def _pages() -> list[st.Page]:
+def _pages(account) -> list[st.Page]:
+    """The pages this account opens (the first is its landing page)."""
+    allowed = [p for p in PAGES if account.opens(p[2])]
     return [
         st.Page(path, title=title, url_path=url_path, icon=icon, default=i == 0)
-        for i, (path, title, url_path, icon) in enumerate(PAGES)
+        for i, (path, title, url_path, icon) in enumerate(allowed)
     ]
 
 
-page = st.navigation(_pages(), position="sidebar")
+try:
+    account = signed_in_account()  # an anonymous visitor sees the sign-in form only
+    demo = get_store().meta().get("source") == "synthdata"
+except StoreUnavailable as err:
+    st.error(f"台账数据库无法打开：{err}")
+    st.info(f"当前数据库路径：{store_path()}")
+    st.stop()
+
+page = st.navigation(_pages(account), position="hidden" if account.spec.kiosk else "sidebar")
 
 try:
     load_tables()
@@ -35,10 +47,16 @@ except StoreUnavailable as err:
     st.info(f"当前数据库路径：{store_path()}")
     st.stop()
 
-as_of_input()
-st.sidebar.caption(
-    "界面语言：中文。Interface in Chinese; data columns and exports use ASCII column names "
-    "(see docs/ARCHITECTURE.md)."
-)
+if not account.spec.kiosk:
+    if demo:
+        st.warning("演示数据：本系统当前使用生成的示例台账，单位、隐患与人员均为虚构。", icon="⚠️")
+    as_of_input()
+    side = st.sidebar
+    side.caption(f"当前用户：{md_text(account.display_name)}（{account.spec.label}）")
+    side.button("退出登录", on_click=sign_out, key="auth_sign_out")
+    side.caption(
+        "界面语言：中文。Interface in Chinese; data columns and exports use ASCII column names "
+        "(see docs/ARCHITECTURE.md)."
+    )
 
 page.run()

@@ -20,13 +20,14 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 __all__ = [
+    "ACCOUNT_KEY",
     "AS_OF_KEY",
     "NO_INSPECTIONS",
     "NO_SITES",
-    "OPERATOR_KEY",
     "STORE_ENV",
     "StoreUnavailable",
     "as_of_input",
+    "current_account",
     "current_as_of",
     "default_as_of",
     "get_store",
@@ -41,9 +42,8 @@ __all__ = [
 STORE_ENV = "ZHENRU_STORE"
 #: ``st.session_state`` key of the shared 评估日期.
 AS_OF_KEY = "as_of"
-#: ``st.session_state`` key of the 操作人 (who records; kept across the pages that write until
-#: accounts and sign-in replace it).
-OPERATOR_KEY = "operator"
+#: ``st.session_state`` key of the signed-in :class:`registry.accounts.Account` (app_pages/_auth).
+ACCOUNT_KEY = "account"
 
 _TABLES = ("sites", "inspections", "hazards", "assets")
 
@@ -128,17 +128,43 @@ def _load_tables(path: str, mtime: float) -> dict[str, pd.DataFrame]:
         raise StoreUnavailable(f"读取台账数据库 {path} 失败：{err}") from err
 
 
-def load_tables() -> dict[str, pd.DataFrame]:
-    """Tables of the store: ``sites`` (GeoDataFrame), ``inspections``, ``hazards``, ``assets``.
+def current_account():
+    """The signed-in :class:`registry.accounts.Account` of this session.
 
+    Raises
+    ------
+    StoreUnavailable
+        Nobody is signed in (a page run outside ``app.py``, which signs users in): no data
+        is read without an account.
+    """
+    account = st.session_state.get(ACCOUNT_KEY)
+    if account is None:
+        raise StoreUnavailable("请先登录（未登录时不显示任何台账数据）")
+    return account
+
+
+def load_tables() -> dict[str, pd.DataFrame]:
+    """Tables of the store as the signed-in account may see them: ``sites`` (GeoDataFrame),
+    ``inspections``, ``hazards``, ``assets``.
+
+    A 居委 account (or an inspector held to its 居委) sees its own units only, and roles
+    without the need see personal fields masked (:func:`registry.accounts.scope_tables`).
     Cached on (path, file mtime), so editing the store invalidates the cache.
     Callers must not mutate the returned frames (copy first).
+
+    Raises
+    ------
+    StoreUnavailable
+        The store cannot be opened, or nobody is signed in.
     """
+    from registry.accounts import scope_tables
+
+    account = current_account()
     path, mtime = store_version()
     if mtime == 0.0:
         get_store()  # builds the default store or raises StoreUnavailable
         path, mtime = store_version()
-    return _load_tables(path, mtime)
+    return scope_tables(_load_tables(path, mtime), account)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -218,5 +244,8 @@ def scored_sites(as_of: dt.date | None = None) -> pd.DataFrame:
     as_of : date, optional
         Scoring date; defaults to :func:`current_as_of`.
     """
+    from registry.accounts import scope_tables
+
     load_tables()
-    return _scored_sites(*store_version(), as_of or current_as_of())
+    scored = _scored_sites(*store_version(), as_of or current_as_of())
+    return scope_tables({"sites": scored}, current_account())["sites"]

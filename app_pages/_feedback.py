@@ -3,8 +3,7 @@
 A write runs in a button callback, before the page is drawn again; the callback leaves its
 outcome with :func:`flash` and the next run shows it once with :func:`show_flash` (success,
 information or the list of Chinese errors, escaped). :func:`operator_input` is the 操作人
-field, kept in ``st.session_state[OPERATOR_KEY]`` so the same person carries over between the
-pages until sign-in replaces it.
+line: the signed-in account, which the store records and checks on every write.
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from app_pages._data import OPERATOR_KEY
+from app_pages._data import current_account
 from app_pages._site_card import md_text
 
 __all__ = ["flash", "operator_input", "show_flash"]
@@ -36,15 +35,10 @@ def show_flash(key: str) -> None:
     {"success": st.success, "info": st.info}.get(kind, st.error)(text)
 
 
-def _remember(widget_key: str) -> None:
-    st.session_state[OPERATOR_KEY] = str(st.session_state.get(widget_key) or "").strip()
-
-
 def operator_input(widget_key: str, container: Any = st) -> None:
-    """The 操作人（必填）field, filled with the name typed on another page."""
-    if widget_key not in st.session_state:
-        st.session_state[widget_key] = st.session_state.get(OPERATOR_KEY, "")
-    container.text_input(
-        "操作人（必填）", key=widget_key, on_change=_remember, args=(widget_key,),
-        placeholder="姓名，记入修改记录", max_chars=50,
-    )  # fmt: skip
+    """Who writes: the signed-in account (shown, not typed), kept in ``widget_key`` for the
+    page's callbacks; the store checks its role and 居委 on every write."""
+    account = current_account()
+    st.session_state[widget_key] = account.username
+    container.caption(f"操作人：{md_text(account.display_name)}（{md_text(account.username)}，"
+                      f"{account.spec.label}）")

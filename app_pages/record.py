@@ -30,13 +30,13 @@ from sqlalchemy import exc as sa_exc
 
 from app_pages._data import (
     AS_OF_KEY,
-    OPERATOR_KEY,
     StoreUnavailable,
     default_as_of,
     get_store,
     load_tables,
     require_sites,
 )
+from app_pages._feedback import operator_input
 from app_pages._site_card import md_text, operating_note
 from ledger.inspection_form import (
     LEADER_TYPE,
@@ -143,8 +143,6 @@ def _save(names: Mapping[str, str]) -> None:
     """Button callback: write the form (runs before the widgets, so it may reset them)."""
     ss = st.session_state
     draft = _draft()
-    if draft.inspector.strip():
-        ss[OPERATOR_KEY] = draft.inspector.strip()  # the same person on the other pages
     photos = _photos(len(draft.hazards))
     try:
         as_of_default = default_as_of()  # before the write moves it
@@ -232,8 +230,6 @@ def _init_state(sites: pd.DataFrame) -> None:
     ss.setdefault(DATE, dt.date.today())
     ss.setdefault(TYPE, INSPECTION_TYPES[0])
     ss.setdefault(RESULT, NO_HAZARD)
-    if not ss.get(INSPECTOR) and ss.get(OPERATOR_KEY):
-        ss[INSPECTOR] = ss[OPERATOR_KEY]  # the name typed on 隐患台账 / 单位管理
     param = (st.query_params.get(SITE_PARAM) or "").strip()
     if param and ss.get(PARAM_APPLIED) != param:
         ss[PARAM_APPLIED] = param
@@ -382,7 +378,7 @@ def main() -> None:
     )
     if ss.get(TYPE) == LEADER_TYPE:
         st.text_input("带队领导", key=LEADER, **KEEP)
-    st.text_input("检查人员（登记人）", key=INSPECTOR, **KEEP, help="记入审计记录；本次会话内自动保留")
+    operator_input(INSPECTOR)  # the signed-in account records (and is audited)
     st.radio("检查结果", (NO_HAZARD, WITH_HAZARDS), key=RESULT, **KEEP, horizontal=True)
 
     if ss.get(RESULT) == WITH_HAZARDS:

@@ -12,12 +12,14 @@ SMALL_N_SITES = 600
 
 
 def _build_small_store(path: Path) -> None:
+    from registry.accounts import add_demo_accounts
     from registry.store import SQLiteStore
     from synthdata import generate
 
     tables = generate(seed=SMALL_SEED, n_sites=SMALL_N_SITES)
     with SQLiteStore(path) as store:  # closed: the write-ahead log is folded into the file
         store.replace_all({k: v for k, v in tables.items() if k != "truth"})
+        add_demo_accounts(store)  # as the sample store: one demo account per role
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from registry.accounts import Account
 from registry.store import SQLiteStore
 
 PAGE = "../../app_pages/record.py"
@@ -76,7 +77,6 @@ def test_record_inspection_without_hazard(store_copy):
     before = counts(store_copy)
     at = run_page()
     choose_by_search(at, site["name"][:6], site["site_id"])
-    at.text_input(key="rec_inspector").set_value("张三")
     team = at.selectbox(key="rec_team").options[0]
     at.selectbox(key="rec_team").set_value(team)
     save(at)
@@ -91,17 +91,15 @@ def test_record_inspection_without_hazard(store_copy):
     assert new["date"].date() == dt.date.today()
     assert new["inspection_id"] in at.success[0].value
     log = store.audit_log()
-    assert log.iloc[-1]["user"] == "张三" and log.iloc[-1]["action"] == "add_inspection"
+    assert log.iloc[-1]["user"] == "pingan" and log.iloc[-1]["action"] == "add_inspection"
     # ready for the next unit; who records and the team stay
     assert at.selectbox(key="rec_site").value is None
-    assert at.text_input(key="rec_inspector").value == "张三"
     assert at.selectbox(key="rec_team").value == team
 
 
 def test_record_general_fixed_and_major_hazards(store_copy):
     site = a_site(store_copy)
     at = run_page(site=site["site_id"])
-    at.text_input(key="rec_inspector").set_value("李四")
     at.radio(key="rec_result").set_value("发现隐患").run()
     # hazard 1: a quick pick of the sector, 一般, fixed on the spot
     assert at.text_input(key="rec_h0_unit").value == site["name"]
@@ -150,7 +148,6 @@ def test_missing_fields_show_chinese_errors_and_write_nothing(store_copy):
     at.text_area(key="rec_h0_desc").set_value("灭火器过期")
     save(at)
     errors = at.error[0].value
-    assert "请填写检查人员" in errors
     assert "带队领导" in errors
     assert "隐患1：请填写隐患部位" in errors and "隐患1：请填写整改措施" in errors
     assert counts(store_copy) == before
@@ -158,7 +155,6 @@ def test_missing_fields_show_chinese_errors_and_write_nothing(store_copy):
     assert at.selectbox(key="rec_site").value == site["site_id"]
     assert at.text_area(key="rec_h0_desc").value == "灭火器过期"
     # completing the form saves it
-    at.text_input(key="rec_inspector").set_value("张三")
     at.text_input(key="rec_leader").set_value("赵主任")
     at.text_input(key="rec_h0_part").set_value("一楼大厅")
     at.text_area(key="rec_h0_measures").set_value("更换灭火器")
@@ -174,7 +170,6 @@ def test_double_submit_with_the_same_request_id_writes_once(store_copy):
     before = counts(store_copy)
     at = run_page(site=site["site_id"])
     rid = at.session_state["rec_request_id"]
-    at.text_input(key="rec_inspector").set_value("张三")
     save(at)
     first = SQLiteStore(store_copy).inspections().iloc[-1]["inspection_id"]
     assert at.session_state["rec_request_id"] != rid  # renewed after the save
@@ -216,7 +211,6 @@ def test_a_half_filled_form_survives_a_page_switch(store_copy):
     at.switch_page("app_pages/record.py")
     at.run()
     choose_by_search(at, site["name"], site["site_id"])
-    at.text_input(key="rec_inspector").set_value("李四")
     at.radio(key="rec_result").set_value("发现隐患").run()
     at.radio(key="rec_h0_level").set_value("重大").run()
     at.text_area(key="rec_h0_desc").set_value("配电箱线路老化")
@@ -231,16 +225,26 @@ def test_a_half_filled_form_survives_a_page_switch(store_copy):
 
     assert at.text_input(key="rec_search").value == site["name"]
     assert at.selectbox(key="rec_site").value == site["site_id"]
-    assert at.text_input(key="rec_inspector").value == "李四"
     assert at.radio(key="rec_h0_level").value == "重大"
     assert at.text_area(key="rec_h0_desc").value == "配电箱线路老化"
     assert at.text_input(key="rec_h0_part").value == "配电间"
     assert at.date_input(key="rec_h0_deadline").value == dt.date.today() + dt.timedelta(days=30)
 
 
-def test_the_recorder_is_the_same_person_as_on_the_other_pages(store_copy):
+def test_the_recorder_is_the_signed_in_account_and_a_leader_only_records_led_checks(store_copy):
+    site = a_site(store_copy)["site_id"]
+    before = counts(store_copy)
     at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
-    at.session_state["operator"] = "王检查"  # typed on 隐患台账 / 单位管理 earlier
+    at.session_state["account"] = Account("lingdao", "演示领导", "领导")
+    at.query_params["site"] = site
     at.run()
     assert not at.exception, [e.message for e in at.exception]
-    assert at.text_input(key="rec_inspector").value == "王检查"
+    assert "演示领导" in " ".join(c.value for c in at.caption)
+    save(at)  # a 日常 check: not the leader's to record
+    assert "只能登记领导带队检查" in " ".join(e.value for e in at.error)
+    assert counts(store_copy) == before
+    at.selectbox(key="rec_type").set_value("领导带队").run()
+    at.text_input(key="rec_leader").set_value("演示领导")
+    save(at)
+    assert counts(store_copy) == (before[0] + 1, before[1])
+    assert SQLiteStore(store_copy).audit_log().iloc[-1]["user"] == "lingdao"

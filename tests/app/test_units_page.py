@@ -12,11 +12,12 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from registry.accounts import Account
 from registry.unit_form import committee_at
 
 PAGE = "../../app_pages/units.py"
 TIMEOUT = 120
-OPERATOR = "测试员乙"
+OPERATOR = "pingan"  # the signed-in demo 平安办 account (tests/app/conftest.py)
 #: A point in the 南大街 居委 (registry.committees doctest).
 NANDAJIE = (121.3965, 31.2519)
 
@@ -49,9 +50,7 @@ def click(at: AppTest, key: str) -> AppTest:
     return at
 
 
-def pick(at: AppTest, site_id: str, operator: str | None = OPERATOR) -> AppTest:
-    if operator is not None:
-        at.text_input(key="un_operator").input(operator)
+def pick(at: AppTest, site_id: str) -> AppTest:
     at.text_input(key="un_q").input(site_id).run()
     assert not at.exception, [e.message for e in at.exception]
     assert at.selectbox(key="un_pick").value == site_id
@@ -88,14 +87,18 @@ def test_page_finds_a_unit_and_shows_its_fields(store_copy):
 def test_edit_name_is_stored_and_audited_with_the_operator(store_copy):
     unit = a_unit(store_copy)
     sid = unit["site_id"]
-    at = pick(open_page(), sid, operator=None)
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    at.session_state["account"] = Account("jiancha", "演示检查员", "检查员")
+    at.run()
+    at = pick(at, sid)
     at.text_input(key=f"un_e_name_{sid}").input("真如测试更名有限公司")
-    click(at, f"un_save_{sid}")  # no 操作人 yet: refused, nothing written
-    assert "请先填写操作人" in shown(at.error)
+    click(at, f"un_save_{sid}")  # an inspector records checks but does not edit units
+    assert "无权新增或修改单位" in shown(at.error)
     assert site_row(store_copy, sid)["name"] == unit["name"]
     assert at.text_input(key=f"un_e_name_{sid}").value == "真如测试更名有限公司"  # kept
 
-    at.text_input(key="un_operator").input(OPERATOR)
+    at.session_state["account"] = Account("pingan", "演示平安办", "平安办")
+    at.run()
     click(at, f"un_save_{sid}")
     assert f"单位 {sid} 已保存（单位名称）" in shown(at.success)
     assert site_row(store_copy, sid)["name"] == "真如测试更名有限公司"
@@ -106,10 +109,6 @@ def test_edit_name_is_stored_and_audited_with_the_operator(store_copy):
     history = frame(at, "操作人")
     assert history.iloc[-1]["操作人"] == OPERATOR
     assert "真如测试更名有限公司" in history.iloc[-1]["内容"]
-    assert at.session_state[OPERATOR_SHARED] == OPERATOR  # shared with 隐患台账
-
-
-OPERATOR_SHARED = "operator"
 
 
 def test_deregistering_needs_a_confirmation(store_copy):
@@ -132,7 +131,7 @@ def test_a_stale_edit_is_refused_and_keeps_both_changes(store_copy):
     sid = unit["site_id"]
     at = pick(open_page(), sid)
     # Another user corrects the address while this one edits the name.
-    store_copy.update_site(sid, user="他人", address="真如路1号")
+    store_copy.update_site(sid, user="admin", address="真如路1号")
     at.text_input(key=f"un_e_name_{sid}").input("改名甲")
     click(at, f"un_save_{sid}")
     assert "已被他人修改" in shown(at.error)
@@ -163,7 +162,6 @@ def test_an_invalid_uscc_shows_the_chinese_error_and_writes_nothing(store_copy):
 def test_a_new_unit_is_written_once_on_a_repeated_submit(store_copy):
     n_sites = len(store_copy.sites())
     at = open_page()
-    at.text_input(key="un_operator").input(OPERATOR)
     click(at, "un_add")  # empty form: refused
     assert "请选择类别" in shown(at.error)
     at.text_input(key="un_n_name").input("新开五金店")
@@ -219,7 +217,6 @@ def test_the_first_unit_of_an_empty_registry_is_added_here(tmp_path, monkeypatch
     at = open_page()
     assert "暂无单位" in shown(at.info)
     assert not at.error
-    at.text_input(key="un_operator").input(OPERATOR)
     at.text_input(key="un_n_name").input("第一家单位")
     at.selectbox(key="un_n_category").set_value("厂房仓库")
     at.number_input(key="un_n_lon").set_value(NANDAJIE[0])
