@@ -18,13 +18,16 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from app_pages._data import get_store
 from app_pages._links import record_link
 from ledger.kpis import hazard_state
+from ledger.targets import site_status_text, unit_status
 from registry.enums import ACTIVE_STATES
 from registry.hazard_status import suspended_sites
 
 __all__ = [
     "attribute_table",
+    "commitment_line",
     "history_table",
     "md_text",
     "open_hazard_table",
@@ -192,6 +195,18 @@ def operating_note(site: Mapping[str, Any], hazards: pd.DataFrame, as_of: dt.dat
     return ""
 
 
+def commitment_line(site: Mapping[str, Any], as_of: dt.date) -> str | None:
+    """The unit's 承诺书 / “四个一” status this year (None: not an enterprise, or no targets of
+    the year on record) — :func:`ledger.targets.unit_status` of this one unit."""
+    store = get_store()
+    targets = store.targets(as_of.year)
+    if targets.empty:
+        return None
+    unit = pd.DataFrame([{k: site.get(k) for k in ("site_id", "category", "operating_state")}])
+    status = unit_status(unit, targets, store.target_events(as_of.year), as_of)
+    return site_status_text(status, str(site.get("site_id")))
+
+
 def render_site_card(
     site: Mapping[str, Any],
     inspections: pd.DataFrame,
@@ -233,6 +248,9 @@ def render_site_card(
             must = "、".join(str(m) for m in must)
         if bool(site.get("must_visit")) and not _blank(must):
             st.error(f"必须检查：{md_text(must)}")
+        commitment = commitment_line(site, as_of)
+        if commitment:
+            st.caption(md_text(commitment))
         record_link(str(site.get("site_id")), "登记检查（记录本次检查与隐患）")
 
         tabs = st.tabs(["评分原因", "基本信息", "检查记录", "未销号隐患"])

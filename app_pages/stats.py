@@ -8,10 +8,12 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from app_pages._assessment import render_assessment
 from app_pages._data import (
     NO_INSPECTIONS,
     StoreUnavailable,
     current_as_of,
+    get_store,
     load_tables,
     require_sites,
     scored_sites,
@@ -344,4 +346,10 @@ d2.download_button(
     file_name=f"逾期隐患_{eff:%Y%m%d}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="stats_dl_overdue",
+)
+
+st.subheader("年度目标考核")
+st.caption("部门和居委按年度目标的时间进度完成情况考核（定量），加上定性评分；目标与进展见“年度目标”页。")
+render_assessment(
+    get_store().targets(year), get_store().target_events(year), sites, eff, year, key="stats_assess"
 )

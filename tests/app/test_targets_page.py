@@ -144,3 +144,39 @@ def test_assessment_weights_change_the_scores(planned):
     run(at)
     table = next(d.value for d in at.dataframe if "总分" in d.value.columns)
     assert (table["总分"] == 0).all()
+
+
+def test_statistics_page_shows_the_same_assessment(planned):
+    at = AppTest.from_file("../../app_pages/stats.py", default_timeout=TIMEOUT)
+    run(at)
+    year = at.selectbox(key="stats_year").value
+    table = next(d.value for d in at.dataframe if "总分" in d.value.columns)
+    from ledger.targets import assessment
+
+    sites = planned.sites()
+    last_inspection = planned.inspections()["date"].max().date()  # the page's 评估日期
+    eff = min(last_inspection, dt.date(year, 12, 31))
+    expected = assessment(planned.targets(year), planned.target_events(year), sites, eff)
+    assert list(table["部门"]) == list(expected["group"])
+    assert list(table["总分"]) == pytest.approx(list(expected["total"]))
+    at.radio(key="stats_assess_by").set_value("committee")
+    run(at)
+    by_committee = next(d.value for d in at.dataframe if "总分" in d.value.columns)
+    assert "居委" in by_committee.columns and len(by_committee) > 10
+
+
+def test_site_card_line_shows_the_units_commitment_and_four_ones(planned):
+    from app_pages._site_card import commitment_line
+    from ledger.targets import unit_status
+
+    sites = planned.sites()
+    status = unit_status(sites, planned.targets(2026), planned.target_events(2026), END)
+    unsigned = status[~status["承诺书"]].iloc[0]
+    complete = status[status["四个一"]].iloc[0]
+    row = sites.set_index("site_id")
+    line = commitment_line({"site_id": unsigned["site_id"], **row.loc[unsigned["site_id"]]}, END)
+    assert line.startswith("承诺书：未签")
+    line = commitment_line({"site_id": complete["site_id"], **row.loc[complete["site_id"]]}, END)
+    assert line == "承诺书：已签 · 四个一：全部完成"
+    other = sites[sites["category"] == "群租"].iloc[0]
+    assert commitment_line(other.to_dict(), END) is None  # not an enterprise
