@@ -324,16 +324,11 @@ def assign_visits(
 
 def _order_owed_visits(out: pd.DataFrame) -> pd.DataFrame:
     """Give a unit's planned statutory visits to its owed visits in order (k-th earliest)."""
-    stat = out[(out["kind"] == KIND_STATUTORY)]
-    multi = stat["site_id"].duplicated(keep=False)
-    for _, grp in stat[multi].groupby("site_id"):
-        grp = grp.sort_values("k")
-        planned = grp.dropna(subset=["date"]).sort_values("date")
-        slots = list(zip(planned["date"], planned["team"], strict=True))
-        slots += [(pd.NaT, None)] * (len(grp) - len(slots))
-        for idx, (d, tm) in zip(grp.index, slots, strict=True):
-            out.at[idx, "date"] = d
-            out.at[idx, "team"] = tm
+    stat = out[out["kind"] == KIND_STATUTORY]
+    by_k = stat.sort_values(["site_id", "k"], kind="stable").index
+    by_date = stat.sort_values(["site_id", "date"], kind="stable", na_position="last")
+    out.loc[by_k, "date"] = by_date["date"].to_numpy()
+    out.loc[by_k, "team"] = by_date["team"].to_numpy()
     return out
 
 
