@@ -49,6 +49,7 @@ __all__ = [
     "GROUP_LABELS",
     "assessment",
     "assessment_html",
+    "commitment_gaps",
     "elapsed_share",
     "progress_by",
     "progress_table",
@@ -356,6 +357,39 @@ def unit_status(sites: pd.DataFrame, targets: pd.DataFrame, events: pd.DataFrame
     out["missing"] = [
         "、".join(k for k in FOUR_ONES if not row[k]) for row in out.to_dict("records")
     ]
+    return out
+
+
+def commitment_gaps(
+    sites: pd.DataFrame, targets: pd.DataFrame, events: pd.DataFrame, as_of: object
+) -> pd.Series:
+    """What each unit lacks this year for the priority's commitment factor: ``未签承诺书``,
+    ``未完成全员培训`` (``、``-joined), ``""`` for units that lack nothing or are not enterprises.
+
+    Aligned with ``sites`` (its index); assign it as the column ``commitment_missing`` and switch
+    on ``RiskConfig.commitment_factor`` to let :func:`risk.score_sites` use it. Without targets
+    of the year on record nothing is flagged (no plan, nothing missing).
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"site_id": ["a", "b", "c"], "category": ["厂房仓库", "园区企业", "群租"]})
+    >>> t = pd.DataFrame({"target_id": ["T1", "T2"], "kind": ["承诺书", "全员培训"]})
+    >>> e = pd.DataFrame({"target_id": ["T1"], "site_id": ["a"],
+    ...     "date": pd.to_datetime(["2026-02-01"]), "quantity": [1.0]})
+    >>> commitment_gaps(s, t, e, "2026-12-31").tolist()
+    ['未完成全员培训', '未签承诺书、未完成全员培训', '']
+    """
+    out = pd.Series("", index=sites.index, dtype=object)
+    if targets.empty:
+        return out
+    status = unit_status(sites, targets, events, as_of).set_index("site_id")
+    kinds = set(targets["kind"].astype(str))
+    ids = sites["site_id"].astype(str)
+    for kind, text in (("承诺书", "未签承诺书"), ("全员培训", "未完成全员培训")):
+        if kind not in kinds:
+            continue
+        lacking = ids.map(~status[kind]).fillna(False).astype(bool)
+        out = out.where(~lacking, out.where(out == "", out + "、") + text)
     return out
 
 

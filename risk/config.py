@@ -109,6 +109,12 @@ class RiskConfig:
         Extra points growing with the longest hazard overdue time.
     major_pending_points, supervised_points : float
         Points for a 重大隐患 awaiting re-inspection / an open 挂牌督办 hazard.
+    commitment_factor : bool
+        Off by default. When on, a unit whose sites column ``commitment_missing`` names what
+        it lacks this year (未签承诺书 / 未完成全员培训: :func:`ledger.targets.commitment_gaps`)
+        gets ``commitment_points`` of priority — such a unit is worth a visit.
+    commitment_points : float
+        Points of the commitment factor.
     season_path : Path or None
         Alternative season table (default ``risk/config/seasons.csv``).
     families : tuple of str
@@ -162,6 +168,8 @@ class RiskConfig:
     hazard_overdue_scale_days: float = 30.0
     major_pending_points: float = 25.0
     supervised_points: float = 15.0
+    commitment_factor: bool = False
+    commitment_points: float = 8.0
     season_path: Path | None = None
     families: tuple[str, ...] = DEFAULT_FAMILIES
     train_window_days: int | None = 730

@@ -71,6 +71,9 @@ def build_reasons(
         "open_overdue": parts["u_open_overdue"].to_numpy(),
         "major_pending": parts["u_major_pending"].to_numpy(),
         "supervised": parts["u_supervised"].to_numpy(),
+        "commitment": (
+            parts["u_commitment"].to_numpy() if "u_commitment" in parts else np.zeros(n)
+        ),
     }
     g = {
         "h12": status["hazards_12m"].to_numpy(),
@@ -108,6 +111,11 @@ def build_reasons(
         "max_over": status["max_overdue_days"].to_numpy(),
         "major": status["major_pending"].to_numpy(),
         "sup": status["supervised_open"].to_numpy(),
+        "commit": (
+            status["commitment_missing"].to_numpy()
+            if "commitment_missing" in status
+            else np.full(n, "", dtype=object)
+        ),
     }
     has_ledger = bool(status["hazards_12m"].sum() or status["open_hazards"].sum())
     keys = list(values)
@@ -192,4 +200,6 @@ def _text(key: str, i: int, g: dict, cfg: RiskConfig, has_ledger: bool) -> str:
         return f"重大隐患{int(g['major'][i])}处待复查"
     if key == "supervised":
         return f"挂牌督办隐患{int(g['sup'][i])}处未销号"
+    if key == "commitment":
+        return f"本年度{g['commit'][i]}（年度目标：承诺书与全员培训）"
     raise KeyError(key)

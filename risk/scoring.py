@@ -316,6 +316,12 @@ def score_sites(
     stat = statutory_status(sites, known, now, cfg)
     ledger = ledger_status(sites, hazards, now)
     status = pd.concat([stat, ledger], axis=1)
+    # 承诺书 / 全员培训 missing this year (ledger.targets.commitment_gaps), used when switched on
+    status["commitment_missing"] = (
+        sites["commitment_missing"].fillna("").astype(str).to_numpy()
+        if "commitment_missing" in sites.columns
+        else ""
+    )
     urg = urgency_points(status, cfg)
 
     pts = cfg.risk_points_per_decade
@@ -325,7 +331,7 @@ def score_sites(
     parts["likelihood"] = pts * np.log10(l_eff)
     parts["exposure"] = pts * np.log10(expo["exposure_factor"])
     parts["season"] = pts * np.log10(seas["season_factor"])
-    for c in ("u_statutory", "u_open_overdue", "u_major_pending", "u_supervised"):
+    for c in ("u_statutory", "u_open_overdue", "u_major_pending", "u_supervised", "u_commitment"):
         parts[c] = urg[c]
     priority = parts.sum(axis=1)
 

@@ -170,7 +170,8 @@ def urgency_points(status: pd.DataFrame, config: RiskConfig | None = None) -> pd
     Returns
     -------
     DataFrame
-        ``u_statutory, u_open_overdue, u_major_pending, u_supervised`` and their sum
+        ``u_statutory, u_open_overdue, u_major_pending, u_supervised, u_commitment`` (0 unless
+        ``commitment_factor`` is on) and their sum
         ``urgency``.
 
     Examples
@@ -196,5 +197,12 @@ def urgency_points(status: pd.DataFrame, config: RiskConfig | None = None) -> pd
     )
     out["u_major_pending"] = cfg.major_pending_points * (col("major_pending") > 0)
     out["u_supervised"] = cfg.supervised_points * (col("supervised_open") > 0)
+    lacking = status.get("commitment_missing")
+    flagged = (
+        lacking.fillna("").astype(str).str.len().gt(0).to_numpy()
+        if cfg.commitment_factor and lacking is not None
+        else False
+    )
+    out["u_commitment"] = cfg.commitment_points * pd.Series(flagged, index=status.index, dtype=float)
     out["urgency"] = out.sum(axis=1)
     return out

@@ -9,6 +9,7 @@ import pytest
 from ledger.targets import (
     assessment,
     assessment_html,
+    commitment_gaps,
     elapsed_share,
     progress_by,
     target_progress,
@@ -192,3 +193,32 @@ def test_printable_summary_escapes_names():
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert "<i>x</i>" not in page
     assert "按居委" in page and "87.0" in page
+
+
+def test_the_commitment_factor_is_off_by_default_and_raises_units_lacking_a_commitment():
+    from risk import score_sites
+    from synthdata import generate
+
+    tables = generate(seed=3, n_sites=300, years=1)
+    sites = tables["sites"]
+    as_of = tables["inspections"]["date"].max()
+    t = targets(
+        ("T1", "承诺书", None, f"{as_of.year}-01-01", f"{as_of.year}-06-30", "社区平安办"),
+        ("T2", "全员培训", None, f"{as_of.year}-01-01", f"{as_of.year}-12-31", "社区平安办"),
+    )
+    ent = sites[sites["category"] == "厂房仓库"]["site_id"].tolist()
+    signed, lacking = ent[0], ent[1]
+    ev = events(("T1", f"{as_of.year}-02-01", 1, signed, None, None),
+                ("T2", f"{as_of.year}-02-01", 1, signed, None, None))  # fmt: skip
+    flagged = sites.assign(commitment_missing=commitment_gaps(sites, t, ev, as_of))
+    assert flagged.set_index("site_id").loc[lacking, "commitment_missing"] == "未签承诺书、未完成全员培训"
+    assert flagged.set_index("site_id").loc[signed, "commitment_missing"] == ""
+    cfg = {"model_cache_dir": None}
+    off = score_sites(flagged, tables["inspections"], tables["hazards"], as_of, config=cfg)
+    on = score_sites(flagged, tables["inspections"], tables["hazards"], as_of,
+                     config={**cfg, "commitment_factor": True})  # fmt: skip
+    off, on = off.set_index("site_id"), on.set_index("site_id")
+    assert on.loc[lacking, "priority"] == pytest.approx(off.loc[lacking, "priority"] + 8.0)
+    assert on.loc[signed, "priority"] == pytest.approx(off.loc[signed, "priority"])
+    assert any("未签承诺书" in text for text, _ in on.loc[lacking, "reasons"])
+    assert not any("承诺书" in text for text, _ in off.loc[lacking, "reasons"])
