@@ -650,7 +650,10 @@ def _cells(df: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
     out = pd.DataFrame(index=df.index)
     for c in columns:
         values = df[c] if c in df.columns else pd.Series(None, index=df.index, dtype=object)
-        out[c] = values.astype(object).where(~values.map(_blank), None)
+        values = values.astype(object)
+        text = values.map(lambda v: v if isinstance(v, str) else None)
+        blank = values.isna() | (text.notna() & text.fillna("").str.strip().eq(""))
+        out[c] = values.where(~blank, None)
     return out
 
 
@@ -668,6 +671,7 @@ def _preview_sites(
     if "uscc" in df.columns:
         given["uscc"] = given["uscc"].map(lambda v: None if v is None else uscc.normalise(str(v)))
     matched, problems, columns = match_units(given, sites)
+    matched_l = matched.tolist()
     for pos in np.flatnonzero(problems.notna().to_numpy()):
         rejects.add(int(pos), columns.iloc[pos], problems.iloc[pos])
     keys = [
@@ -682,14 +686,14 @@ def _preview_sites(
             rejects.add(pos, column, reason)
     ok = [i for i in range(len(df)) if i not in rejects.positions]
     cells = given.to_dict("records")
-    matched_ids = [matched.iloc[i] for i in ok if matched.iloc[i] is not None]
+    matched_ids = [matched_l[i] for i in ok if matched_l[i] is not None]
     plain = sites.drop(columns="geometry", errors="ignore")
     olds = plain.set_index(plain["site_id"].astype(str), drop=False).loc[matched_ids]
     old_of = dict(zip(matched_ids, olds.to_dict("records"), strict=True))
     new_rows: list[dict[str, Any]] = []
     for i in ok:
         row = {k: v for k, v in cells[i].items() if v is not None}
-        sid = matched.iloc[i]
+        sid = matched_l[i]
         if sid is None:
             new_rows.append({**row, "site_id": row.get("site_id") or f"+S{i}"})
             continue
@@ -729,7 +733,7 @@ def _preview_sites(
     for k, i in enumerate(ok):
         if i in rejects.positions:
             continue
-        rec, sid = records[k], matched.iloc[i]
+        rec, sid = records[k], matched_l[i]
         if sid is None:
             inserts.append(rec)
             summary = f"{rec['category']}｜{rec['address'] or '（无地址）'}｜居委 {rec['committee'] or '—'}"
@@ -802,6 +806,7 @@ def _preview_ledger(
     sites, insp, haz = tables["sites"], tables["inspections"], tables["hazards"]
     n = len(df)
     matched = _unit_rejects(_cells(df, _UNIT_KEYS), sites, rejects)
+    matched_l = matched.tolist()
     site_name = dict(zip(sites["site_id"].astype(str), sites["name"].astype(str), strict=True))
     icols = [c.name for c in TABLES["inspections"]]
     hcols = [c.name for c in TABLES["hazards"]]
@@ -829,7 +834,9 @@ def _preview_ledger(
     if kind != "inspections":
         # 隐患等级 as the firm writes it (一般隐患 / 重大隐患); 隐患类别 may be left out (其他);
         # 责任单位 defaults to the unit itself; 整改期限 may be 立即 / N天 / empty
-        filled = {f: cells[f].isna() for f in ("hazard_type", "responsible_unit", "deadline")}
+        filled = {
+            f: cells[f].isna().tolist() for f in ("hazard_type", "responsible_unit", "deadline")
+        }
         cells["level"] = cells["level"].map(
             lambda v: v.strip().removesuffix("隐患") if isinstance(v, str) else v
         )
@@ -861,6 +868,7 @@ def _preview_ledger(
     key = matched.fillna("").astype(str) + "|" + day + "|" + cells["type"].fillna("").astype(str)
     team = cells["team"].map(lambda v: "" if v is None else str(v).strip())
     group = key + "|" + team
+    key_l, group_l, has_hazard_l = key.tolist(), group.tolist(), has_hazard.tolist()
     seen_key: dict[str, int] = {}
     ins_new: dict[str, dict[str, Any]] = {}  # group → new inspection (placeholder id)
     ins_row: dict[str, int] = {}  # placeholder → its first row
@@ -870,7 +878,7 @@ def _preview_ledger(
     for i in range(n):
         if i in rejects.positions:
             continue
-        k = key.iloc[i]
+        k = key_l[i]
         if kind == "inspections":
             if k in seen_key:
                 rejects.add(
@@ -892,10 +900,10 @@ def _preview_ledger(
                         ins_changes.setdefault(iid, {})[f] = str(v).strip()
                         ins_change_row.setdefault(iid, i)
             continue
-        g = group.iloc[i]
+        g = group_l[i]
         if g not in ins_new:
             ins_new[g] = {
-                "inspection_id": f"+I{i}", "site_id": matched.iloc[i], "date": r["date"],
+                "inspection_id": f"+I{i}", "site_id": matched_l[i], "date": r["date"],
                 "type": r["type"], "team": r["team"], "leader": r["leader"],
             }  # fmt: skip
             ins_row[f"+I{i}"] = i
@@ -927,14 +935,15 @@ def _preview_ledger(
             + "|"
             + cells["part"].map(normalise_text)
         )
+        row_hkey_l = row_hkey.tolist()
         seen: dict[str, int] = {}
         fixed = {"hazard_id", "inspection_id", "site_id", "found_date"}
         for i in range(n):
-            if i in rejects.positions or not has_hazard.iloc[i]:
+            if i in rejects.positions or not has_hazard_l[i]:
                 continue
             r = rows[i]
             hid = str(r["hazard_id"]).strip() if kind == "hazards" and r["hazard_id"] else None
-            hk = row_hkey.iloc[i]
+            hk = row_hkey_l[i]
             if hk in seen:
                 rejects.add(
                     i, "description", f"与第{seen[hk] + 2}行重复（同一单位、日期、部位和隐患描述）"
@@ -944,7 +953,7 @@ def _preview_ledger(
             target = None
             if hid is not None and hid in hold.index:
                 target = hid
-                if str(hold.at[target, "site_id"]) != matched.iloc[i]:
+                if str(hold.at[target, "site_id"]) != matched_l[i]:
                     rejects.add(
                         i,
                         "hazard_id",
@@ -963,14 +972,14 @@ def _preview_ledger(
             given = {f: r[f] for f in hcols if f not in fixed and r[f] is not None}
             if target is not None:
                 # defaults are for new hazards: an existing one keeps what the file left empty
-                given = {f: v for f, v in given.items() if not (f in filled and filled[f].iloc[i])}
+                given = {f: v for f, v in given.items() if not (f in filled and filled[f][i])}
                 haz_updates.append((i, target, given))
                 continue
             if i not in ins_of_row:
                 continue  # its inspection was refused above
             haz_new.append({
                 **given, "hazard_id": hid or f"+H{i}", "inspection_id": ins_of_row[i],
-                "site_id": matched.iloc[i], "found_date": r["date"],
+                "site_id": matched_l[i], "found_date": r["date"],
             })  # fmt: skip
             haz_rows.append(i)
     # -- validate new records ---------------------------------------------------------------
@@ -979,17 +988,14 @@ def _preview_ledger(
         hazards_per.setdefault(h["inspection_id"], []).append(h)
     if haz_new:
         new_haz = pd.DataFrame(haz_new).reindex(columns=hcols)
+        new_site = {x["inspection_id"]: x["site_id"] for x in ins_new.values()}
         parents = pd.DataFrame(
             [
-                (v, old_insp.at[v, "site_id"] if not v.startswith("+") else None)
+                (v, new_site[v] if v.startswith("+") else old_insp.at[v, "site_id"])
                 for v in {h["inspection_id"] for h in haz_new}
             ],
             columns=["inspection_id", "site_id"],
         )
-        parents.loc[parents["site_id"].isna(), "site_id"] = [
-            next(x["site_id"] for x in ins_new.values() if x["inspection_id"] == v)
-            for v in parents.loc[parents["site_id"].isna(), "inspection_id"]
-        ]
         known_ids = set(hold.index)
         for h, i in zip(haz_new, haz_rows, strict=True):
             if not h["hazard_id"].startswith("+") and h["hazard_id"] in known_ids:
@@ -1103,22 +1109,22 @@ def _preview_ledger(
                     i + 2,
                     "隐患",
                     hid,
-                    site_name.get(matched.iloc[i], ""),
+                    site_name.get(matched_l[i], ""),
                     _label(f),
                     _shown(before[f]),
                     _shown(v),
                 )
             )
     for i, what, key_id in unchanged_rows:
-        unchanged.append((i + 2, what, key_id, site_name.get(matched.iloc[i], "")))
+        unchanged.append((i + 2, what, key_id, site_name.get(matched_l[i], "")))
     changed_rows = {c[0] for c in changed}
     for i, iid in ins_of_row.items():
-        if i in rejects.positions or has_hazard.iloc[i] or (i + 2) in changed_rows:
+        if i in rejects.positions or has_hazard_l[i] or (i + 2) in changed_rows:
             continue
         if not iid.startswith("+"):
-            unchanged.append((i + 2, "检查记录", iid, site_name.get(matched.iloc[i], "")))
+            unchanged.append((i + 2, "检查记录", iid, site_name.get(matched_l[i], "")))
         elif ins_row[iid] != i:  # a repeated row of a new inspection without a hazard
-            unchanged.append((i + 2, "检查记录", "新增", site_name.get(matched.iloc[i], "")))
+            unchanged.append((i + 2, "检查记录", "新增", site_name.get(matched_l[i], "")))
     return (
         _frame_of(sorted(added), _ADDED_COLUMNS), _frame_of(sorted(changed), _CHANGED_COLUMNS),
         _frame_of(sorted(unchanged), _UNCHANGED_COLUMNS), inserts, updates,
