@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import PAGES
-from app_pages._auth import sign_out, signed_in_account
+from app_pages._auth import session_account, sign_in_page, sign_out
 from app_pages._data import StoreUnavailable, as_of_input, get_store, load_tables, store_path
 from app_pages._site_card import md_text
 
@@ -22,8 +22,9 @@ st.set_page_config(
 
 
 def _pages(account) -> list[st.Page]:
-    """The pages this account opens (the first is its landing page)."""
-    allowed = [p for p in PAGES if account.opens(p[2])]
+    """The pages this account opens (the first is its landing page); every page while
+    nobody is signed in, so that the URL asked for survives the sign-in form."""
+    allowed = [p for p in PAGES if account is None or account.opens(p[2])]
     return [
         st.Page(path, title=title, url_path=url_path, icon=icon, default=i == 0)
         for i, (path, title, url_path, icon) in enumerate(allowed)
@@ -31,14 +32,17 @@ def _pages(account) -> list[st.Page]:
 
 
 try:
-    account = signed_in_account()  # an anonymous visitor sees the sign-in form only
+    account = session_account()
     demo = get_store().meta().get("source") == "synthdata"
 except StoreUnavailable as err:
     st.error(f"台账数据库无法打开：{err}")
     st.info(f"当前数据库路径：{store_path()}")
     st.stop()
 
-page = st.navigation(_pages(account), position="hidden" if account.spec.kiosk else "sidebar")
+hidden = account is None or account.spec.kiosk
+page = st.navigation(_pages(account), position="hidden" if hidden else "sidebar")
+if account is None:
+    sign_in_page()  # the form only: no page runs, no data is read
 
 try:
     load_tables()

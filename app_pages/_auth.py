@@ -1,7 +1,8 @@
 """Sign-in for the app: the form, the wall screen's token, inactivity and sign-out.
 
-``app.py`` calls :func:`signed_in_account` before it reads any data: an anonymous visitor of
-any URL sees the sign-in form and nothing else. The account lives in this browser session
+``app.py`` calls :func:`session_account` before it reads any data and :func:`sign_in_page`
+when nobody is signed in: an anonymous visitor of any URL sees the sign-in form and nothing
+else (the URL is kept, so the page asked for opens after sign-in). The account lives in this browser session
 (``st.session_state``); reloading the page or 30 minutes without any action sign the user
 out. The wall screen opens ``/screen?kiosk=<token>`` and stays signed in.
 """
@@ -16,7 +17,7 @@ from app_pages._data import ACCOUNT_KEY, get_store
 from app_pages._site_card import md_text
 from registry.accounts import Account, SignInError
 
-__all__ = ["IDLE_SECONDS", "KIOSK_PARAM", "sign_out", "signed_in_account"]
+__all__ = ["IDLE_SECONDS", "KIOSK_PARAM", "session_account", "sign_in_page", "sign_out"]
 
 #: Inactivity after which a (non-kiosk) session is signed out.
 IDLE_SECONDS = 30 * 60
@@ -64,13 +65,11 @@ def _form() -> None:
     st.caption("忘记密码请联系管理员重设。连续 5 次密码错误将锁定账户 15 分钟。")
 
 
-def signed_in_account() -> Account:
-    """The signed-in account; otherwise show the sign-in form and stop the script.
+def session_account() -> Account | None:
+    """The signed-in account of this session, or None.
 
-    Raises
-    ------
-    StoreUnavailable
-        The store cannot be opened (``app.py`` shows the Chinese message).
+    Signs the wall screen in from its token (``?kiosk=``) and signs out a session idle for
+    :data:`IDLE_SECONDS`.
     """
     ss = st.session_state
     account = ss.get(ACCOUNT_KEY)
@@ -89,15 +88,17 @@ def signed_in_account() -> Account:
             account = None
         else:
             ss[_SEEN] = time.monotonic()
-    if account is None:
-        if not get_store().has_accounts():
-            st.error(
-                "该台账数据库还没有任何账户。请管理员在服务器上创建第一个管理员账户："
-                "`python -m registry users add 用户名 --role 管理员`"
-            )
-            st.stop()
-        _form()
-        st.stop()
     return account
 
 
+def sign_in_page() -> None:
+    """Show the sign-in form (or, on a store without accounts, how to create the first
+    administrator) and stop the script: nothing else is shown to an anonymous visitor."""
+    if not get_store().has_accounts():
+        st.error(
+            "该台账数据库还没有任何账户。请管理员在服务器上创建第一个管理员账户："
+            "`python -m registry users add 用户名 --role 管理员`"
+        )
+        st.stop()
+    _form()
+    st.stop()

@@ -95,6 +95,11 @@ def _wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float) -
 
 def start_app(store: Path, log_dir: Path, extra_env: dict[str, str] | None = None):
     """Start the app on a free port; returns ``(base_url, process)`` (caller stops it)."""
+    from registry.accounts import add_demo_accounts
+    from registry.store import SQLiteStore
+
+    with SQLiteStore(store) as opened:  # every test app signs in with the demo accounts
+        add_demo_accounts(opened)
     port = free_port()
     log = log_dir / f"streamlit-{port}.log"
     env = {**os.environ, "ZHENRU_STORE": str(store), "PYTHONUNBUFFERED": "1", **(extra_env or {})}
@@ -287,3 +292,29 @@ def assert_no_sideways_scroll(page, where: str = "") -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     prefix = f"{where}: " if where else ""
     assert width <= PHONE_WIDTH, f"{prefix}页面可横向滚动：scrollWidth={width}"
+
+
+def sign_in(page, username: str = "pingan", password: str | None = None) -> None:
+    """Sign in through the app's form (shown on any URL to an anonymous visitor)."""
+    from registry.accounts import DEMO_PASSWORD
+
+    form = page.get_by_test_id("stForm").filter(has=page.get_by_label("用户名", exact=True))
+    form.get_by_label("用户名", exact=True).fill(username)
+    form.get_by_label("密码", exact=True).fill(DEMO_PASSWORD if password is None else password)
+    form.get_by_role("button", name="登录").click()
+    page.wait_for_timeout(300)
+    wait_for_app(page)
+
+
+def open_app(page, url: str, username: str = "pingan") -> None:
+    """Open ``url`` signed in as the demo account ``username`` (the wall screen's account
+    through its token in the URL, as a kiosk does)."""
+    from registry.accounts import DEMO_ACCOUNTS, DEMO_KIOSK_TOKEN, ROLES
+
+    if ROLES[DEMO_ACCOUNTS[username][0]].kiosk:
+        page.goto(url + ("&" if "?" in url else "?") + f"kiosk={DEMO_KIOSK_TOKEN}")
+        wait_for_app(page)
+        return
+    page.goto(url)
+    wait_for_app(page)
+    sign_in(page, username)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from registry.enums import RISK_LEVELS
-from tests.e2e.conftest import folium_frame, screenshot, wait_for_app
+from tests.e2e.conftest import folium_frame, open_app, screenshot
 
 # JS run inside the map iframe: every cluster drawn on the 风险点 layer, with what its members
 # are (markercluster's public getAllChildMarkers, not the ring's own count) and what it shows.
@@ -38,8 +38,7 @@ _CLUSTERS = """() => {
 
 def test_cluster_rings_show_the_mix_of_levels_and_the_member_count(app_server, browser_page):
     page = browser_page
-    page.goto(app_server + "/")
-    wait_for_app(page)
+    open_app(page, app_server + "/")
     frame = folium_frame(page)
     frame.locator(".zr-cluster circle.zr-seg").first.wait_for()
     page.wait_for_timeout(500)  # chunked loading ends with one refresh of the icons

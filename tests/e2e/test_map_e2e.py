@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 
-from tests.e2e.conftest import folium_frame, narrowed_map_frame, screenshot, wait_for_app
+from tests.e2e.conftest import folium_frame, narrowed_map_frame, open_app, screenshot, wait_for_app
 
 # JS run inside the map iframe: sizes of the site layers currently on the map.
 _LAYER_SIZES = """() => {
@@ -18,8 +18,7 @@ _LAYER_SIZES = """() => {
 
 
 def _open_map(page, base_url: str):
-    page.goto(base_url + "/")
-    wait_for_app(page)
+    open_app(page, base_url + "/")
     frame = folium_frame(page)
     frame.locator(".zr-site, .zr-cluster").first.wait_for()
     return frame

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from app_pages._route_view import TEAM_COLOURS
-from tests.e2e.conftest import FOLIUM_IFRAME, folium_frame, screenshot, wait_for_app
+from tests.e2e.conftest import FOLIUM_IFRAME, folium_frame, open_app, screenshot, wait_for_app
 
 
 def test_plan_routes_and_see_the_route_map(app_server, browser_page):
     page = browser_page
-    page.goto(f"{app_server}/routes")
-    wait_for_app(page)
+    open_app(page, f"{app_server}/routes")
     page.get_by_text("巡查路线", exact=True).first.wait_for()
 
     page.get_by_role("button", name="生成路线").click()

@@ -9,7 +9,14 @@ user pans or zooms (``layers.fit_on_resize``).
 from __future__ import annotations
 
 from app_pages._route_view import TEAM_COLOURS
-from tests.e2e.conftest import FOLIUM_IFRAME, folium_frame, new_page, screenshot, wait_for_app
+from tests.e2e.conftest import (
+    FOLIUM_IFRAME,
+    folium_frame,
+    new_page,
+    open_app,
+    screenshot,
+    wait_for_app,
+)
 
 PADDING = 20  # px on each side, as the route map builders pass to the fit
 #: Share of the padded map width or height the route bounds must span. The fine zoom step
@@ -75,8 +82,7 @@ def _assert_fitted(r: dict, where: str) -> None:
 def test_route_map_on_a_phone_is_zoomed_onto_the_routes(app_server, browser):
     page = new_page(browser, 390, 844)
     try:
-        page.goto(f"{app_server}/routes")
-        wait_for_app(page)
+        open_app(page, f"{app_server}/routes")
         page.get_by_role("button", name="生成路线").click()
         wait_for_app(page)
         page.get_by_text("各组任务单").wait_for()

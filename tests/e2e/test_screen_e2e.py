@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import new_page, screenshot, wait_for_app
+from tests.e2e.conftest import new_page, open_app, screenshot
 
 
 @pytest.mark.parametrize(("width", "height"), [(1920, 1080), (3840, 2160)])
 def test_screen_page_fills_the_wall(app_server, browser, width, height):
     page = new_page(browser, width, height)
     try:
-        page.goto(app_server + "/screen")
-        wait_for_app(page)
+        open_app(page, app_server + "/screen", "dapin")
         canvas = page.locator("[data-testid='stDeckGlJsonChart'] canvas").first
         canvas.wait_for()
         # deck.gl sizes its canvas to the container after the first layout.

@@ -1,5 +1,5 @@
 """单位管理 on a phone (390x844): find a unit, correct its name, save; no sideways scroll; the
-change is in the store and its audit trail with the 操作人.
+change is in the store and its audit trail with the signed-in account.
 
 The app runs on a private copy of the small store (this test writes).
 """
@@ -18,6 +18,7 @@ from tests.e2e.conftest import (
     AppServer,
     assert_no_sideways_scroll,
     new_page,
+    open_app,
     screenshot,
     wait_for_app,
 )
@@ -44,12 +45,9 @@ def test_correct_a_units_name_on_a_phone(units_app, browser):
     new_name = f"{site['name']}（更名）"
     page = new_page(browser, WIDTH, HEIGHT)
     try:
-        page.goto(f"{url}/units?site={site['site_id']}")
-        wait_for_app(page)
+        open_app(page, f"{url}/units?site={site['site_id']}")
         page.get_by_role("heading", name="单位管理").wait_for()
         _no_sideways_scroll(page)
-        page.get_by_label("操作人（必填）", exact=True).fill("王平安")
-        page.get_by_label("操作人（必填）", exact=True).press("Enter")
         wait_for_app(page)
         name = page.get_by_label("单位名称", exact=True)
         name.fill(new_name)
@@ -69,5 +67,5 @@ def test_correct_a_units_name_on_a_phone(units_app, browser):
             assert after[field] == site[field], field  # nothing else changed silently
         last = s.audit_log().iloc[-1]
         assert (last["action"], last["user"], last["entity_id"]) == (
-            "update_site", "王平安", site["site_id"])
+            "update_site", "pingan", site["site_id"])
         assert set(json.loads(last["after"])) == {"name"}

@@ -26,6 +26,7 @@ from tests.e2e.conftest import (
     FOLIUM_IFRAME,
     folium_frame,
     narrowed_map_frame,
+    open_app,
     screenshot,
     start_app,
     stop_app,
@@ -198,8 +199,7 @@ def _assert_xlsx_opens(data: bytes) -> list[str]:
 def test_malicious_site_name_is_shown_as_text(xss_app, watched_page):
     url, _site_id = xss_app
     page = watched_page
-    page.goto(url + "/")
-    wait_for_app(page)
+    open_app(page, url + "/")
     search = page.get_by_label("搜索（名称 / 地址 / 信用代码）")
     search.fill("onerror")
     search.press("Enter")
@@ -238,8 +238,7 @@ def test_malicious_site_name_is_shown_as_text(xss_app, watched_page):
 def test_every_page_shows_hostile_store_inert(xss_app, watched_page, path):
     url, _site_id = xss_app
     page = watched_page
-    page.goto(url + path)
-    wait_for_app(page)
+    open_app(page, url + path)
     page.wait_for_timeout(1500)  # map/deck iframes draw after the script run
     _assert_nothing_ran(page)
     assert page.blocked_requests == [], page.blocked_requests
@@ -248,14 +247,12 @@ def test_every_page_shows_hostile_store_inert(xss_app, watched_page, path):
 def test_table_downloads_open(xss_app, watched_page):
     url, _site_id = xss_app
     page = watched_page
-    page.goto(url + "/ranking")
-    wait_for_app(page)
+    open_app(page, url + "/ranking")
     names = _assert_xlsx_opens(_download(page, "下载 Excel（XLSX）"))
     assert any("${window.__xss=11}" in v for v in names)  # the text is there, as text
     csv = _download(page, "下载 CSV")
     assert b"\x00" not in csv and b"\x1b" not in csv
-    page.goto(url + "/stats")
-    wait_for_app(page)
+    open_app(page, url + "/stats")
     _assert_xlsx_opens(_download(page, "下载欠检单位清单"))
     _assert_nothing_ran(page)
 
@@ -263,8 +260,7 @@ def test_table_downloads_open(xss_app, watched_page):
 def test_route_plan_with_hostile_names_runs_nothing(xss_app, watched_page):
     url, _site_id = xss_app
     page = watched_page
-    page.goto(url + "/routes")
-    wait_for_app(page)
+    open_app(page, url + "/routes")
     name = page.get_by_label("小组名称").first
     name.fill(TEAM_NAME)
     name.press("Enter")
@@ -299,8 +295,7 @@ def test_route_plan_with_hostile_names_runs_nothing(xss_app, watched_page):
 def test_holiday_plan_with_hostile_leaders_runs_nothing(xss_app, watched_page):
     url, _site_id = xss_app
     page = watched_page
-    page.goto(url + "/holiday")
-    wait_for_app(page)
+    open_app(page, url + "/holiday")
     for i in range(2):
         box = page.get_by_label(f"第{i + 1}组带队领导")
         box.fill(LEADER if i == 0 else TEAM_NAME)
