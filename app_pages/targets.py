@@ -99,6 +99,61 @@ def _save_event(targets: pd.DataFrame) -> None:
     ss["tg_last_event"] = event_id
 
 
+def _event_form(targets: pd.DataFrame, events: pd.DataFrame, sites: pd.DataFrame,
+                year: int) -> None:
+    """The form recording one progress event (saved by :func:`_save_event`)."""
+    labels = {r["target_id"]: f"{r['kind']} · {r['title']}" for r in targets.to_dict("records")}
+    target_id = st.selectbox("目标", list(labels), format_func=labels.get, key="tg_e_target")
+    kind = str(targets.loc[targets["target_id"] == target_id, "kind"].iloc[0])
+    scope = KIND_SCOPE.get(kind, "any")
+    unit = str(targets.loc[targets["target_id"] == target_id, "unit"].iloc[0])
+    r1, r2 = st.columns(2)
+    latest = min(dt.date.today(), dt.date(year, 12, 31))  # progress that has happened
+    if latest < dt.date(year, 1, 1):
+        st.info(f"{year} 年尚未开始，还不能登记进展。")
+        return
+    r1.date_input("日期", value=latest, min_value=dt.date(year, 1, 1), max_value=latest,
+                  key="tg_e_date")  # fmt: skip
+    if scope == "unit":
+        r2.caption(f"{kind}按单位登记：每家单位记 1 {unit}。")
+    else:
+        r2.number_input(f"数量（{unit}）", min_value=1, max_value=100_000, value=1, step=1,
+                        key="tg_e_qty")  # fmt: skip
+    committees = sorted(known_committees())
+    if scope == "committee":
+        st.selectbox("居委", committees, key="tg_e_committee")
+        st.caption("只登记户数，不登记居民姓名。")
+    else:
+        query = st.text_input("单位（按名称、地址或编号查找）", key="tg_e_query",
+                              placeholder="按单位登记时必填")  # fmt: skip
+        hits = find_sites(sites, query)
+        options = {str(r["site_id"]): site_label(r) for _, r in hits.iterrows()}
+        st.selectbox("选择单位", [None, *options], key="tg_e_site",
+                     format_func=lambda s: "（不指定单位）" if s is None else options[s])
+        if scope != "unit":
+            st.selectbox("居委（不指定单位时可选）", [_NONE, *committees], key="tg_e_committee")
+    if scope != "unit":
+        st.selectbox("部门（默认牵头部门）", [_NONE, *DEPARTMENTS], key="tg_e_dept")
+    if kind in ("安全培训", "应急演练", "安全宣传", "全员培训"):
+        st.number_input("参加人数", min_value=0, max_value=100_000, value=0, step=1,
+                        key="tg_e_attendees")  # fmt: skip
+    st.text_input("说明", key="tg_e_note", max_chars=200, placeholder="如：签订单位、演练科目")
+    st.file_uploader("佐证材料（照片或 PDF，可选）", type=["jpg", "jpeg", "png", "webp", "pdf"],
+                     key="tg_e_evidence")  # fmt: skip
+    st.button("保存进展", type="primary", key="tg_e_save", on_click=_save_event, args=(targets,))
+    recent = events[events["target_id"] == target_id].tail(10).iloc[::-1]
+    if not recent.empty:
+        st.caption("该目标最近登记的进展")
+        st.dataframe(
+            recent[["event_id", "date", "quantity", "site_id", "committee", "department", "note",
+                    "recorded_by"]].rename(columns={
+                "event_id": "编号", "date": "日期", "quantity": "数量", "site_id": "单位编号",
+                "committee": "居委", "department": "部门", "note": "说明", "recorded_by": "登记人",
+            }),
+            hide_index=True, width="stretch",
+        )  # fmt: skip
+
+
 # -- page --------------------------------------------------------------------------------------
 st.title("年度目标")
 as_of = current_as_of()
@@ -189,52 +244,7 @@ with tab_units:
     )  # fmt: skip
 
 with tab_record:
-    labels = {r["target_id"]: f"{r['kind']} · {r['title']}" for r in targets.to_dict("records")}
-    target_id = st.selectbox("目标", list(labels), format_func=labels.get, key="tg_e_target")
-    kind = str(targets.loc[targets["target_id"] == target_id, "kind"].iloc[0])
-    scope = KIND_SCOPE.get(kind, "any")
-    unit = str(targets.loc[targets["target_id"] == target_id, "unit"].iloc[0])
-    r1, r2 = st.columns(2)
-    r1.date_input("日期", value=day, min_value=dt.date(year, 1, 1), max_value=day,
-                  key="tg_e_date")  # fmt: skip
-    if scope == "unit":
-        r2.caption(f"{kind}按单位登记：每家单位记 1 {unit}。")
-    else:
-        r2.number_input(f"数量（{unit}）", min_value=1, max_value=100_000, value=1, step=1,
-                        key="tg_e_qty")  # fmt: skip
-    committees = sorted(known_committees())
-    if scope == "committee":
-        st.selectbox("居委", committees, key="tg_e_committee")
-        st.caption("只登记户数，不登记居民姓名。")
-    else:
-        query = st.text_input("单位（按名称、地址或编号查找）", key="tg_e_query",
-                              placeholder="按单位登记时必填")  # fmt: skip
-        hits = find_sites(sites, query)
-        options = {str(r["site_id"]): site_label(r) for _, r in hits.iterrows()}
-        st.selectbox("选择单位", [None, *options], key="tg_e_site",
-                     format_func=lambda s: "（不指定单位）" if s is None else options[s])
-        if scope != "unit":
-            st.selectbox("居委（不指定单位时可选）", [_NONE, *committees], key="tg_e_committee")
-    if scope != "unit":
-        st.selectbox("部门（默认牵头部门）", [_NONE, *DEPARTMENTS], key="tg_e_dept")
-    if kind in ("安全培训", "应急演练", "安全宣传", "全员培训"):
-        st.number_input("参加人数", min_value=0, max_value=100_000, value=0, step=1,
-                        key="tg_e_attendees")  # fmt: skip
-    st.text_input("说明", key="tg_e_note", max_chars=200, placeholder="如：签订单位、演练科目")
-    st.file_uploader("佐证材料（照片或 PDF，可选）", type=["jpg", "jpeg", "png", "webp", "pdf"],
-                     key="tg_e_evidence")  # fmt: skip
-    st.button("保存进展", type="primary", key="tg_e_save", on_click=_save_event, args=(targets,))
-    recent = events[events["target_id"] == target_id].tail(10).iloc[::-1]
-    if not recent.empty:
-        st.caption("该目标最近登记的进展")
-        st.dataframe(
-            recent[["event_id", "date", "quantity", "site_id", "committee", "department", "note",
-                    "recorded_by"]].rename(columns={
-                "event_id": "编号", "date": "日期", "quantity": "数量", "site_id": "单位编号",
-                "committee": "居委", "department": "部门", "note": "说明", "recorded_by": "登记人",
-            }),
-            hide_index=True, width="stretch",
-        )  # fmt: skip
+    _event_form(targets, events, sites, year)
 
 with tab_assess:
     render_assessment(targets, events, sites, day, year, key="tg_assess")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -180,3 +181,24 @@ def test_site_card_line_shows_the_units_commitment_and_four_ones(planned):
     assert line == "承诺书：已签 · 四个一：全部完成"
     other = sites[sites["category"] == "群租"].iloc[0]
     assert commitment_line(other.to_dict(), END) is None  # not an enterprise
+
+
+def test_residents_are_recorded_as_a_count_for_a_committee(planned):
+    at = open_page()
+    at.selectbox(key="tg_year").set_value(2026)
+    run(at)
+    set_operator(at)
+    check = planned.targets(2026).query("kind == '独居老人安全检查'")["target_id"].iloc[0]
+    at.selectbox(key="tg_e_target").set_value(check)
+    run(at)
+    assert not [t for t in at.text_input if t.key == "tg_e_query"]  # no unit, no name field
+    committee = at.selectbox(key="tg_e_committee").options[3]
+    at.selectbox(key="tg_e_committee").set_value(committee)
+    at.number_input(key="tg_e_qty").set_value(12)
+    run(at)
+    at.button(key="tg_e_save").click()
+    run(at)
+    assert "已登记进展" in shown(at.success)
+    new = planned.target_events().sort_values("event_id").iloc[-1]
+    assert new["target_id"] == check and new["quantity"] == 12
+    assert new["committee"] == committee and pd.isna(new["site_id"])
