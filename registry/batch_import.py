@@ -375,7 +375,8 @@ def _kind(kind: str) -> str:
 
 # -- matching ------------------------------------------------------------------------------
 def match_units(rows: pd.DataFrame, sites: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """Registered unit of each row: by 单位编号, else 统一社会信用代码, else name + address.
+    """Registered unit of each row: by 单位编号, else 统一社会信用代码, else name + address
+    (a row without an address: the one registered unit of that name).
 
     Parameters
     ----------
@@ -404,6 +405,9 @@ def match_units(rows: pd.DataFrame, sites: pd.DataFrame) -> tuple[pd.Series, pd.
     names = sites["name"].map(normalise_text) + "|" + sites["address"].map(normalise_text)
     by_name: dict[str, str | None] = {}
     for sid, key in zip(sites["site_id"].astype(str), names, strict=True):
+        by_name[key] = None if key in by_name else sid
+    for sid, name in zip(sites["site_id"].astype(str), sites["name"], strict=True):
+        key = "name:" + normalise_text(name)
         by_name[key] = None if key in by_name else sid
     n = len(rows)
 
@@ -435,12 +439,18 @@ def match_units(rows: pd.DataFrame, sites: pd.DataFrame) -> tuple[pd.Series, pd.
         if _blank(name):
             continue
         key = normalise_text(name) + "|" + normalise_text(address)
+        if key not in by_name and _blank(address):
+            # no address in the row: a name that only one registered unit has (as the
+            # registry import links inspections by a unique 单位名称)
+            key = "name:" + normalise_text(name)
         if key not in by_name:
             continue
         sid = by_name[key]
         if sid is None:
             problems[i], columns[i] = (
-                "名称和地址相同的单位在台账中有多个，请填写统一社会信用代码",
+                "同名单位在台账中有多个，请填写地址或统一社会信用代码"
+                if key.startswith("name:")
+                else "名称和地址相同的单位在台账中有多个，请填写统一社会信用代码",
                 "name",
             )
         elif code and code_of.get(sid):
