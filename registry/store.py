@@ -1095,8 +1095,9 @@ class SQLiteStore:
         errors += [f"进展 {m}" for m in e_errors]
         e_rows = targets_rules.to_target_records(e_frame, targets_rules.TARGET_EVENT_COLUMNS)
         site_ids = set(self._read("sites")["site_id"]) if e_rows else set()
+        lookup = targets_rules.targets_by_id(t_frame)
         errors += [f"进展 第{i + 1}行: {m}" for i, r in enumerate(e_rows)
-                   for m in targets_rules.event_problems(r, t_frame, site_ids)]  # fmt: skip
+                   for m in targets_rules.event_problems(r, lookup, site_ids)]  # fmt: skip
         if errors:
             raise RegistryValidationError(errors)
         t_table, e_table = self._sql["targets"], self._sql["target_events"]

@@ -70,6 +70,7 @@ __all__ = [
     "evidence_path",
     "save_evidence",
     "target_problems",
+    "targets_by_id",
     "to_target_records",
 ]
 
@@ -331,9 +332,24 @@ def target_problems(row: Mapping[str, Any]) -> list[str]:
     return errors + _text_problems(row, TARGET_COLUMNS)
 
 
+def targets_by_id(
+    targets: pd.DataFrame | Mapping[str, Mapping[str, Any]],
+) -> Mapping[str, Mapping[str, Any]]:
+    """Target id → its row (``kind``, ``year`` …); a mapping is returned as it is.
+
+    Examples
+    --------
+    >>> targets_by_id(default_targets(2026))["T2026-21"]["kind"]
+    '梯控'
+    """
+    if isinstance(targets, Mapping):
+        return targets
+    return {str(r["target_id"]): r for r in targets.to_dict("records")}
+
+
 def event_problems(
     row: Mapping[str, Any],
-    targets: pd.DataFrame,
+    targets: pd.DataFrame | Mapping[str, Mapping[str, Any]],
     site_ids: set[str] | frozenset[str],
     today: dt.date | None = None,
 ) -> list[str]:
@@ -343,8 +359,9 @@ def event_problems(
     ----------
     row : mapping
         The event (coerced: ``date`` a Timestamp, ``quantity`` a float).
-    targets : DataFrame
-        The targets of the store (the event's target must be one of them).
+    targets : DataFrame or mapping
+        The targets of the store (the event's target must be one of them), or
+        :func:`targets_by_id` of them (checking many events).
     site_ids : set of str
         Units that exist (the ``site_id`` the event names, when any, must be one).
     today : datetime.date, optional
@@ -363,10 +380,9 @@ def event_problems(
     today = today or dt.date.today()
     errors: list[str] = []
     tid = row.get("target_id")
-    match = targets[targets["target_id"].astype(str) == str(tid)] if not _empty(tid) else targets[:0]
-    if match.empty:
+    target = None if _empty(tid) else targets_by_id(targets).get(str(tid))
+    if target is None:
         return [f"目标 {tid} 不存在" if not _empty(tid) else "请选择目标"]
-    target = match.iloc[0]
     kind = str(target["kind"])
     day = _day(row.get("date"))
     if day is None:
