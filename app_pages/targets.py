@@ -9,6 +9,7 @@ double tap written once). Residents are recorded as counts per 居委, never by 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -24,7 +25,7 @@ from registry.attachments import AttachmentError
 from registry.committees import known_committees
 from registry.sectors import DEPARTMENTS
 from registry.store import StoreBusyError
-from registry.targets import FOUR_ONES, KIND_SCOPE, default_targets
+from registry.targets import FOUR_ONES, KIND_SCOPE, default_targets, evidence_path
 from registry.unit_form import messages, request_id
 from registry.validate import RegistryValidationError
 
@@ -152,6 +153,30 @@ def _event_form(targets: pd.DataFrame, events: pd.DataFrame, sites: pd.DataFrame
             }),
             hide_index=True, width="stretch",
         )  # fmt: skip
+        _evidence_download(recent)
+
+
+def _evidence_download(recent: pd.DataFrame) -> None:
+    """Download the evidence (photo or PDF) of one of the recent events."""
+    with_files = recent[recent["evidence_sha256"].notna()]
+    if with_files.empty:
+        return
+    names = {
+        str(r["event_id"]): f"{r['event_id']} · "
+        + (r["evidence_name"] if isinstance(r["evidence_name"], str) else "佐证材料")
+        for r in with_files.to_dict("records")
+    }
+    chosen = st.selectbox("佐证材料", list(names), format_func=names.get, key="tg_e_evidence_pick")
+    name = str(with_files.loc[with_files["event_id"] == chosen, "evidence_sha256"].iloc[0])
+    try:
+        data = evidence_path(get_store().path, name).read_bytes()
+    except (OSError, AttachmentError):
+        st.warning("佐证材料文件不在存储目录中（可能已被移走）。")
+        return
+    st.download_button(
+        "下载佐证材料", data, f"{chosen}{Path(name).suffix}", key="tg_e_evidence_dl",
+        mime="application/pdf" if name.endswith(".pdf") else "image/jpeg", on_click="ignore",
+    )  # fmt: skip
 
 
 # -- page --------------------------------------------------------------------------------------

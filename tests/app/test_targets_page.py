@@ -202,3 +202,19 @@ def test_residents_are_recorded_as_a_count_for_a_committee(planned):
     new = planned.target_events().sort_values("event_id").iloc[-1]
     assert new["target_id"] == check and new["quantity"] == 12
     assert new["committee"] == committee and pd.isna(new["site_id"])
+
+
+def test_the_evidence_of_an_event_can_be_downloaded(planned):
+    garage = planned.targets(2026).query("kind == '智能车库'")["target_id"].iloc[0]
+    eid = planned.add_target_event(
+        {"target_id": garage, "date": "2026-10-01", "quantity": 1, "committee": "南大街"},
+        user="李四", evidence=b"%PDF-1.4 acceptance report", evidence_name="<验收>.pdf",
+        today=END,
+    )  # fmt: skip
+    at = open_page()
+    at.selectbox(key="tg_year").set_value(2026)
+    at.selectbox(key="tg_e_target").set_value(garage)
+    run(at)
+    pick = at.selectbox(key="tg_e_evidence_pick")
+    assert pick.value == eid and "<验收>.pdf" in pick.format_func(eid)
+    assert [b for b in at.get("download_button") if "下载佐证材料" in str(b.proto.label)]
