@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from ledger.hazard_ledger import OFFICE_LIMIT_DAYS, add_working_days, lateness
+from registry.enums import ACTIVE_STATES
 from registry.hazard_status import hazard_status_at
 from risk.frequency import as_day, period_ends, statutory_pace
 from routes.explain import SPECIALIST_SECTORS
@@ -175,7 +176,7 @@ def visit_needs(
     stat = _statutory(sites, inspections, s, e).assign(kind=KIND_STATUTORY, n_hazards=0, major=False)
     active = sites["site_id"][
         pd.Series(True, index=sites.index) if "operating_state" not in sites
-        else sites["operating_state"].fillna("正常").isin(("正常",))
+        else sites["operating_state"].fillna(ACTIVE_STATES[0]).isin(ACTIVE_STATES)
     ]
     re_ = _reinspections(hazards, s, e, calendar_path)
     re_ = re_[re_["site_id"].isin(set(active))].assign(kind=KIND_REINSPECT, k=-1)
