@@ -22,12 +22,16 @@ st.set_page_config(
 
 
 def _pages(account) -> list[st.Page]:
-    """The pages this account opens (the first is its landing page); every page while
-    nobody is signed in, so that the URL asked for survives the sign-in form."""
+    """The pages this account opens, its role's landing page the default (where its day
+    starts); every page while nobody is signed in, so that the URL asked for survives the
+    sign-in form."""
     allowed = [p for p in PAGES if account is None or account.opens(p[2])]
+    landing = account.spec.landing if account is not None else PAGES[0][2]
+    if landing not in {p[2] for p in allowed}:
+        landing = allowed[0][2]
     return [
-        st.Page(path, title=title, url_path=url_path, icon=icon, default=i == 0)
-        for i, (path, title, url_path, icon) in enumerate(allowed)
+        st.Page(path, title=title, url_path=url_path, icon=icon, default=url_path == landing)
+        for path, title, url_path, icon in allowed
     ]
 
 

@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Callable
 
 import pandas as pd
 
 from layers.safe_text import FORMULA_PREFIXES, cell_text
 
-__all__ = ["FORMULA_PREFIXES", "guard_formulas", "to_csv_bytes", "to_xlsx_bytes"]
+__all__ = ["FORMULA_PREFIXES", "audited", "exportable", "guard_formulas", "to_csv_bytes", "to_xlsx_bytes"]
 
 
 def _text(value):
@@ -90,3 +91,32 @@ def to_xlsx_bytes(df: pd.DataFrame, sheet: str = "Sheet1") -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def audited(what: str, make: Callable[[], bytes]) -> Callable[[], bytes]:
+    """A download's data callable that records the export (who, what, size) in the audit trail.
+
+    ``st.download_button`` calls a callable ``data`` only when the user clicks, so each
+    download leaves one record; the account and store are taken now, while the page runs.
+    """
+    from app_pages._data import current_account, get_store
+
+    user, store = current_account().username, get_store()
+
+    def data() -> bytes:
+        payload = make()
+        store.record_event("export", user=user, detail={"导出": what, "字节": len(payload)})
+        return payload
+
+    return data
+
+
+def exportable(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """``frame`` as the signed-in account may download it: personal fields masked for roles
+    that may see them on screen but not take them away in bulk (检查员, 居委)."""
+    from app_pages._data import current_account
+    from registry.accounts import mask_personal
+
+    if current_account().spec.exports_personal:
+        return frame
+    return mask_personal(frame, table)

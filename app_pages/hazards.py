@@ -21,7 +21,7 @@ from app_pages._data import (
     load_tables,
     require_sites,
 )
-from app_pages._export import to_xlsx_bytes
+from app_pages._export import audited, exportable, to_xlsx_bytes
 from app_pages._feedback import flash, operator_input, show_flash
 from app_pages._site_card import md_text
 from ledger.hazard_ledger import (
@@ -254,7 +254,7 @@ for col in ("deadline", "rectified_date", "office_deadline"):
 st.dataframe(view.rename(columns=_VIEW), hide_index=True, key="hz_table")
 st.download_button(
     "下载台账（XLSX）",
-    lambda: to_xlsx_bytes(export_table(shown), "隐患台账"),
+    audited("隐患台账", lambda: to_xlsx_bytes(export_table(exportable(shown, "hazards")), "隐患台账")),
     file_name=f"隐患台账_{as_of:%Y%m%d}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     on_click="ignore",
@@ -277,7 +277,8 @@ else:
         st.dataframe(card, hide_index=True, key="hz_detail", height=35 * (len(card) + 1) + 3)
         st.download_button(
             "下载本单位整改通知书（HTML，可打印）",
-            lambda site=row["site_id"]: rectification_notice(table, site, as_of),
+            audited(f"整改通知书 {row['site_id']}",
+                    lambda site=row["site_id"]: rectification_notice(table, site, as_of)),
             file_name=f"整改通知书_{row['site_id']}.html",
             mime="text/html",
             on_click="ignore",

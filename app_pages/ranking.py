@@ -12,7 +12,7 @@ from app_pages._data import (
     require_sites,
     scored_sites,
 )
-from app_pages._export import to_csv_bytes, to_xlsx_bytes
+from app_pages._export import audited, to_csv_bytes, to_xlsx_bytes
 from app_pages._filters import sidebar_filters
 from app_pages._links import record_link
 from registry.enums import RISK_LEVELS
@@ -169,14 +169,14 @@ d1, d2, _ = st.columns([2, 2, 5])
 stamp = f"{as_of:%Y%m%d}"
 d1.download_button(
     "下载 Excel（XLSX）",
-    data=lambda: to_xlsx_bytes(table, sheet="优先排名"),
+    data=audited("优先排名 XLSX", lambda: to_xlsx_bytes(table, sheet="优先排名")),
     file_name=f"优先排名_{stamp}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="ranking_xlsx",
 )
 d2.download_button(
     "下载 CSV",
-    data=lambda: to_csv_bytes(table),
+    data=audited("优先排名 CSV", lambda: to_csv_bytes(table)),
     file_name=f"优先排名_{stamp}.csv",
     mime="text/csv",
     key="ranking_csv",

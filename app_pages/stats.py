@@ -18,7 +18,7 @@ from app_pages._data import (
     require_sites,
     scored_sites,
 )
-from app_pages._export import to_xlsx_bytes
+from app_pages._export import audited, to_xlsx_bytes
 from ledger.kpis import (
     coverage,
     coverage_by,
@@ -335,14 +335,14 @@ behind_view = pd.DataFrame(
 d1, d2, _ = st.columns([2, 2, 4])
 d1.download_button(
     f"下载欠检单位清单（{len(behind_view)} 家，XLSX）",
-    data=lambda: to_xlsx_bytes(behind_view, sheet="欠检单位"),
+    data=audited("欠检单位清单", lambda: to_xlsx_bytes(behind_view, sheet="欠检单位")),
     file_name=f"欠检单位_{eff:%Y%m%d}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="stats_dl_behind",
 )
 d2.download_button(
     f"下载逾期隐患清单（{len(od_view)} 条，XLSX）",
-    data=lambda: to_xlsx_bytes(od_view, sheet="逾期隐患"),
+    data=audited("逾期隐患清单", lambda: to_xlsx_bytes(od_view, sheet="逾期隐患")),
     file_name=f"逾期隐患_{eff:%Y%m%d}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="stats_dl_overdue",

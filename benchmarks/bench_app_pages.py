@@ -40,14 +40,19 @@ def main() -> None:
         os.environ["ZHENRU_STORE"] = str(path)
         from streamlit.testing.v1 import AppTest
 
+        from registry.accounts import Account
+
+        office = Account("pingan", "演示平安办", "平安办")  # pages read data only signed in
         pages = ROOT / "app_pages"
         at = AppTest.from_file(str(pages / "ranking.py"), default_timeout=900)
+        at.session_state["account"] = office
         _timed("优先排名: cold run (load + score_sites)", at.run)
         _timed("优先排名: warm rerun", at.run)
         at.multiselect(key="ranking_f_categories").set_value(["群租"])
         _timed("优先排名: category filter", at.run)
 
         at = AppTest.from_file(str(pages / "route_planning.py"), default_timeout=900)
+        at.session_state["account"] = office
         _timed("巡查路线: page", at.run)
         at.button(key="routes_run").click()
         _timed("巡查路线: plan (2 teams, top 60 + must, 5 s)", at.run)
@@ -56,11 +61,13 @@ def main() -> None:
               f"{plan.totals['candidates']} candidates")
 
         at = AppTest.from_file(str(pages / "holiday.py"), default_timeout=900)
+        at.session_state["account"] = office
         _timed("节前检查: page", at.run)
         at.button(key="holiday_run").click()
         _timed("节前检查: plan (3 leader teams, 5 s)", at.run)
 
         at = AppTest.from_file(str(pages / "stats.py"), default_timeout=900)
+        at.session_state["account"] = office
         _timed("统计考核: page (coverage, hazards, trends)", at.run)
 
 

@@ -14,6 +14,7 @@ Usage
     python -m registry import-batches --store S
     python -m registry undo-import --store S BATCH --user NAME
     python -m registry template KIND --out F
+    python -m registry users list|add|reset-password|disable|enable|kiosk-token …
 
 ``build`` (re)generates the sample store from ``synthdata`` (atomic replace). ``import``
 validates a user's own registry and replaces the store only when every row is valid
@@ -22,7 +23,8 @@ store holds (e.g. a smaller file, or no hazards file over a store with hazards) 
 unless ``--allow-remove``; then it says how many rows each table lost. Exit status 0 =
 success, 2 = invalid input or refused (messages in Chinese on stderr, never a traceback).
 ``import-batch`` appends and updates instead (preview first, ``--apply`` writes one batch
-that ``undo-import`` takes back); see :mod:`registry.batch_cli`.
+that ``undo-import`` takes back); see :mod:`registry.batch_cli`. ``users`` administers the
+accounts (the first 管理员 of a real store is created here); see :mod:`registry.users_cli`.
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ from registry.store import (
     build_store,
     default_store_path,
 )
+from registry.users_cli import COMMANDS as USER_COMMANDS
+from registry.users_cli import add_user_commands, run_user_command
 from registry.validate import RegistryValidationError
 
 _TABLE_ZH = {"sites": "单位", "inspections": "检查记录", "hazards": "隐患", "assets": "设施"}
@@ -83,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     n = sub.add_parser("info", help="显示数据库内容概要")
     n.add_argument("--path", default=None, help=f"数据库文件（默认 {default_store_path()}）")
     add_batch_commands(sub)  # import-batch, import-batches, undo-import, template
+    add_user_commands(sub)  # users list/add/reset-password/disable/enable/kiosk-token
     return p
 
 
@@ -113,6 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 store.close()
         elif args.command in BATCH_COMMANDS:
             return run_batch_command(args)
+        elif args.command in USER_COMMANDS:
+            return run_user_command(args)
         else:
             path = args.path or default_store_path()
             store = SQLiteStore(path)

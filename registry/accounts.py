@@ -89,6 +89,13 @@ class Role:
         without any sees the whole subdistrict).
     leader_only : bool
         Its inspections must be of type 领导带队 (a leader records only its own led checks).
+    kiosk : bool
+        The wall screen: signs in with a token, opens only its pages.
+    exports_personal : bool
+        Downloads keep personal fields (others see them on screen at most, never in bulk).
+    landing : str
+        The page its day starts on (an inspector on today's routes, a leader on the coming
+        holiday's plan, the office on the hazard ledger and what is overdue).
     """
 
     label: str
@@ -98,6 +105,8 @@ class Role:
     scoped: bool = False
     leader_only: bool = False
     kiosk: bool = False
+    exports_personal: bool = False
+    landing: str = "map"
 
 
 _ALL = ("*",)
@@ -108,6 +117,7 @@ ROLES: Mapping[str, Role] = {
     "管理员": Role(
         "管理员", _ALL,
         frozenset({"import", "site", "inspection", "hazard", "targets", "accounts"}), True,
+        exports_personal=True,
     ),
     "平安办": Role(
         "平安办", tuple(p for p in (
@@ -115,20 +125,24 @@ ROLES: Mapping[str, Role] = {
             "stats", "targets", "facilities", "import", "screen", "account",
         )),
         frozenset({"import", "site", "inspection", "hazard", "targets"}), True,
+        exports_personal=True, landing="hazards",
     ),
-    "检查员": Role("检查员", _FIELD, frozenset({"inspection", "hazard"}), True, scoped=True),
+    "检查员": Role(
+        "检查员", _FIELD, frozenset({"inspection", "hazard"}), True, scoped=True, landing="routes"
+    ),
     "居委": Role("居委", _FIELD, frozenset({"inspection", "hazard"}), True, scoped=True),
     "领导": Role(
         "领导", ("map", "record", "hazards", "ranking", "routes", "period", "holiday", "stats",
                  "targets", "facilities", "screen", "account"),
-        frozenset({"inspection"}), True, leader_only=True,
+        frozenset({"inspection"}), True, leader_only=True, exports_personal=True,
+        landing="holiday",
     ),
     "分析": Role(
         "分析", ("map", "hazards", "ranking", "routes", "period", "holiday", "stats", "targets",
                  "facilities", "screen", "account"),
-        frozenset(), False,
+        frozenset(), False, landing="ranking",
     ),
-    "大屏": Role("大屏", ("screen",), frozenset(), False, kiosk=True),
+    "大屏": Role("大屏", ("screen",), frozenset(), False, kiosk=True, landing="screen"),
 }  # fmt: skip
 
 #: Personal fields per table: masked for roles that do not see them (never on the screen).

@@ -26,8 +26,14 @@ def test_router_lists_the_contract_pages():
         assert f"app_pages/{required}" in paths
 
 
+ADMIN = ("admin", "演示管理员", "管理员")  # opens every page; lands on the map
+
+
 def test_every_page_opens_without_exception():
+    from registry.accounts import Account
+
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["account"] = Account(*ADMIN)
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     assert at.date_input(key="as_of").label == "评估日期"
@@ -82,7 +88,10 @@ def test_the_site_card_links_to_record_with_the_unit_inside_the_app(small_store)
 
     with SQLiteStore(small_store) as store:
         site_id = store.sites()["site_id"].iloc[0]
+    from registry.accounts import Account
+
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["account"] = Account(*ADMIN)
     at.session_state["map_selected_site"] = site_id
     at.run()
     assert not at.exception, [e.message for e in at.exception]

@@ -38,7 +38,7 @@ _CLUSTERS = """() => {
 
 def test_cluster_rings_show_the_mix_of_levels_and_the_member_count(app_server, browser_page):
     page = browser_page
-    open_app(page, app_server + "/")
+    open_app(page, app_server + "/map")
     frame = folium_frame(page)
     frame.locator(".zr-cluster circle.zr-seg").first.wait_for()
     page.wait_for_timeout(500)  # chunked loading ends with one refresh of the icons

@@ -18,7 +18,7 @@ _LAYER_SIZES = """() => {
 
 
 def _open_map(page, base_url: str):
-    open_app(page, base_url + "/")
+    open_app(page, base_url + "/map")
     frame = folium_frame(page)
     frame.locator(".zr-site, .zr-cluster").first.wait_for()
     return frame

@@ -199,7 +199,7 @@ def _assert_xlsx_opens(data: bytes) -> list[str]:
 def test_malicious_site_name_is_shown_as_text(xss_app, watched_page):
     url, _site_id = xss_app
     page = watched_page
-    open_app(page, url + "/")
+    open_app(page, url + "/map")
     search = page.get_by_label("搜索（名称 / 地址 / 信用代码）")
     search.fill("onerror")
     search.press("Enter")
@@ -233,7 +233,7 @@ def test_malicious_site_name_is_shown_as_text(xss_app, watched_page):
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/ranking", "/stats", "/screen", "/record", "/hazards", "/units"]
+    "path", ["/map", "/ranking", "/stats", "/screen", "/record", "/hazards", "/units"]
 )
 def test_every_page_shows_hostile_store_inert(xss_app, watched_page, path):
     url, _site_id = xss_app
