@@ -953,6 +953,7 @@ class SQLiteStore:
         table = self._sql["targets"]
 
         def body(conn: sa.Connection) -> list[str]:
+            self._authorize(conn, user, "targets")
             done = self._done_request(conn, request_id, "add_targets")
             if done is not None:
                 return list(done["target_ids"])
@@ -1062,6 +1063,7 @@ class SQLiteStore:
         table = self._sql["target_events"]
 
         def body(conn: sa.Connection) -> str:
+            self._authorize(conn, who, "targets", [record["site_id"]] if record["site_id"] else [])
             done = self._done_request(conn, request_id, "add_target_event")
             if done is not None:
                 return str(done["event_id"])
@@ -1103,6 +1105,7 @@ class SQLiteStore:
         t_table, e_table = self._sql["targets"], self._sql["target_events"]
 
         def body(conn: sa.Connection) -> None:
+            self._authorize(conn, user, "targets")
             before = {name: int(conn.execute(sa.select(sa.func.count()).select_from(tab))
                                 .scalar_one()) for name, tab in (("targets", t_table),
                                                                  ("target_events", e_table))}
@@ -1171,10 +1174,21 @@ class SQLiteStore:
         if not who:
             raise RegistryValidationError(["请填写操作人（导入记入修改记录），本次没有导入任何内容"])
         batch_import.check_preview(preview)
+        keys = {"sites": "site_id", "inspections": "inspection_id", "hazards": "hazard_id"}
         inserts = {t: [dict(r) for r in preview.inserts.get(t, [])] for t in TABLE_ORDER[:3]}
         updates = list(preview.updates)
+        # audit records are built before the lock; inside it only the time and the fresh ids
+        # (the preview's "+…" placeholders, quoted tokens in the JSON) are filled in
+        prepared = [
+            audit.record("import_add", table, str(r[keys[table]]), user=who, after=r)
+            for table in TABLE_ORDER[:3] for r in inserts[table]
+        ] + [
+            audit.record("import_update", u.table, u.key, user=who, before=u.before,
+                         after=u.after)
+            for u in updates
+        ]  # fmt: skip
+        placeholder = re.compile(r'"(\+[SIH]\d+)"')
         source = str(source_name if source_name is not None else preview.source_name)
-        keys = {"sites": "site_id", "inspections": "inspection_id", "hazards": "hazard_id"}
 
         def body(conn: sa.Connection) -> int:
             def in_chunks(col: Any, values: list[str], *cols: Any) -> list[Any]:
@@ -1251,13 +1265,15 @@ class SQLiteStore:
                 source_name=source, n_added=n_added, n_changed=len(updates), last_audit_id=0,
                 request_id=request_id,
             )).inserted_primary_key[0])  # fmt: skip
+            now = dt.datetime.now().isoformat(timespec="seconds")
+
+            def fresh(m: re.Match[str]) -> str:
+                return f'"{ids.get(m.group(1), m.group(1))}"'
+
             records = [
-                audit.record("import_add", table, str(r[keys[table]]), user=who, after=r)
-                for table in TABLE_ORDER[:3] for r in inserts[table]
-            ] + [
-                audit.record("import_update", u.table, u.key, user=who, before=u.before,
-                             after=u.after)
-                for u in updates
+                {**rec, "ts": now, "entity_id": ids.get(rec["entity_id"], rec["entity_id"]),
+                 "after": placeholder.sub(fresh, rec["after"]) if rec["after"] else rec["after"]}
+                for rec in prepared
             ]  # fmt: skip
             summary = {"batch_id": batch_id, "kind": preview.kind, "source_name": source,
                        "n_added": n_added, "n_changed": len(updates)}  # fmt: skip

@@ -218,3 +218,20 @@ def test_the_evidence_of_an_event_can_be_downloaded(planned):
     pick = at.selectbox(key="tg_e_evidence_pick")
     assert pick.value == eid and "<验收>.pdf" in pick.format_func(eid)
     assert [b for b in at.get("download_button") if "下载佐证材料" in str(b.proto.label)]
+
+
+def test_a_role_without_the_right_is_refused_and_nothing_written(planned):
+    from registry.accounts import Account
+
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    at.session_state["account"] = Account("fenxi", "演示分析", "分析")
+    run(at)
+    at.selectbox(key="tg_year").set_value(2026)
+    drill = planned.targets(2026).query("kind == '应急演练'")["target_id"].iloc[0]
+    at.selectbox(key="tg_e_target").set_value(drill)
+    run(at)
+    before = len(planned.target_events())
+    at.button(key="tg_e_save").click()
+    run(at)
+    assert "无权登记年度目标进展" in shown(at.error)
+    assert len(planned.target_events()) == before

@@ -179,3 +179,17 @@ def test_the_sample_is_deterministic_and_counts_residents_without_names(store):
     store.replace_targets(t1, e1)
     assert len(store.target_events()) == len(e1)
     assert store.audit_log()["action"].iloc[-1] == "replace_targets"
+
+
+def test_with_accounts_only_roles_that_record_targets_may_write(store):
+    from registry.accounts import AccessDenied, add_demo_accounts
+
+    add_demo_accounts(store)
+    row = {"target_id": kind_id(store, "应急演练"), "date": "2026-05-01", "quantity": 1}
+    for user in ("fenxi", "jiancha", "不存在的人"):
+        with pytest.raises(AccessDenied):
+            store.add_target_event(row, user=user, today=TODAY)
+    with pytest.raises(AccessDenied, match="无权登记年度目标进展"):
+        store.add_target_event(row, user="fenxi", today=TODAY)
+    assert store.target_events().empty
+    assert store.add_target_event(row, user="pingan", today=TODAY) == "E000001"
