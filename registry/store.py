@@ -901,11 +901,11 @@ class SQLiteStore:
     # write path as above: validated before the lock, one transaction, an audit record in it,
     # request_id answered with the first result.
     def targets(self, year: int | None = None) -> pd.DataFrame:
-        """The yearly targets (``registry.schema.targets_rules.TARGET_COLUMNS``), of ``year`` when given."""
+        """The yearly targets (``registry.schema.TARGET_COLUMNS``), of ``year`` when given."""
         return self._read_target_table("targets", year)
 
     def target_events(self, year: int | None = None) -> pd.DataFrame:
-        """Progress events of the targets (``registry.schema.targets_rules.TARGET_EVENT_COLUMNS``), oldest
+        """Progress events of the targets (``registry.schema.TARGET_EVENT_COLUMNS``), oldest
         first; those of the targets of ``year`` when given."""
         return self._read_target_table("target_events", year)
 
