@@ -143,3 +143,29 @@ def test_candidate_sites_one_per_cell_inside_boundary():
     assert c["source"].tolist() == ["OSM", "单位"]  # bench is no host; S3 is outside
     assert c["name"].tolist() == ["OSM parking", "甲"]
     assert c["candidate_id"].tolist() == ["C0001", "C0002"]
+
+
+def test_a_time_limited_solve_is_never_worse_than_greedy():
+    """HiGHS stopped at once: the answer is still at least the greedy one (its start is greedy
+    improved by single swaps), says so, and reports what it covers truthfully."""
+    rng = np.random.default_rng(3)
+    pts = rng.random((400, 2)) * 3000.0
+    sites = rng.random((150, 2)) * 3000.0
+    reach = np.hypot(*(sites[:, None, :] - pts[None, :, :]).transpose(2, 0, 1)) < 350.0
+    w = rng.gamma(0.5, 10.0, 400)
+    for p in (5, 12):
+        greedy = greedy_mclp(reach, w, p)
+        quick = solve_mclp(reach, w, p, time_limit=0.0)
+        assert len(quick.chosen) <= p
+        assert quick.value >= greedy.value - 1e-9
+        assert quick.value == pytest.approx(float(w[reach[quick.chosen].any(axis=0)].sum()))
+        assert quick.status in ("最优", "时间上限")
+        if quick.status == "时间上限":
+            assert 0.0 <= quick.mip_gap <= 1.0
+        assert solve_mclp(reach, w, p).value >= quick.value - 1e-9
+
+
+def test_interchange_repairs_the_greedy_trap():
+    reach = np.array([[0, 1, 1, 1, 1, 0], [1, 1, 1, 0, 0, 0], [0, 0, 0, 1, 1, 1]], dtype=bool)
+    quick = solve_mclp(reach, np.ones(6), 2, time_limit=0.0)
+    assert quick.chosen == [1, 2] and quick.value == 6.0
