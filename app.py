@@ -37,16 +37,21 @@ def _pages(account) -> list[st.Page]:
 
 try:
     account = session_account()
-    demo = get_store().meta().get("source") == "synthdata"
+    store = get_store()  # the sample (or a store with its demo accounts) is demo data
+    demo = store.meta().get("source") == "synthdata" or bool(store.accounts()["demo"].any())
 except StoreUnavailable as err:
     st.error(f"台账数据库无法打开：{err}")
     st.info(f"当前数据库路径：{store_path()}")
     st.stop()
 
 hidden = account is None or account.spec.kiosk
-page = st.navigation(_pages(account), position="hidden" if hidden else "sidebar")
+pages = _pages(account)
+page = st.navigation(pages, position="hidden" if hidden else "sidebar")
 if account is None:
+    st.session_state["auth_asked_root"] = page.url_path == ""  # "/" rather than a page's URL
     sign_in_page()  # the form only: no page runs, no data is read
+if st.session_state.pop("auth_asked_root", False):
+    st.switch_page(next(p for p in pages if p.url_path == ""))  # where this role's day starts
 
 try:
     load_tables()
