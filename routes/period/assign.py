@@ -55,6 +55,9 @@ from routes.period.needs import KIND_REINSPECT, KIND_STATUTORY
 __all__ = ["Weights", "assign_visits", "edge_costs", "plan_cost"]
 
 _KM_PER_DEG_LAT = 111.2
+#: Above this many (job, team-day) edges only one geographic pass is made (a rest-of-year
+#: plan of the sample has about 500 000; a month about 80 000).
+LARGE_EDGES = 300_000
 
 
 @dataclass(frozen=True)
@@ -308,7 +311,10 @@ def assign_visits(
         value = _values(jobs, w, (e - s).days + 1, td["date"].nunique())
         anchors = None
         chosen = np.zeros(len(j), dtype=bool)
-        for _ in range(1 + max(int(w.geo_passes), 0) if w.geo > 0 else 1):
+        passes = max(int(w.geo_passes), 0) if w.geo > 0 else 0
+        if len(j) > LARGE_EDGES:  # long periods: one clustering pass keeps the plan to seconds
+            passes = min(passes, 1)
+        for _ in range(1 + passes):
             c = edge_costs(jobs, td, j, t, s, w, anchors, prev)
             chosen = _solve(c, value, j, t, len(jobs), td)
             anchors = _anchors(jobs, td, j, t, chosen)

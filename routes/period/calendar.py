@@ -25,6 +25,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -51,6 +52,12 @@ __all__ = [
 DEFAULT_LEG_KM = 1.2
 #: Days before a holiday block in which leader-led teams keep part of the day for 节前检查.
 PRE_HOLIDAY_DAYS = 7
+
+
+@lru_cache(maxsize=4096)
+def _day_flags(day: dt.date, path: str | None) -> tuple[bool, bool]:
+    """(off day, in the pre-holiday window) of a day — the project's calendar, memoised."""
+    return is_off_day(day, path), is_pre_holiday(day, PRE_HOLIDAY_DAYS, path)
 
 
 def estimate_capacity(
@@ -173,8 +180,7 @@ def team_days(
     rows = []
     for i in range(int(n_days)):
         day = start + dt.timedelta(days=i)
-        off = is_off_day(day, path)
-        pre = is_pre_holiday(day, PRE_HOLIDAY_DAYS, path)
+        off, pre = _day_flags(day, path)
         for t in teams:
             works = (not off or day in t.work_days) and day not in t.off_days
             if not works:
