@@ -4,7 +4,8 @@ Figures (default sample: seed 20261129, 3,000 units, ledger ending 2026-11-28):
 
 * 重大 share of hazards and share of units that ever had a 重大 hazard;
 * inspections on non-working days (``risk.calendar.is_off_day``: weekends and public holidays,
-  调休 make-up days count as working days), overall and per type;
+  调休 make-up days count as working days), overall and per type, and Mondays' load against
+  the other weekdays';
 * sites inside railway land / river channels (:func:`synthdata.placement.rail_water_mask`);
 * sites and assets labelled with a placeholder 居委 (``layers.zones`` ``placeholder``) and
   units outside the boundary not in the "辖区外" group;
@@ -77,6 +78,14 @@ def measure(t: dict[str, pd.DataFrame]) -> dict[str, object]:
     fig["inspections on non-working days %"] = round(100 * is_off.mean(), 2)
     for typ, share in is_off.groupby(ins["type"]).mean().items():
         fig[f"  {typ} on non-working days %"] = round(100 * share, 2)
+    # Weekday load: the off days' visits must spread over the week, not pile on Mondays
+    # (moving each off-day visit to the next working day gave Mondays 2.3x Tuesday-Friday).
+    weekday = pd.to_datetime(ins["date"]).dt.day_of_week
+    for label, part in (("all", weekday), ("non-复查", weekday[ins["type"] != "复查"])):
+        per_day = part.value_counts()
+        fig[f"Monday / mean Tue-Fri inspections ({label})"] = round(
+            float(per_day.get(0, 0) / per_day.reindex([1, 2, 3, 4]).fillna(0).mean()), 2
+        )
 
     mask = rail_water_mask()
     shapely.prepare(mask)

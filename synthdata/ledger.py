@@ -20,7 +20,7 @@ from registry.sectors import SECTORS
 from risk import calendar
 from synthdata import naming, severity
 from synthdata.profiles import PROFILES, SEASON_FACTORS
-from synthdata.workdays import WorkDays
+from synthdata.workdays import WorkDays, draw_working_day
 
 #: Probability that a due statutory inspection is missed, by department.
 DEPT_MISS: Mapping[str, float] = {
@@ -123,8 +123,9 @@ def _visits_for_site(
 ) -> list[tuple[int, str, str | None]]:
     """Scheduled (non-复查) visits of one site: (ordinal, type, leader), on working days.
 
-    A drawn day that is not a working day moves to the next working day (日常, 专项, 第三方)
-    or, for 节前 / 领导带队 checks, to the last working day before it.
+    Each visit's day is drawn from its distribution restricted to working days
+    (:func:`synthdata.workdays.draw_working_day`: an off-day draw is drawn again), so the
+    weekend's and holidays' share spreads over the working days instead of piling on Mondays.
     """
     cat = row["category"]
     prof = PROFILES[cat]
@@ -140,11 +141,13 @@ def _visits_for_site(
             if rng.random() < miss * YEAR_MISS.get(year, 1.0):
                 continue
             if rng.random() < LATE_P:
-                day = due + 1 + int(rng.exponential(25.0))
+                day = draw_working_day(
+                    wd, lambda due=due: due + 1 + int(rng.exponential(25.0)), start, e0, rng
+                )
             else:
-                day = due + int(rng.normal(0.0, 9.0))
-            if start <= day <= e0:
-                day = wd.on_or_after(day)
+                day = draw_working_day(
+                    wd, lambda due=due: due + int(rng.normal(0.0, 9.0)), start, e0, rng
+                )
             if start <= day <= e0:
                 out.append((day, "日常", None))
     eligible_holiday = prof.crowded or row["key_list"] or cat in _HIGH_RISK
@@ -154,9 +157,9 @@ def _visits_for_site(
                 continue
             p = 0.5 if (prof.crowded and row["key_list"]) or cat in _HIGH_RISK else 0.22
             if rng.random() < p:
-                day = h_start - int(rng.integers(1, 11))
-                if start <= day <= e0:
-                    day = wd.on_or_before(day)
+                day = draw_working_day(
+                    wd, lambda h=h_start: h - int(rng.integers(1, 11)), start, e0, rng
+                )
                 lead_p = 0.35 if (prof.crowded and row["key_list"]) or cat in _HIGH_RISK else 0.06
                 if start <= day <= e0:
                     if rng.random() < lead_p:
@@ -167,25 +170,26 @@ def _visits_for_site(
         if season in prof.seasons:
             for a, b in campaign[season]:
                 if rng.random() < p:
-                    day = int(rng.integers(a, b + 1))
-                    if start <= day <= e0:
-                        day = wd.on_or_after(day)
+                    day = draw_working_day(
+                        wd, lambda a=a, b=b: int(rng.integers(a, b + 1)), start, e0, rng
+                    )
                     if start <= day <= e0:
                         out.append((day, "专项", None))
     if cat in _SAFETY_MONTH:
         for a, b in campaign["safety_month"]:
             if rng.random() < 0.3:
-                day = int(rng.integers(a, b + 1))
-                if start <= day <= e0:
-                    day = wd.on_or_after(day)
+                day = draw_working_day(
+                    wd, lambda a=a, b=b: int(rng.integers(a, b + 1)), start, e0, rng
+                )
                 if start <= day <= e0:
                     out.append((day, "专项", None))
     if cat in _THIRD_PARTY:
         for year in range(dt.date.fromordinal(s0).year, dt.date.fromordinal(e0).year + 1):
             if rng.random() < 0.2:
-                day = dt.date(year, 1, 1).toordinal() + int(rng.integers(0, 365))
-                if start <= day <= e0:
-                    day = wd.on_or_after(day)
+                jan1 = dt.date(year, 1, 1).toordinal()
+                day = draw_working_day(
+                    wd, lambda jan1=jan1: jan1 + int(rng.integers(0, 365)), start, e0, rng
+                )
                 if start <= day <= e0:
                     out.append((day, "第三方", None))
     out.sort(key=lambda v: (v[0], v[1]))
@@ -208,7 +212,8 @@ def _lifecycle(
 ) -> None:
     """Rectification / 复查 / 销号 dates of one hazard (may run past ``end``).
 
-    The unit may rectify on any day; a 复查 up to ``e0`` is moved to the next working day.
+    The unit may rectify on any day; a 复查 up to ``e0`` is drawn on a working day
+    (:func:`synthdata.workdays.draw_working_day`; never before the rectification).
     """
     lm = float(np.log(mgmt))
     never_p = min(0.04 / mgmt, 0.25)
@@ -219,18 +224,26 @@ def _lifecycle(
     for round_ in range(4):
         if rng.random() < never_p:
             rect = None
-            re = deadline + int(rng.integers(3, 11))
+            re = draw_working_day(
+                wd, lambda d=deadline: d + int(rng.integers(3, 11)), hz.found, e0, rng
+            )
         else:
             rect = t + max(1, int(span * np.exp(rng.normal(-0.35 - 0.4 * lm, 0.45))))
             if rng.random() < EARLY_REINSPECTION_P:  # unit reports completion, 复查 soon after
-                re = rect + 1 + int(rng.gamma(2.0, 2.5))
+                re = draw_working_day(
+                    wd, lambda r=rect: r + 1 + int(rng.gamma(2.0, 2.5)), hz.found, e0, rng
+                )
             else:  # 复查 at the deadline
-                re = max(rect + 1, deadline + int(rng.integers(-2, 6)))
+                re = draw_working_day(
+                    wd,
+                    lambda r=rect, d=deadline: max(r + 1, d + int(rng.integers(-2, 6))),
+                    hz.found,
+                    e0,
+                    rng,
+                )
             hz.rect.append(rect)
             if rect > deadline:
                 hz.bad_fix = True
-        if re <= e0:
-            re = wd.on_or_after(re)
         ok = rect is not None and rng.random() < pass_p
         if round_ == 3 and rect is None:  # last round: fixed under supervision
             rect = re - 1

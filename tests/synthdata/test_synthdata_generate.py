@@ -348,6 +348,28 @@ def test_inspections_fall_on_working_days(sample):
     assert not any(calendar.is_off_day(d) for d in set(closed))
 
 
+def test_off_day_visits_spread_over_the_week_not_piled_on_mondays(sample):
+    # A visit drawn on an off day is drawn again on a working day (synthdata.workdays.
+    # draw_working_day). Moving it to the next working day instead put the weekend's visits on
+    # top of Monday's: 2.3x the mean Tuesday-Friday count in the default sample (and a lower
+    # backtest AUC, benchmarks/RESULTS_risk.md). An office does not do Saturday's work on Monday.
+    ins = sample["inspections"]
+    d = ins["date"]
+    weekday = d.dt.day_of_week
+    working = ~d.dt.date.map(calendar.is_off_day)
+    assert working.all()
+    per_day = weekday.value_counts()
+    mean_tue_fri = per_day.reindex([1, 2, 3, 4]).mean()
+    assert per_day[0] <= 1.2 * mean_tue_fri  # 1.00x here; next-day move: 2.26x
+    fresh = weekday[ins["type"] != "复查"].value_counts()
+    assert fresh[0] <= 1.1 * fresh.reindex([1, 2, 3, 4]).mean()  # next-day move: 2.10x
+    # The first working day after 春节 2026 carries some of the holiday's 复查 (deadlines that
+    # fell in the block), not the whole holiday's work: 2.0x a March day (next-day move: 7.8x).
+    days = pd.Series(1, index=d).groupby(level=0).size()
+    after = days.get(pd.Timestamp("2026-02-24"), 0)
+    assert after <= 3.0 * days[days.index.month == 3].mean()
+
+
 def test_no_site_on_railway_land_or_in_a_river(sample):
     s = sample["sites"]
     mask = rail_water_mask()
