@@ -21,8 +21,9 @@ as many consecutive blocks as visits owed and the i-th visit may only take the i
   for the same day in another team): a re-plan changes as little as it must.
 
 Leaving a job out costs its value: 复查 above statutory visits above optional ones (due after
-the period, worth ``optional × priority/100``). Every mandatory value exceeds the dearest edge,
-so a job that fits is never left out to save lateness, and a 复查 is never displaced by a
+the period; among them ``optional × priority/100`` decides). Each tier's value exceeds the
+dearest edge, so a job that fits is never left out to save lateness or travel, spare capacity
+is always used (on the riskiest optional visits), and a 复查 is never displaced by a
 statutory visit.
 
 Examples
@@ -93,13 +94,21 @@ def _dist_km(lon1, lat1, lon2, lat2) -> np.ndarray:
 
 
 def _values(jobs: pd.DataFrame, w: Weights, n_days: int, n_work: int) -> np.ndarray:
+    """Cost of leaving each job out: optional < statutory < 复查, each tier above every edge.
+
+    ``top`` bounds the cost of any edge, so an optional visit is planned whenever a team-day
+    has room (spare capacity is never left idle), a statutory visit always displaces an
+    optional one and a 复查 a statutory one; within a tier, the priority decides.
+    """
     kinds = jobs["kind"].to_numpy()
     prio = jobs["priority"].to_numpy(float) / 100.0
-    worst = {k: w.late_fixed[k] + w.late_day[k] * (n_days + 1) for k in w.late_fixed}
-    top_edge = max(worst.values()) + (w.early + w.drift) * (n_work + 1) + w.geo * 30 + w.keep
-    base = np.where(kinds == KIND_REINSPECT, 2 * top_edge + 100 * 2, top_edge + 100)
+    worst = max(w.late_fixed[k] + w.late_day[k] * (n_days + 1) for k in w.late_fixed)
+    top = worst + (w.early + w.drift) * (n_work + 1) + w.geo * 30 + w.keep
+    optional = top + w.optional * prio
+    statutory = 2 * top + w.optional + 100 + 100 * prio
+    reinspect = 3 * top + 2 * (w.optional + 200) + 100 * prio
     mandatory = jobs["mandatory"].to_numpy(bool)
-    return np.where(mandatory, base + 100 * prio, w.optional * prio)
+    return np.where(kinds == KIND_REINSPECT, reinspect, np.where(mandatory, statutory, optional))
 
 
 def _blocks(jobs: pd.DataFrame, rel_idx: np.ndarray, n_dates: int) -> tuple[np.ndarray, np.ndarray]:
