@@ -94,10 +94,14 @@ def _open_store(path: str):
     from registry import store as store_mod
 
     p = Path(path)
-    if not p.exists():
-        if p.resolve() == Path(store_mod.default_store_path()).resolve():
-            # First start: build the sample store from the deterministic generator.
+    if p.resolve() == Path(store_mod.default_store_path()).resolve():
+        # The sample: built from the deterministic generator on first start; one built
+        # before accounts existed gets its demo accounts.
+        try:
             return store_mod.default_store()
+        except (OSError, ValueError, SQLAlchemyError) as err:
+            raise StoreUnavailable(f"无法打开台账数据库 {path}：{err}") from err
+    if not p.exists():
         raise StoreUnavailable(
             f"找不到台账数据库文件：{path}。请检查环境变量 {STORE_ENV}，"
             "或运行 `python -m registry build --path <文件>` 生成示例数据。"

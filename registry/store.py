@@ -1253,8 +1253,7 @@ class SQLiteStore:
                     [*problems[:30], "本次导入没有写入任何内容；请重新上传文件，按最新台账预览后再导入"]
                 )
             for table in TABLE_ORDER[:3]:
-                if inserts[table]:
-                    conn.execute(self._sql[table].insert(), inserts[table])
+                self._insert_many(conn, self._sql[table], inserts[table])
             for u in updates:
                 t = self._sql[u.table]
                 conn.execute(t.update().where(t.c[keys[u.table]] == u.key).values(**u.after))
@@ -1279,20 +1278,41 @@ class SQLiteStore:
                        "n_added": n_added, "n_changed": len(updates)}  # fmt: skip
             records.append(audit.record("apply_import", "import_batches", str(batch_id),
                                         user=who, after=summary, request_id=request_id))
-            for k in range(0, len(records), 5000):
-                conn.execute(AUDIT.insert(), records[k:k + 5000])
+            self._insert_many(conn, AUDIT, records)
             last = conn.execute(sa.select(sa.func.max(AUDIT.c.audit_id))).scalar_one()
             conn.execute(batch.update().where(batch.c.batch_id == batch_id)
                          .values(last_audit_id=int(last)))  # fmt: skip
             rows = batch_import.batch_rows(preview, ids)
             for seq, row in enumerate(rows):
                 row.update(batch_id=batch_id, seq=seq)
-            for k in range(0, len(rows), 5000):
-                conn.execute(self._sql["import_batch_rows"].insert(), rows[k:k + 5000])
+            self._insert_many(conn, self._sql["import_batch_rows"], rows)
             self._touch(conn)
             return batch_id
 
         return self._transact(body)
+
+    @staticmethod
+    def _insert_many(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+        """Insert many rows through the driver's executemany (a 200k-row import spends its
+        lock time here): dates as ISO text and flags as 0/1, as the SQLAlchemy types store
+        them; NaN as NULL."""
+        if not rows:
+            return
+        names = [c.name for c in table.columns if c.name in rows[0]]
+
+        def plain(v: Any) -> Any:
+            if isinstance(v, bool):
+                return int(v)
+            if isinstance(v, dt.date):
+                return v.isoformat()[:10]
+            if isinstance(v, float) and v != v:
+                return None
+            return v
+
+        columns = ", ".join('"' + n + '"' for n in names)
+        marks = ", ".join("?" for _ in names)
+        sql = f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})'
+        conn.exec_driver_sql(sql, [tuple(plain(r.get(n)) for n in names) for r in rows])
 
     @staticmethod
     def _select_in(conn: sa.Connection, col: Any, values: list[str], *cols: Any) -> list[Any]:
@@ -1774,6 +1794,18 @@ class SQLiteStore:
             raise accounts.SignInError("大屏令牌无效或已停用")
         return accounts.Account.from_row(match)
 
+    def tables_as(self, username: str, password: str) -> dict[str, pd.DataFrame]:
+        """The tables as an account may read them (for notebooks): signs in (audited) and
+        returns :meth:`tables` scoped to the account's 居委 with personal fields masked for
+        its role (:func:`registry.accounts.scope_tables`).
+
+        Raises
+        ------
+        registry.accounts.SignInError
+            Wrong user name or password, or the account is locked or disabled.
+        """
+        return accounts.scope_tables(self.tables(), self.sign_in(username, password))
+
     def record_event(self, action: str, *, user: str, detail: Mapping[str, Any]) -> None:
         """Record a read event the office must be able to trace (an export) in the audit trail."""
         self._transact(lambda conn: conn.execute(AUDIT.insert(), [
@@ -2090,4 +2122,7 @@ def default_store(
     target = Path(path) if path is not None else default_store_path()
     if not target.exists():
         return build_store(target, seed=seed, n_sites=n_sites)
-    return SQLiteStore(target)
+    store = SQLiteStore(target)
+    if store.meta().get("source") == "synthdata":
+        accounts.add_demo_accounts(store)  # a sample built before accounts existed
+    return store

@@ -14,6 +14,7 @@ from registry.accounts import (
     DEMO_KIOSK_TOKEN,
     DEMO_PASSWORD,
     LOCK_AFTER,
+    MASK,
     AccessDenied,
     SignInError,
     add_demo_accounts,
@@ -218,3 +219,15 @@ def test_the_command_line_creates_the_first_administrator(tmp_path):
     with SQLiteStore(tmp_path / "real.db") as store:
         assert store.sign_in("boss", "a-strong-password").role == "管理员"
         assert store.sign_in_kiosk(token).username == "wall"
+
+
+def test_a_notebook_reads_the_tables_as_its_account_may(store):
+    zone = store.account("juwei").committees[0]
+    mine = store.tables_as("juwei", DEMO_PASSWORD)
+    assert set(mine["sites"]["committee"]) == {zone}
+    assert set(mine["hazards"]["site_id"]) <= set(mine["sites"]["site_id"])
+    analyst = store.tables_as("fenxi", DEMO_PASSWORD)
+    persons = analyst["hazards"]["responsible_person"].dropna()
+    assert len(persons) and set(persons) == {MASK}
+    with pytest.raises(SignInError):
+        store.tables_as("fenxi", "wrong-password")
