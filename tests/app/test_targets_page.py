@@ -208,7 +208,7 @@ def test_the_evidence_of_an_event_can_be_downloaded(planned):
     garage = planned.targets(2026).query("kind == '智能车库'")["target_id"].iloc[0]
     eid = planned.add_target_event(
         {"target_id": garage, "date": "2026-10-01", "quantity": 1, "committee": "南大街"},
-        user="李四", evidence=b"%PDF-1.4 acceptance report", evidence_name="<验收>.pdf",
+        user="pingan", evidence=b"%PDF-1.4 acceptance report", evidence_name="<验收>.pdf",
         today=END,
     )  # fmt: skip
     at = open_page()
