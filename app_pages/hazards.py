@@ -16,6 +16,7 @@ import streamlit as st
 
 from app_pages._data import (
     StoreUnavailable,
+    current_account,
     current_as_of,
     get_store,
     load_tables,
@@ -202,6 +203,8 @@ _show_bulk_result()
 
 top = st.columns([2, 2, 5])
 operator_input(_OPERATOR_WIDGET, top[0])
+account = current_account()
+can_write = "hazard" in account.spec.writes  # the store refuses the others anyway
 limit = top[1].number_input(
     "平安办复查时限（工作日）",
     min_value=1,
@@ -288,7 +291,10 @@ else:
         actions = next_actions(row["status"])
         if not actions:
             st.success("该隐患已复查合格并销号，闭环完成。")
-        if row.get("level") == "重大":
+        if not can_write:
+            st.caption(f"当前账户（{account.spec.label}）只读：不能更改隐患状态。")
+            actions = []
+        elif row.get("level") == "重大":
             _major_form(row)
         for act in actions:
             with st.form(f"hz_form_{act.key}_{hid}"):
@@ -320,7 +326,9 @@ else:
 # -- bulk: 复查合格并销号 -----------------------------------------------------------------------
 st.subheader("批量复查销号")
 waiting = shown.loc[shown["status"].eq("待复查")]
-if waiting.empty:
+if not can_write:
+    st.caption("当前账户只读。")
+elif waiting.empty:
     st.caption("当前筛选结果中没有待复查的隐患。")
 else:
     with st.form("hz_bulk"):

@@ -17,7 +17,13 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages._data import StoreUnavailable, current_as_of, get_store, load_tables
+from app_pages._data import (
+    StoreUnavailable,
+    current_account,
+    current_as_of,
+    get_store,
+    load_tables,
+)
 from app_pages._feedback import flash, operator_input, show_flash
 from app_pages._site_card import attribute_table, md_text, operating_note
 from layers.folium_map import base_map
@@ -269,6 +275,8 @@ ss = st.session_state
 
 show_flash(_FLASH)
 operator_input(_OPERATOR_WIDGET)
+if "site" not in current_account().spec.writes:  # the store refuses its writes anyway
+    st.info("当前账户只能查看单位信息；新增或修改单位请联系平安办。")
 
 edit_tab, new_tab = st.tabs(["查找与修改", "新增单位"])
 
