@@ -22,7 +22,7 @@ from ledger.hazard_ledger import check_operator
 from ledger.inspection_form import find_sites, site_label
 from ledger.targets import progress_by, progress_table, target_progress, unit_status
 from registry.attachments import AttachmentError
-from registry.committees import known_committees
+from registry.committees import OUTSIDE, known_committees
 from registry.sectors import DEPARTMENTS
 from registry.store import StoreBusyError
 from registry.targets import FOUR_ONES, KIND_SCOPE, default_targets, evidence_path
@@ -120,7 +120,7 @@ def _event_form(targets: pd.DataFrame, events: pd.DataFrame, sites: pd.DataFrame
     else:
         r2.number_input(f"数量（{unit}）", min_value=1, max_value=100_000, value=1, step=1,
                         key="tg_e_qty")  # fmt: skip
-    committees = sorted(known_committees())
+    committees = sorted(known_committees() - {OUTSIDE})  # residents of 真如's 居委 only
     if scope == "committee":
         st.selectbox("居委", committees, key="tg_e_committee")
         st.caption("只登记户数，不登记居民姓名。")
