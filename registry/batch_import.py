@@ -274,9 +274,13 @@ def _uscc_key(value: Any) -> str:
 
 
 def _blank(value: Any) -> bool:
+    if value is None:
+        return True
     if isinstance(value, str):
         return not value.strip()
-    return value is None or bool(pd.isna(value))
+    if isinstance(value, float):
+        return value != value  # NaN
+    return bool(pd.isna(value))
 
 
 # -- reading -------------------------------------------------------------------------------
@@ -544,6 +548,8 @@ def _plain_records(table: str, frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _same(a: Any, b: Any) -> bool:
+    if type(a) is type(b) and not isinstance(a, float) and a == b:
+        return True  # the common case of an unchanged field, without conversions
     ea, eb = _blank(a), _blank(b)
     if ea or eb:
         return ea and eb
