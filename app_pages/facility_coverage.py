@@ -37,6 +37,8 @@ from layers.safe_text import plain_text
 STATION = "微型消防站"
 #: session_state keys: the last proposal per kind, the planned sites per kind.
 RESULT_KEY = "fac_result"
+#: Seconds the siting model may take on the page (the answer then says how close it is).
+SOLVE_SECONDS = 15.0
 PLANNED_KEY = "fac_planned"
 
 STATION_COLUMNS = {
@@ -182,7 +184,8 @@ def propose(keep: list[str]) -> None:
     candidates = candidate_sites(units, anchors=zones.anchors(), osm=geodata.pois(),
                                  within=boundary)
     fixed, pool = site_pool(existing, keep, candidates, planned=planned)
-    result = propose_sites(demand, pool, fixed, int(p), kind_standard, objective)
+    result = propose_sites(demand, pool, fixed, int(p), kind_standard, objective,
+                           time_limit=SOLVE_SECONDS)
     results[kind] = (params_of(keep), result, fixed, pool)
     # 拟建 = the planned sites kept in this run and the new proposals
     kept_planned = planned[planned["candidate_id"].isin(keep)] if planned is not None else None
@@ -223,7 +226,8 @@ for box, c in zip(mc[1:], cols, strict=True):
     box.metric(f"选址后覆盖{names.get(c, c)}", f"{result.after[c]:,.0f}",
                delta=f"+{result.after[c] - result.before[c]:,.0f}")
 sol = result.solution
-st.caption(f"求解：{sol.method}（HiGHS），{sol.status}，用时 {sol.seconds:.2f} 秒；候选点位 "
+gap_note = f"，距已证明的上界最多差 {sol.mip_gap:.1%}" if sol.status != "最优" else "（已证明最优）"
+st.caption(f"求解：{sol.method}（HiGHS），{sol.status}{gap_note}，用时 {sol.seconds:.2f} 秒；候选点位 "
            f"{len(pool)} 个（居委、OpenStreetMap 地点、台账单位位置，每 100 米格网取一个）。")
 freed = existing[~existing["asset_id"].astype(str).isin(set(fixed["site_id"]))]
 prop_areas = coverage_areas(result.proposals, kind_standard, within=boundary) \
