@@ -22,6 +22,7 @@ from app_pages._data import get_store
 from app_pages._links import record_link
 from ledger.kpis import hazard_state
 from ledger.targets import site_status_text, unit_status
+from registry.attachments import site_photos
 from registry.enums import ACTIVE_STATES
 from registry.hazard_status import suspended_sites
 
@@ -253,7 +254,7 @@ def render_site_card(
             st.caption(md_text(commitment))
         record_link(str(site.get("site_id")), "登记检查（记录本次检查与隐患）")
 
-        tabs = st.tabs(["评分原因", "基本信息", "检查记录", "未销号隐患"])
+        tabs = st.tabs(["评分原因", "基本信息", "检查记录", "未销号隐患", "现场照片"])
         with tabs[0]:
             reasons = reasons_table(site)
             if reasons.empty:
@@ -283,3 +284,11 @@ def render_site_card(
                 st.caption("没有未销号的隐患。")
             else:
                 st.dataframe(open_h, hide_index=True, width="stretch")
+        with tabs[4]:
+            store = get_store()
+            photos = site_photos(store.attachments(), hazards, inspections, store.path, site_id)
+            if photos.empty:
+                st.caption("该单位还没有现场照片（在“检查登记”中随隐患上传）。")
+            else:
+                st.image([str(p) for p in photos["path"]], width=140,
+                         caption=[md_text(x) for x in photos["label"]])  # fmt: skip

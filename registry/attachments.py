@@ -61,6 +61,7 @@ __all__ = [
     "photo_dir",
     "photos_of",
     "save_photo",
+    "site_photos",
 ]
 
 #: Largest upload accepted (bytes).
@@ -254,6 +255,45 @@ def photos_of(attachments: pd.DataFrame, store_path: str | os.PathLike[str], *,
         for k, f, u in zip(rows["kind"], rows["filename"], rows["created_by"], strict=True)
     ]
     return rows.reset_index(drop=True)
+
+
+def site_photos(
+    attachments: pd.DataFrame,
+    hazards: pd.DataFrame,
+    inspections: pd.DataFrame,
+    store_path: str | os.PathLike[str],
+    site_id: str,
+    limit: int = 12,
+) -> pd.DataFrame:
+    """The newest ``limit`` photos of one unit (of its hazards and its inspections), with
+    ``path`` and ``label`` as :func:`photos_of` gives them, the hazard id in the label.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"hazard_id": ["H1"], "inspection_id": [None], "kind": ["before"],
+    ...     "sha256": ["ab"], "filename": ["x.jpg"], "created_by": ["张三"], "attachment_id": [1]})
+    >>> site_photos(rows, pd.DataFrame({"hazard_id": ["H1"], "site_id": ["S1"]}),
+    ...             pd.DataFrame({"inspection_id": [], "site_id": []}), "/nonexistent/s.db", "S1").empty
+    True
+    """
+    if attachments.empty:
+        return attachments.assign(path=[], label=[])
+    hids = set(hazards.loc[hazards["site_id"].astype(str) == str(site_id), "hazard_id"].astype(str))
+    iids = set(
+        inspections.loc[inspections["site_id"].astype(str) == str(site_id), "inspection_id"].astype(str)
+    )
+    mine = attachments[
+        attachments["hazard_id"].astype(str).isin(hids)
+        | attachments["inspection_id"].astype(str).isin(iids)
+    ].sort_values("attachment_id", ascending=False).head(limit)
+    folder = photo_dir(store_path)
+    mine = mine.assign(path=[folder / f"{sha}.jpg" for sha in mine["sha256"]])
+    mine = mine.loc[pd.Series([p.is_file() for p in mine["path"]], index=mine.index, dtype=bool)]
+    mine["label"] = [
+        f"{h if isinstance(h, str) and h else '检查照片'} · {KIND_LABELS.get(k, k)} · {f}"
+        for h, k, f in zip(mine["hazard_id"], mine["kind"], mine["filename"], strict=True)
+    ]
+    return mine.reset_index(drop=True)
 
 
 def add_attachment(store_path: str | os.PathLike[str], data: bytes, **fields: Any) -> dict[str, Any]:

@@ -109,7 +109,7 @@ def test_selected_site_shows_the_card(store_tables) -> None:
     assert f"#### {md_text(name)}" in headings
     labels = [m.label for m in at.metric]
     assert "风险等级" in labels and "风险分" in labels
-    assert [t.label for t in at.tabs] == ["评分原因", "基本信息", "检查记录", "未销号隐患"]
+    assert [t.label for t in at.tabs] == ["评分原因", "基本信息", "检查记录", "未销号隐患", "现场照片"]
     frames = [df.value for df in at.dataframe]
     reasons = next(f for f in frames if list(f.columns) == ["原因", "贡献"])
     assert len(reasons) >= 1
@@ -227,3 +227,29 @@ def test_the_card_says_when_a_unit_is_suspended_or_closed() -> None:
     assert "责令停产停业" in operating_note({"site_id": "S1"}, hazards, day)
     assert operating_note({"site_id": "S2", "operating_state": "正常"}, hazards, day) == ""
     assert "停业" in operating_note({"site_id": "S2", "operating_state": "停业"}, hazards, day)
+
+
+def test_the_site_card_shows_the_units_photos(writable_store) -> None:
+    import io
+
+    from PIL import Image
+
+    site = writable_store.sites()["site_id"].iloc[5]
+    _iid, (hid,) = writable_store.add_inspection(
+        {"site_id": site, "date": dt.date.today(), "type": "日常"},
+        [{"level": "一般", "hazard_type": "消防", "description": "灭火器过期", "part": "一楼",
+          "measures": "更换", "deadline": dt.date.today() + dt.timedelta(days=7)}],
+        user="pingan",
+    )  # fmt: skip
+    jpeg = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(jpeg, "JPEG")
+    writable_store.add_attachment(jpeg.getvalue(), kind="before", filename="<b>灭火器</b>.jpg",
+                                  user="pingan", hazard_id=hid)  # fmt: skip
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    at.session_state["map_selected_site"] = site
+    at = _run(at)
+    images = [el for el in at.main if getattr(el, "type", "") == "image"]
+    assert len(images) == 1, [getattr(el, "type", "") for el in at.main]
+    caption = str(images[0].proto)
+    assert hid.split("-")[-1] in caption and "整改前" in caption
+    assert "<b>" not in caption  # the file name is shown as text
