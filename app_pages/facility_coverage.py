@@ -219,10 +219,15 @@ if params_used != params_of(list(keep)):
 
 cols = result.columns
 names = {"risk": "风险值D", "people": "人员", "ebikes": "电动自行车（辆）"}
-mc = st.columns(len(cols) + 1)
+extra = ["high_risk_uncovered"] if "high_risk_uncovered" in result.after else []
+mc = st.columns(len(cols) + 1 + len(extra))
 mc[0].metric("选址后覆盖单位",
              f"{result.before['units']} → {result.after['units']}", help="保留点位 → 加上建议点位")
-for box, c in zip(mc[1:], cols, strict=True):
+if extra:
+    mc[-1].metric("选址后未覆盖重大/较大单位",
+                  f"{result.before['high_risk_uncovered']} → {result.after['high_risk_uncovered']}",
+                  help="保留点位 → 加上建议点位")
+for box, c in zip(mc[1:], cols, strict=False):
     box.metric(f"选址后覆盖{names.get(c, c)}", f"{result.after[c]:,.0f}",
                delta=f"+{result.after[c] - result.before[c]:,.0f}")
 sol = result.solution

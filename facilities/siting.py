@@ -109,7 +109,8 @@ class SitingResult:
         it), and ``lon, lat``.
     before, after : dict
         Covered units and covered total per weight column, with the kept sites only and with
-        the proposals added.
+        the proposals added (and ``high_risk_uncovered``, the 重大/较大 units still out of
+        reach, when the demand has a ``high_risk`` column).
     solution : MclpSolution
         The solver's answer.
     """
@@ -425,6 +426,8 @@ def _totals(demand: pd.DataFrame, cols: list[str], mask: np.ndarray) -> dict[str
     out = {"units": int(mask.sum())}
     for c in cols:
         out[c] = float(demand[c].to_numpy(float)[mask].sum())
+    if "high_risk" in demand:
+        out["high_risk_uncovered"] = int((demand["high_risk"].to_numpy(bool) & ~mask).sum())
     return out
 
 
