@@ -90,3 +90,19 @@ def test_score_is_continuous_strictly_increasing_and_below_100():
     # a spread head of priorities keeps distinct scores
     head = pd.Series([107.4, 104.3, 101.5, 101.3, 99.7, 97.7, 97.6, 96.3])
     assert score_from_priority(head).is_unique
+
+
+def test_sector_table_leaves_the_level_to_the_ledger():
+    # At an average likelihood (L = 1: a unit where about 38 % of inspections find something)
+    # and without size or attribute upgrades, no sector of risk/config/sector_lec.csv reaches
+    # the 重大 cut by its E x C alone: 重大 is a small minority per sector (docs/SAMPLE_DATA.md
+    # §7). 养老机构 had C = 40 (E x C = 400) and was 50-59 % 重大 on the sample. 加油站 keeps
+    # E10 x C40 (24-hour 易燃易爆 storage; 2 units in the sample) and is the one exception.
+    from risk.config import RiskConfig
+
+    cfg = RiskConfig()
+    table = cfg.lec_table().set_index("category")
+    ec = table["E"] * table["C"]
+    over = sorted(ec[ec >= cfg.level_cuts[0]].index)
+    assert over == ["加油站"], over
+    assert ec["养老机构"] <= ec["医疗机构"]  # both: residents who cannot leave on their own

@@ -50,6 +50,12 @@ def test_level_distribution_is_credible(ranked, sample):
     ).set_index("category")
     sectors = dist.drop(index="合计")
     assert (sectors.loc[sectors["units"] >= 100, "重大占比"] <= 0.2).all()
+    # ... nor a smaller one by its sector table alone: 养老机构 (32 units) was 50-59 % 重大 by D
+    # with the table's C = 40 (E x C = 400 > the 重大 cut at an average likelihood)
+    cat = ranked["site_id"].map(sample["sites"].set_index("site_id")["category"])
+    by_d_share = by_d.groupby(cat).agg(["mean", "size"])
+    big = by_d_share[by_d_share["size"] >= 20]
+    assert (big["mean"] <= 0.2).all(), big.loc[big["mean"] > 0.2, "mean"].to_dict()
     assert int(dist.loc["合计", "units"]) == len(ranked)
     assert int(dist.loc["合计", "重大"]) == int((ranked["level"] == "重大").sum())
 
