@@ -6,6 +6,8 @@ import json
 import multiprocessing as mp
 import os
 import sqlite3
+import sys
+import types
 
 import pandas as pd
 import pytest
@@ -157,8 +159,11 @@ def _writer(path: str, worker: int, n: int, queue) -> None:
     queue.put(ids)
 
 
-def test_concurrent_writers_lose_nothing_and_never_share_an_id(store):
+def test_concurrent_writers_lose_nothing_and_never_share_an_id(store, monkeypatch):
     n_before = store.counts()["inspections"]
+    # A spawned child imports the parent's __main__ first; after an AppTest in this worker
+    # that is a page script, which the child must not run. The writers need no __main__.
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
     procs = [ctx.Process(target=_writer, args=(str(store.path), w, 6, queue)) for w in range(6)]
