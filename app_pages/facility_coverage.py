@@ -174,8 +174,8 @@ if pin_key not in st.session_state:
 
 def params_of(keep: list[str]) -> tuple:
     """What a proposal depends on (to say when it is out of date)."""
-    return (float(minutes), mode, float(speed), int(p), tuple(sorted(objective.items())),
-            tuple(sorted(keep)), str(as_of))
+    return (kind_standard, int(p), tuple(sorted(objective.items())), tuple(sorted(keep)),
+            str(as_of))
 
 
 def propose(keep: list[str]) -> None:
