@@ -5,8 +5,9 @@ Nothing here is a new rule; it lays the project's rules out as jobs with a windo
 * **法定 (statutory)** — :func:`risk.frequency.statutory_pace` says how many visits each unit
   has had this calendar year; every visit still owed is a job. The k-th visit of the year is
   due by the end of the k-th period (:func:`risk.frequency.period_ends`: quarters for 4/yr,
-  half-years for 2/yr) and may be made from the start of that period on (the pace spreads the
-  visits over the year) — or at once when it is already late. A period crossing New Year gets
+  half-years for 2/yr). The next visit a unit owes may be made at once (every visit of the
+  year counts towards its total, so spare capacity can go ahead of the pace); the ones after
+  it from the start of their own period on (the visits stay spread over the year). A period crossing New Year gets
   the next year's visits too. Units that are 停业/注销 owe nothing
   (:func:`risk.frequency.required_per_year`).
 * **复查 (re-inspection)** — every hazard open on the first day
@@ -89,7 +90,9 @@ def _statutory(sites: pd.DataFrame, inspections: pd.DataFrame, start: pd.Timesta
             for k in range(first_k, r):
                 due = ends[k]
                 period_start = pd.Timestamp(year, 1, 1) if k == 0 else ends[k - 1] + pd.Timedelta(days=1)
-                release = max(start, period_start)
+                # the next visit owed this year counts whenever it is made; later ones wait
+                # for their period
+                release = start if (year == start.year and k == first_k) else max(start, period_start)
                 if release > end:
                     break
                 rows.append((sid[i], k, release, due))

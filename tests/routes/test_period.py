@@ -166,6 +166,12 @@ def test_owed_visits_follow_the_statutory_pace_on_distinct_spread_days():
     days = plan.planned.sort_values("k")["date"].tolist()
     assert len(set(days)) == 3 and days == sorted(days)
     assert min(np.diff(days)) >= pd.Timedelta(days=5)  # not three visits in one week
+    # in March the next visit owed may be made at once (spare capacity goes ahead of the pace);
+    # a key unit's visit after that waits for its quarter
+    march = visit_needs(sites.assign(key_list=[False]), insp, pd.DataFrame(), "2026-03-02", "2026-03-31")
+    assert march[["k", "release", "mandatory"]].astype(str).values.tolist() == [["1", "2026-03-02", "False"]]
+    key = visit_needs(sites, insp, pd.DataFrame(), "2026-03-02", "2026-07-31")
+    assert key["release"].dt.strftime("%m-%d").tolist() == ["03-02", "07-01"]
     # 停业 owes nothing
     closed = sites.assign(operating_state="停业")
     assert visit_needs(closed, insp, pd.DataFrame(), "2026-12-01", "2026-12-31").empty
