@@ -6,7 +6,8 @@ read by :func:`layers.map_events.handle_map_event`, the card by :mod:`app_pages.
 Speed: what the browser receives for one (store version, 评估日期, filters, view options) is
 computed once and cached — the folium map *and* the streamlit-folium component arguments
 (``st_folium`` would re-render the whole folium tree and regenerate its Leaflet script on
-every rerun: ~0.5 s at 3,000 sites). A rerun with the same inputs (a click, the card list)
+every rerun: ~0.5 s at 3,000 sites; :mod:`layers.folium_component` is the adapter). A rerun
+with the same inputs (a click, the card list)
 only sends the cached strings; the browser keeps the map because the component key (a hash
 of the script, as in ``st_folium``) is unchanged. The filtered table is cached the same way.
 """
@@ -18,13 +19,11 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
-import streamlit_folium
-from folium.elements import JSCSSMixin
 
 from app_pages._data import NO_SITES, current_as_of, load_tables, scored_sites, store_version
 from app_pages._filters import sidebar_filters
 from app_pages._site_card import md_text, render_site_card
-from layers import basemaps
+from layers import basemaps, folium_component
 from layers.folium_map import risk_map
 from layers.geodata import OSM_ATTRIBUTION
 from layers.legend import legend_items, legend_markdown
@@ -42,43 +41,6 @@ def _filtered(store: tuple[str, float], as_of: dt.date, site_filter: SiteFilter)
     return apply_filters(scored_sites(as_of), site_filter)
 
 
-def _component_args(fmap: Any) -> dict[str, Any]:
-    """The streamlit-folium component arguments of a map, computed as ``st_folium`` does.
-
-    Uses streamlit-folium's own helpers (``_get_html``, ``_get_header``, ``_get_map_string``,
-    ``generate_js_hash``) and component (``_component_func`` in :func:`_show_map`), so the
-    browser side is unchanged; they are private, hence the pinned version (0.27.x) and the
-    AppTest/e2e tests of the map page.
-    """
-    sf = streamlit_folium
-    # st_folium also calls fmap.render() a second time; the output is identical without it
-    # (checked on the 3,000-site map) and a render costs ~0.1 s.
-    fmap.get_root().render()
-    html = sf._get_html(fmap)
-    header = sf._get_header(fmap)
-    script = sf._get_map_string(fmap)
-    js: list[str] = []
-    css: list[str] = []
-    stack = [fmap]
-    while stack:  # same order as st_folium's walk: depth-first, children in insertion order
-        elem = stack.pop()
-        if isinstance(elem, JSCSSMixin):
-            css.extend(href for _, href in elem.default_css)
-            js.extend(src for _, src in elem.default_js)
-        stack.extend(reversed(list(getattr(elem, "_children", {}).values())))
-    return {
-        "script": script,
-        "header": header,
-        "html": html,
-        "id": sf.get_full_id(fmap),
-        # Hash everything the frame draws (the site rows may sit in the header/html, not only
-        # the script): a changed filter must give a new component, i.e. a freshly drawn map.
-        "key": sf.generate_js_hash(script + header + html, COMPONENT_KEY, False),
-        "css_links": list(dict.fromkeys(css)),
-        "js_links": list(dict.fromkeys(js)),
-    }
-
-
 @st.cache_resource(show_spinner="正在绘制地图…", max_entries=12)
 def _cached_map(
     store: tuple[str, float],
@@ -92,34 +54,15 @@ def _cached_map(
     sites = _filtered(store, as_of, site_filter)
     assets = load_tables()["assets"]
     fmap = risk_map(sites, assets, basemap=basemap, cluster=cluster, heat=heat, height=MAP_HEIGHT)
-    return _component_args(fmap)
+    return folium_component.component_args(fmap, COMPONENT_KEY)
 
 
 def _show_map(args: dict[str, Any]) -> dict[str, Any] | None:
     """Draw the cached map (the streamlit-folium component) and return its click event."""
-    hash_key = args["key"]
-
-    def _on_change() -> None:  # as st_folium: mirror the value under the stable key
-        st.session_state[COMPONENT_KEY] = st.session_state.get(hash_key, {})
-
-    return streamlit_folium._component_func(
-        **args,
-        height=MAP_HEIGHT,
-        width=None,  # use_container_width
-        returned_objects=list(RETURNED_OBJECTS),
-        # The browser side compares JSON.stringify(previous value) with its current state
-        # (key order, click count starting at 0) and reruns the page when they differ: a
-        # default in its own form keeps the map's first moveend from costing a rerun.
+    return folium_component.show(
+        args, COMPONENT_KEY, MAP_HEIGHT, RETURNED_OBJECTS,
         default={"last_object_clicked_count": 0, "last_object_clicked_tooltip": None},
-        zoom=None,
-        center=None,
-        feature_group=None,
-        return_on_hover=False,
-        layer_control=None,
-        pixelated=False,
-        on_change=_on_change,
-        wrap_longitude=False,
-    )
+    )  # fmt: skip
 
 
 def _view_options() -> tuple[str, bool, bool]:
