@@ -16,6 +16,7 @@ PAGES: tuple[tuple[str, str, str, str], ...] = (
     ("app_pages/holiday.py", "节前检查", "holiday", ":material/event:"),
     ("app_pages/stats.py", "统计考核", "stats", ":material/bar_chart:"),
     ("app_pages/targets.py", "年度目标", "targets", ":material/flag:"),
+    ("app_pages/facility_coverage.py", "设施覆盖", "facilities", ":material/local_fire_department:"),
     ("app_pages/screen.py", "大屏", "screen", ":material/tv:"),
     ("app_pages/account.py", "我的账户", "account", ":material/person:"),
     ("app_pages/admin.py", "账户与审计", "admin", ":material/admin_panel_settings:"),
