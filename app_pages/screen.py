@@ -24,6 +24,7 @@ from layers.deck import risk_cells, screen_deck
 from layers.safe_text import html_text
 from ledger.kpis import coverage, coverage_summary, hazard_summary
 from registry.enums import RISK_LEVELS
+from routes.holiday import hotspots
 
 #: Auto-refresh interval of the board.
 REFRESH = dt.timedelta(seconds=60)
@@ -86,20 +87,16 @@ def _kpi_values(as_of: dt.date) -> dict[str, str]:
 
 
 def _committee_rows(scored: pd.DataFrame, top: int = 10) -> str:
+    """The 居委 with the most 重大/较大 units (``routes.holiday.hotspots``, the briefing's rule)."""
     if "committee" not in scored.columns or "level" not in scored.columns:
         return ""
-    g = (
-        scored.assign(red=scored["level"].eq("重大"), orange=scored["level"].eq("较大"))
-        .groupby("committee")[["red", "orange"]]
-        .sum()
-        .sort_values(["red", "orange"], ascending=False)
-        .head(top)
-    )
+    red, orange = (lvl.hex for lvl in RISK_LEVELS[:2])
     return "".join(
-        f'<div class="zr-row"><span>{html_text(str(name))}</span><span>'
-        f'<span class="zr-dot" style="background:#E60012"></span>{int(r.red)}　'
-        f'<span class="zr-dot" style="background:#FF7F00"></span>{int(r.orange)}</span></div>'
-        for name, r in g.iterrows()
+        f'<div class="zr-row"><span>{html_text(str(r.committee))}</span><span>'
+        f'<span class="zr-dot" style="background:{red}"></span>{int(r.major)}　'
+        f'<span class="zr-dot" style="background:{orange}"></span>{int(r.high_risk - r.major)}'
+        "</span></div>"
+        for r in hotspots(scored, (), top=top).itertuples()
     )
 
 

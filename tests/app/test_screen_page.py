@@ -42,3 +42,20 @@ def test_screen_page_shows_kpis_and_aggregated_3d_map(small_store) -> None:
     assert not any(n in text for n in sample_names.head(200) if len(n) >= 4)
     persons = hazards["responsible_person"].dropna().astype(str).unique()
     assert not any(p in text for p in persons[:200] if len(p) >= 2)
+
+
+def test_the_committee_list_ranks_by_high_risk_units_as_the_briefing_does() -> None:
+    """The wall screen and the 节前检查 briefing rank 居委 by one rule (routes.holiday.hotspots:
+    most 重大+较大 units first), each row showing its 重大 and 较大 counts."""
+    import re
+
+    at = AppTest.from_file(PAGE, default_timeout=300)
+    at.run()
+    html = " ".join(m.value for m in at.markdown)
+    rows = re.findall(
+        r'<div class="zr-row"><span>([^<]+)</span><span><span class="zr-dot" '
+        r'style="background:#E60012"></span>(\d+)　<span class="zr-dot" '
+        r'style="background:#FF7F00"></span>(\d+)</span></div>', html)
+    assert rows, html[:300]
+    high = [int(red) + int(orange) for _name, red, orange in rows]
+    assert high == sorted(high, reverse=True)
