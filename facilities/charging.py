@@ -3,7 +3,7 @@
 Demand is estimated in *e-bikes that need a charging place* (:func:`ebike_demand`):
 
 * residents of residential units (群租, 三合一场所, 高层住宅, 白领公寓 — :data:`RESIDENTIAL`) ×
-  :data:`EBIKES_PER_RESIDENT` (Shanghai ≈ 10.6 M e-bikes for ≈ 24.9 M residents, domain.md §4);
+  :data:`EBIKES_PER_RESIDENT` (Shanghai ≈ 10.6 M e-bikes for ≈ 24.9 M residents, docs/DOMAIN.md §4);
 * the riders' fleet of each 快递外卖点 (``ebike_capacity``, else one e-bike per person);
 * every e-bike hazard in the ledger of the last :data:`INCIDENT_YEARS` years (飞线充电, 楼道停放,
   入户充电 … :data:`EBIKE_HAZARD_PATTERN`) adds :data:`EBIKES_PER_INCIDENT`: each one shows
@@ -16,7 +16,7 @@ share of the target follows its share of the demand; what it already has is dedu
 ports still to build (target − installed) go to the 居委 short of their share, in proportion to
 the shortfall, as whole ports (largest remainder).
 
-These factors are configurable defaults (domain.md tags them [C]/[U]); change them here.
+These factors are configurable defaults (docs/DOMAIN.md tags them [C]/[U]); change them here.
 
 Examples
 --------
@@ -54,7 +54,7 @@ __all__ = [
 
 #: Ports the subdistrict is to have in all (1.8万).
 PORT_TARGET = 18_000
-#: E-bikes per resident (Shanghai ≈ 10.6 M e-bikes / ≈ 24.9 M residents; domain.md §4) [C].
+#: E-bikes per resident (Shanghai ≈ 10.6 M e-bikes / ≈ 24.9 M residents; docs/DOMAIN.md §4) [C].
 EBIKES_PER_RESIDENT = 0.43
 #: E-bikes of unmet charging demand evidenced by one e-bike hazard in the ledger [U].
 EBIKES_PER_INCIDENT = 10.0

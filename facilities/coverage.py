@@ -1,7 +1,7 @@
 """Coverage of protective facilities: which units a facility reaches within the response time.
 
 A 微型消防站 covers a unit when its crew reaches the unit within the response time the office
-sets — by default the "3分钟到场" of a community station (公消〔2015〕301号, domain.md §4) as an
+sets — by default the "3分钟到场" of a community station (公消〔2015〕301号, docs/DOMAIN.md §4) as an
 e-bike run at 15 km/h over streets estimated as straight line × circuity 1.3
 (:class:`routes.travel.StraightLineProvider`, the planner's own estimate). The project has
 only a major-road file and no street-level network (``layers.geodata.roads``), so the straight

@@ -67,7 +67,7 @@ __all__ = [
 
 #: Default response standard per facility kind: a 微型消防站 reaches a unit in a 3-minute
 #: e-bike run; residents walk to a smart garage or a charging port in 5 minutes (≈ 290 m
-#: straight line). Configurable defaults (domain.md §4 "3分钟到场"; the walking time is [U]).
+#: straight line). Configurable defaults (docs/DOMAIN.md §4 "3分钟到场"; the walking time is [U]).
 SITING_STANDARDS: Mapping[str, ResponseStandard] = {
     "微型消防站": ResponseStandard(3.0, "电动自行车"),
     "电动自行车智能车库": ResponseStandard(5.0, "步行"),

@@ -2,7 +2,7 @@
 
 All project data are stored in WGS-84. GCJ-02 ("火星坐标", used by AMap/高德 and Tencent) and
 BD-09 (Baidu) are needed only to draw on those basemaps or to open their apps. The forward
-GCJ-02 formula is the public community reconstruction (``domain.md`` §5.4); it matches AMap
+GCJ-02 formula is the public community reconstruction (``docs/DOMAIN.md`` §5.4); it matches AMap
 tiles to about 1 m, which is fine for a dashboard but never "exact". The inverse is iterative
 (error < 0.5 m near Zhenru). Points outside the crude China box are passed through unchanged.
 

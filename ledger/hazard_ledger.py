@@ -1,6 +1,6 @@
 """The 隐患台账 worklist: lateness, next steps, filters, export and 整改通知书 (pure functions).
 
-Every hidden danger runs 排查 → 登记 → 整改 → 复查 → 销号 (domain.md §1.1); this module is what
+Every hidden danger runs 排查 → 登记 → 整改 → 复查 → 销号 (docs/DOMAIN.md §1.1); this module is what
 the 隐患台账 page and the analysts' notebooks share to drive each one to 销号:
 
 * :func:`lateness` — the two kinds of lateness, never mixed:

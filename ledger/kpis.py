@@ -1,6 +1,6 @@
 """KPIs of the 隐患排查治理 ledger, evaluated as of a date.
 
-Definitions (domain.md §0, §2.2):
+Definitions (docs/DOMAIN.md §0, §2.2):
 
 * **Statutory coverage** — required per year, done, expected to date and behind are the one
   rule of :mod:`risk.frequency`, shared with the ranking (:func:`risk.score_sites`): 基本信息库

@@ -9,7 +9,7 @@ which typical hazards (type / 部位 / 描述 / 整改措施) are found there. T
 its ledger phrases from :attr:`Sector.hazards`; the risk model, the route planner and the map read
 the other columns.
 
-The numbers are configurable defaults of the plan (domain.md tags them [U]); change them here,
+The numbers are configurable defaults of the plan (docs/DOMAIN.md tags them [U]); change them here,
 never in the callers.
 
 Examples

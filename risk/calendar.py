@@ -1,4 +1,4 @@
-"""Holiday, key-node and season calendar (domain.md §3).
+"""Holiday, key-node and season calendar (docs/DOMAIN.md §3).
 
 All calendar facts live in editable data files under ``risk/config/``:
 
@@ -166,13 +166,6 @@ def is_pre_holiday(date: dt.date | str, days: int = 7, path: str | Path | None =
     """
     d = as_date(date)
     return any(0 < (h.start - d).days <= days for h in holidays(path))
-
-
-def next_holiday(date: dt.date | str, path: str | Path | None = None) -> Holiday | None:
-    """The first holiday block starting after ``date`` (None beyond the calendar)."""
-    d = as_date(date)
-    later = [h for h in holidays(path) if h.start > d]
-    return later[0] if later else None
 
 
 @lru_cache(maxsize=8)

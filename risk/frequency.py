@@ -1,7 +1,7 @@
 """Statutory inspection frequency: required per year, done this year, due, behind.
 
 The one definition used by the ranking (:mod:`risk.urgency`) and by the statistics
-(:mod:`ledger.kpis`). The rule (domain.md §0, 检查计划 “每年至少检查2次/4次”):
+(:mod:`ledger.kpis`). The rule (docs/DOMAIN.md §0, 检查计划 “每年至少检查2次/4次”):
 
 * **Required** — a unit on the 重点检查名单 (``key_list``) is inspected at least
   :data:`KEY_PER_YEAR` = 4 times a **calendar year**, every other unit of the 基本信息库

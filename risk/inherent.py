@@ -1,4 +1,4 @@
-"""Inherent risk of each site from the sector LEC table and its attributes (domain.md §1.5).
+"""Inherent risk of each site from the sector LEC table and its attributes (docs/DOMAIN.md §1.5).
 
 ``L`` (likelihood), ``E`` (exposure frequency) and ``C`` (consequence) come from
 ``risk/config/sector_lec.csv`` by sector (exact name, else the first table row whose name is

@@ -1,6 +1,6 @@
 """The four-colour risk level (重大/较大/一般/低): a standing property of a unit.
 
-安全风险分级管控 (安委办〔2016〕11号, domain.md §1.4): the level describes the unit's standing
+安全风险分级管控 (安委办〔2016〕11号, docs/DOMAIN.md §1.4): the level describes the unit's standing
 risk — inherent risk of its sector and size (LEC ``E``, ``C`` of :mod:`risk.inherent`), its
 surroundings (:mod:`risk.exposure`) and its controls as shown by its track record (the
 learned likelihood ``L``). It is **not** today's urgency: seasons, holidays and the time since
@@ -12,7 +12,7 @@ the last visit change the priority (:mod:`risk.scoring`), never the level.
 * Cut-points on ``D_level`` are ``RiskConfig.level_cuts`` (editable; source and calibration in
   :mod:`risk.config`).
 * A unit with an open 重大隐患 (found, not yet 销号) is 重大 until it is closed — a 重大隐患 is
-  不可容许 (domain.md §1.4). (停产停业 would be the second such rule; it is not a field yet.)
+  不可容许 (docs/DOMAIN.md §1.4). (停产停业 would be the second such rule; it is not a field yet.)
 
 Examples
 --------

@@ -1,4 +1,4 @@
-"""Urgency from the statutory inspection rule and the hazard ledger (domain.md §0, §2.2).
+"""Urgency from the statutory inspection rule and the hazard ledger (docs/DOMAIN.md §0, §2.2).
 
 * Statutory: a site on the 重点检查名单 must be inspected 4 times a calendar year, others
   twice, at the pace of one per quarter / half-year; the one rule of required, done, due and

@@ -89,11 +89,6 @@ _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _MUST_FILL = PatternFill("solid", fgColor="FDE9E7")
 
 
-def _level(row: pd.Series) -> str:
-    level = row.get("level", "")
-    return level if isinstance(level, str) else ""
-
-
 def stops_table(plan: RoutePlan, *, links: bool = True) -> pd.DataFrame:
     """All stops with Chinese headers (:data:`STOP_HEADERS`) plus a ``小组`` column first.
 

@@ -23,7 +23,7 @@ def zhenru_points():
 
 
 def test_reference_offset_at_zhenru():
-    # domain.md §5.4: at (121.405, 31.255) Δlng = +0.004653°, Δlat = −0.001824°
+    # docs/DOMAIN.md §5.4: at (121.405, 31.255) Δlng = +0.004653°, Δlat = −0.001824°
     lon, lat = coords.wgs84_to_gcj02(121.405, 31.255)
     assert isinstance(lon, float) and isinstance(lat, float)
     assert lon - 121.405 == pytest.approx(0.004653, abs=5e-7)
@@ -34,7 +34,7 @@ def test_offset_magnitude_over_zhenru(zhenru_points):
     lon, lat = zhenru_points
     gx, gy = coords.wgs84_to_gcj02(lon, lat)
     d = _metres(lon, lat, gx, gy)
-    assert d.min() > 480 and d.max() < 490  # ≈485–487 m per domain.md
+    assert d.min() > 480 and d.max() < 490  # ≈485–487 m per docs/DOMAIN.md
 
 
 def test_round_trip_below_half_metre(zhenru_points):

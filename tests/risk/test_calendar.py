@@ -1,4 +1,4 @@
-"""Holiday calendar, key nodes and seasons (editable data, domain.md §3)."""
+"""Holiday calendar, key nodes and seasons (editable data, docs/DOMAIN.md §3)."""
 
 from __future__ import annotations
 
