@@ -1,5 +1,6 @@
-"""The examples in the docstrings of registry, risk, ledger and layers run and give the shown
-results (routes and synthdata have their own doctest tests). A new module is picked up by
+"""The examples in the docstrings of registry, risk, ledger, layers, facilities and the app's
+page helpers run and give the shown results (routes and synthdata have their own doctest
+tests). A new module is picked up by
 itself: every importable module of these packages is collected."""
 
 from __future__ import annotations
@@ -20,6 +21,10 @@ def _modules() -> list[str]:
         names.append(package)
         names += [f"{package}.{m.name}" for m in pkgutil.iter_modules(pkg.__path__)
                   if m.name != "__main__"]
+    # the app's shared page helpers (``app_pages/_*.py``; the pages themselves are scripts)
+    app_pages = importlib.import_module("app_pages")
+    names += [f"app_pages.{m.name}" for m in pkgutil.iter_modules(app_pages.__path__)
+              if m.name.startswith("_")]
     return sorted(names)
 
 
