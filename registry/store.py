@@ -1389,11 +1389,27 @@ class SQLiteStore:
                      for t in keys}  # fmt: skip
             problems: list[str] = []
             a = AUDIT.c
+            # later batches undone since are no change: skip their import and undo records
+            # (each written in one transaction, so a contiguous run of audit ids)
+            skip: list[tuple[int, int]] = []
+            for bid, n_add, n_chg, last in conn.execute(
+                sa.select(b.c.batch_id, b.c.n_added, b.c.n_changed, b.c.last_audit_id).where(
+                    b.c.undone_at.is_not(None), b.c.last_audit_id > batch["last_audit_id"]
+                )
+            ).all():  # fmt: skip
+                n = int(n_add) + int(n_chg) + 1
+                undone_at = conn.execute(sa.select(sa.func.max(a.audit_id)).where(
+                    a.action == "undo_import", a.entity == "import_batches",
+                    a.entity_id == str(bid),
+                )).scalar()  # fmt: skip
+                skip += [(last - n + 1, last)] + ([(undone_at - n + 1, undone_at)] if undone_at else [])
             later = conn.execute(
-                sa.select(a.ts, a.user, a.action, a.entity, a.entity_id)
+                sa.select(a.audit_id, a.ts, a.user, a.action, a.entity, a.entity_id)
                 .where(a.audit_id > batch["last_audit_id"]).order_by(a.audit_id)
             ).mappings()  # fmt: skip
             for x in later:
+                if any(lo <= x["audit_id"] <= hi for lo, hi in skip):
+                    continue
                 if x["action"] == "replace_all":
                     problems.append(f"台账已于 {x['ts']} 由 {x['user']} 整体重新导入")
                 elif (x["entity"], x["entity_id"]) in touched:

@@ -398,3 +398,22 @@ def test_batch_rows_record_before_and_after_of_changed_fields(store):
     assert rows[["entity", "entity_id", "action"]].values.tolist() == [["sites", "S000001", "update"]]
     assert json.loads(rows.loc[0, "before"]) == {"occupants": 20.0}
     assert json.loads(rows.loc[0, "after"]) == {"occupants": 23.0}
+
+
+def test_batches_are_undone_newest_first(store):
+    def occupants() -> float:
+        return store.sites().set_index("site_id").loc["S000001", "occupants"]
+
+    first = store.apply_import(
+        preview(store, sites_file(单位名称=["真如某仓库"], 地址=["真如路1号"], 人员数=["30"])), user=USER
+    )
+    second = store.apply_import(
+        preview(store, sites_file(单位名称=["真如某仓库"], 地址=["真如路1号"], 人员数=["40"])), user=USER
+    )
+    with pytest.raises(RegistryValidationError, match="S000001 在本批导入后已被"):
+        store.undo_import(first, user=USER)  # the newer batch changed the unit again
+    assert occupants() == 40
+    store.undo_import(second, user=USER)
+    assert occupants() == 30
+    store.undo_import(first, user=USER)  # the newer batch is undone: no longer a change
+    assert occupants() == 20
