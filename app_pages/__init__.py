@@ -11,6 +11,7 @@ PAGES: tuple[tuple[str, str, str, str], ...] = (
     ("app_pages/record.py", "检查登记", "record", ":material/edit_note:"),
     ("app_pages/hazards.py", "隐患台账", "hazards", ":material/warning:"),
     ("app_pages/units.py", "单位管理", "units", ":material/domain:"),
+    ("app_pages/import_data.py", "数据导入", "import", ":material/upload_file:"),
     ("app_pages/ranking.py", "优先排名", "ranking", ":material/format_list_numbered:"),
     ("app_pages/route_planning.py", "巡查路线", "routes", ":material/route:"),
     ("app_pages/holiday.py", "节前检查", "holiday", ":material/event:"),
