@@ -210,7 +210,7 @@ def simulate(policy: str, tables: dict, year: int, n_days: int, teams, horizon: 
                                "found_date": day, "level": level, "deadline": deadline,
                                "status": "整改中", "rectified_date": pd.NaT,
                                "reinspection_date": pd.NaT, "closed_date": pd.NaT, "rect_due": rect})
-        if n % 20 == 0:
+        if n % 20 == 0 or len(visits) < sum(t.day_capacity for t in teams):
             print(f"  {policy} {day:%Y-%m-%d} visits {len(visits)} hazards {len(hz)} "
                   f"plan {plan_s:.0f}s", file=sys.stderr, flush=True)
     if new_hz:

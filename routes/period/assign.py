@@ -18,7 +18,9 @@ as many consecutive blocks as visits owed and the i-th visit may only take the i
   position of each team-day's units and the programme is solved again (``geo_passes`` times),
   like k-means with capacities, so visits to nearby units share a day;
 * minus ``keep`` when the edge is the job's team-day in the ``previous`` plan (``keep_date``
-  for the same day in another team): a re-plan changes as little as it must.
+  for the same day in another team): a re-plan changes as little as it must — except that
+  the first day of a re-plan is filled first (a bonus above ``keep``), so capacity today is
+  never left idle to keep a later day as it was.
 
 Leaving a job out costs its value: 复查 above statutory visits above optional ones (due after
 the period; among them ``optional × priority/100`` decides). Each tier's value exceeds the
@@ -191,6 +193,8 @@ def edge_costs(
         lat = jobs["lat"].to_numpy(float)[j]
         cost = cost + w.geo * _dist_km(lon, lat, anchors[t, 0], anchors[t, 1])
     if previous:
+        # a re-plan never leaves its first day short to keep a later day unchanged
+        cost = cost - np.where(day_idx[t] == 0, w.keep + 5.0, 0.0)
         ids = jobs["job_id"].to_numpy()[j]
         teams = td["team"].to_numpy()[t]
         for e, jid in enumerate(ids):
