@@ -117,9 +117,9 @@ def _blocks(jobs: pd.DataFrame, rel_idx: np.ndarray, n_dates: int) -> tuple[np.n
     """Window ``[lo, hi)`` of date indices of each job (owed visits of one unit spread out)."""
     lo, hi = rel_idx.copy(), np.full(len(jobs), n_dates)
     stat = jobs["kind"].to_numpy() == KIND_STATUTORY
-    sub = jobs.loc[stat, ["site_id", "k"]].assign(_pos=np.nonzero(stat)[0])
+    sub = jobs.loc[stat, ["site_id", "due", "k"]].assign(_pos=np.nonzero(stat)[0])
     multi = sub["site_id"].duplicated(keep=False)
-    for _, grp in sub[multi].sort_values(["site_id", "k"]).groupby("site_id", sort=False):
+    for _, grp in sub[multi].sort_values(["site_id", "due", "k"], kind="stable").groupby("site_id", sort=False):
         pos = grp["_pos"].to_numpy()
         r0 = int(rel_idx[pos].min())
         n, m = n_dates - r0, len(pos)
@@ -342,9 +342,9 @@ def assign_visits(
 
 
 def _order_owed_visits(out: pd.DataFrame) -> pd.DataFrame:
-    """Give a unit's planned statutory visits to its owed visits in order (k-th earliest)."""
+    """Give a unit's planned statutory visits to its owed visits in due order (this year's before next year's)."""
     stat = out[out["kind"] == KIND_STATUTORY]
-    by_k = stat.sort_values(["site_id", "k"], kind="stable").index
+    by_k = stat.sort_values(["site_id", "due", "k"], kind="stable").index
     by_date = stat.sort_values(["site_id", "date"], kind="stable", na_position="last")
     out.loc[by_k, "date"] = by_date["date"].to_numpy()
     out.loc[by_k, "team"] = by_date["team"].to_numpy()

@@ -345,3 +345,14 @@ def test_cli_plan_period_writes_one_row_per_visit(small_store, tmp_path, capsys)
                  "--teams", str(tmp_path / "none.csv"), "--out", str(out)])
     assert code == 2
     assert "找不到队伍文件" in capsys.readouterr().err
+
+
+def test_a_period_across_new_year_makes_this_years_visit_first():
+    sites = pd.DataFrame({"site_id": ["B"], "lon": [121.39], "lat": [31.25], "key_list": [False],
+                          "score": [40.0]})
+    insp = pd.DataFrame({"site_id": ["B"], "date": pd.to_datetime(["2026-02-01"]), "type": ["日常"]})
+    plan = plan_period(sites, insp, pd.DataFrame(), [PeriodTeam(TeamSpec("一组"), capacity=1)],
+                       "2026-11-02", 92)
+    got = plan.planned.sort_values("date")[["due", "date"]].astype(str).values.tolist()
+    assert got[0] == ["2026-12-31", "2026-11-02"]  # this year's visit at once, not after New Year
+    assert all(d >= "2027-01-01" for due, d in got[1:])
