@@ -14,6 +14,7 @@ PAGES: tuple[tuple[str, str, str, str], ...] = (
     ("app_pages/import_data.py", "数据导入", "import", ":material/upload_file:"),
     ("app_pages/ranking.py", "优先排名", "ranking", ":material/format_list_numbered:"),
     ("app_pages/route_planning.py", "巡查路线", "routes", ":material/route:"),
+    ("app_pages/period_plan.py", "周期计划", "period", ":material/calendar_month:"),
     ("app_pages/holiday.py", "节前检查", "holiday", ":material/event:"),
     ("app_pages/stats.py", "统计考核", "stats", ":material/bar_chart:"),
     ("app_pages/targets.py", "年度目标", "targets", ":material/flag:"),
