@@ -71,7 +71,7 @@ def sample_backtests(tables: dict[str, pd.DataFrame], windows: list[tuple[str, s
         for label, fams in FAMILIES.items():
             t0 = time.perf_counter()
             res = risk.backtest(sites, insp, test_from, test_to, config={"families": fams},
-                                exclude_types=("复查",))
+                                exclude_types=("复查",), hazards=tables["hazards"])
             secs = time.perf_counter() - t0
             rep = res.report
             name = label if len(fams) == 1 else f"{label} → {rep['model_candidate']}"
@@ -117,7 +117,8 @@ def seed_spread(n_seeds: int) -> str:
         tables = synthdata.generate(seed=seed, n_sites=N_SITES)
         w1 = first_window(tables)
         res = risk.backtest(tables["sites"], tables["inspections"], *w1,
-                            config={"families": ("logistic",)}, exclude_types=("复查",))
+                            config={"families": ("logistic",)}, exclude_types=("复查",),
+                            hazards=tables["hazards"])
         prop = tables["truth"].set_index("site_id")["propensity"]
         sc = res.scores
         p = sc["site_id"].map(prop).to_numpy()

@@ -28,7 +28,12 @@ import pandas as pd
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 
 from risk.config import RiskConfig
-from risk.features import build_feature_table, context_feature_frame
+from risk.features import (
+    HAZARD_FEATURE_INPUTS,
+    build_feature_table,
+    context_feature_frame,
+    feature_hazards,
+)
 from risk.model import LikelihoodModel, fit_likelihood
 from risk.tables import InputError, validate_inspections, validate_sites
 
@@ -229,6 +234,7 @@ def backtest(
     progress: Callable[[str], None] | None = None,
     use_context: bool = True,
     exclude_types: Sequence[str] = (),
+    hazards: pd.DataFrame | None = None,
 ) -> BacktestResult:
     """Train before ``test_from``, score the window, compute every report figure.
 
@@ -244,6 +250,11 @@ def backtest(
     exclude_types : sequence of str
         Inspection ``type`` values dropped before anything else (e.g. ``("复查",)``: re-checks
         of a known hazard are not fresh inspections).
+    hazards : DataFrame, optional
+        隐患台账 (``site_id, found_date, deadline, rectified_date, closed_date``): adds
+        the rectification features (:func:`risk.features.rectification_features`), each row
+        reading only what was recorded before its own date — training rows never see the
+        window, window rows never see their own or later hazards, 复查 or 销号.
 
     Returns
     -------
@@ -275,21 +286,35 @@ def backtest(
         raise InputError(f"{start.date()} 之前没有检查记录，无法训练")
     if test_mask.sum() == 0:
         raise InputError(f"测试窗口 {start.date()} ~ {end.date()} 内没有检查记录")
+    if hazards is not None:
+        given = hazards
+        hazards = feature_hazards(given)
+        if hazards is None:
+            missing = [c for c in HAZARD_FEATURE_INPUTS if c not in given]
+            raise InputError(f"隐患台账缺少必需的列: {', '.join(missing)}")
     train = insp[train_mask].sort_values("date", kind="stable")
     test = insp[test_mask].sort_values("date", kind="stable")
     say(f"[1/4] 训练 {len(train)} 条 (早于 {start.date()}), 测试 {len(test)} 条; 构造特征…")
     ctx = context_feature_frame(insp) if use_context else None
     prior = float(train["hazard_found"].mean())
+    # hazards per visit of the training period (the window's own counts never set the prior)
+    prior_count = (
+        float(train["n_hazards"].fillna(train["hazard_found"]).mean())
+        if "n_hazards" in train
+        else prior
+    )
     history = insp[insp["date"] <= end]
     X_train = build_feature_table(
         sites, train, train[["site_id", "date"]],
         context=None if ctx is None else ctx.loc[train.index],
-        prior_rate=prior, season_path=cfg.season_path,
+        prior_rate=prior, season_path=cfg.season_path, hazards=hazards,
+        prior_count=prior_count,
     )
     X_test = build_feature_table(
         sites, history, test[["site_id", "date"]],
         context=None if ctx is None else ctx.loc[test.index],
-        prior_rate=prior, season_path=cfg.season_path,
+        prior_rate=prior, season_path=cfg.season_path, hazards=hazards,
+        prior_count=prior_count,
     )
     say(f"[2/4] 比较模型族 {', '.join(cfg.families)} (训练期内按时间顺序验证)…")
     model = fit_likelihood(

@@ -122,6 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--inspections", required=True, type=Path,
         help="检查记录 CSV (inspection_id, site_id, date, hazard_found, ...)",
     )
+    ev.add_argument("--hazards", type=Path, default=None,
+                    help="隐患台账 CSV (可选; 加入整改记录特征, 每条只读其日期之前的记录)")
     ev.add_argument("--test-from", required=True, type=_date_arg, help="测试窗口开始 YYYY-MM-DD")
     ev.add_argument("--test-to", type=_date_arg, default=None, help="测试窗口结束 (默认: 最后日期)")
     ev.add_argument("--report", required=True, type=Path, help="输出 JSON 报告路径")
@@ -169,10 +171,14 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         raise InputError(
             "检查记录表缺少必需的列: inspection_id (现有列: " + ", ".join(insp.columns) + ")"
         )
+    hazards = (
+        coerce_types(read_table(args.hazards, "隐患台账")) if args.hazards is not None else None
+    )
     result = backtest(
         sites, insp, args.test_from, args.test_to,
         config={"families": args.families}, progress=say, use_context=not args.no_context,
         exclude_types=tuple(t.strip() for t in args.exclude_types.split(",") if t.strip()),
+        hazards=hazards,
     )
     report = {k: _json_number(result.report[k]) for k in REPORT_KEYS}
     report.update({k: v for k, v in result.report.items() if k not in report})

@@ -49,6 +49,7 @@ N_PREV_CAP = 12
 HISTORY_COLUMNS: tuple[str, ...] = (
     "n_prev",
     "prev_hazard_rate",
+    "prev_hazards_per_visit",
     "n_12m",
     "n_hazard_12m",
     "n_major_24m",
@@ -57,6 +58,20 @@ HISTORY_COLUMNS: tuple[str, ...] = (
     "hazard_streak",
     "days_since_last",
     "days_since_last_hazard",
+)
+#: Features of the unit's 隐患台账 (rectification record), built by
+#: :func:`rectification_features` when a hazards table is given (see its docstring).
+#: (Kept after a test over 12 samples, benchmarks/RESULTS_risk.md; the days since the latest
+#: 重大 hazard and a shrunk rectification mean were tried there and left out.)
+RECTIFICATION_COLUMNS: tuple[str, ...] = (
+    "rect_time_ratio",
+    "late_rect_share",
+    "open_at_query",
+    "last_fix_bad",
+)
+#: Hazard columns :func:`rectification_features` reads.
+HAZARD_FEATURE_INPUTS: tuple[str, ...] = (
+    "site_id", "found_date", "deadline", "rectified_date", "closed_date",
 )
 RECENCY_COLUMNS: tuple[str, ...] = ("days_since_last",)
 SEASON_PREFIX = "season_"
@@ -71,7 +86,10 @@ def _day_number(values: pd.Series) -> np.ndarray:
 
 
 def history_features(
-    inspections: pd.DataFrame, queries: pd.DataFrame, prior_rate: float | None = None
+    inspections: pd.DataFrame,
+    queries: pd.DataFrame,
+    prior_rate: float | None = None,
+    prior_count: float | None = None,
 ) -> pd.DataFrame:
     """History features of each query from the same site's strictly earlier inspections.
 
@@ -84,6 +102,9 @@ def history_features(
     prior_rate : float, optional
         Prior hazard rate for the smoothed ``prev_hazard_rate`` (default: overall rate of
         ``inspections``).
+    prior_count : float, optional
+        Prior number of hazards per visit for the smoothed ``prev_hazards_per_visit``
+        (default: overall mean of ``inspections``; the backtest passes the training mean).
 
     Returns
     -------
@@ -168,6 +189,12 @@ def history_features(
     # the visit count is capped, hazards enter as a smoothed rate and windowed counts.
     out["n_prev"] = np.minimum(n_prev, N_PREV_CAP).astype(int)
     out["prev_hazard_rate"] = (n_prev_h + 2.0 * prior_rate) / (n_prev + 2.0)
+    # Hazards per earlier visit: the counts say more about a unit than found-or-not (a visit
+    # that finds three defects is worse than one that finds one); smoothed like the rate.
+    if prior_count is None:
+        total = float(n.sum())
+        prior_count = float(nh.sum() / total) if total else prior_rate
+    out["prev_hazards_per_visit"] = (c_nh[idx] - c_nh[start] + 2.0 * prior_count) / (n_prev + 2.0)
     out["n_12m"] = (c_n[idx] - c_n[i12]).astype(int)
     out["n_hazard_12m"] = (c_h[idx] - c_h[i12]).astype(int)
     out["n_major_24m"] = (c_m[idx] - c_m[i24]).astype(int)
@@ -183,6 +210,176 @@ def history_features(
         out["days_since_last"] = np.nan
         out["days_since_last_hazard"] = np.nan
     return out[list(HISTORY_COLUMNS)]
+
+
+def feature_hazards(
+    hazards: pd.DataFrame | None, as_of: pd.Timestamp | None = None
+) -> pd.DataFrame | None:
+    """The hazard columns the rectification features read, with parsed dates, or None.
+
+    None when there is no table or it lacks one of the required columns, so a ledger imported without those columns still scores (without the features).
+    With ``as_of``, the view as known on that day: hazards found after it are dropped and a
+    rectification or 销号 dated after it is blank (what a model fitted on that day may know;
+    :func:`risk.scoring.fit_site_models` fingerprints this view).
+
+    Examples
+    --------
+    >>> feature_hazards(pd.DataFrame({"site_id": ["S1"]})) is None
+    True
+    """
+    if hazards is None:
+        return None
+    if any(c not in hazards for c in HAZARD_FEATURE_INPUTS):
+        return None
+    out = hazards[list(HAZARD_FEATURE_INPUTS)].copy()
+    out["site_id"] = out["site_id"].astype(str)
+    for c in ("found_date", "deadline", "rectified_date", "closed_date"):
+        out[c] = pd.to_datetime(out[c], errors="coerce")
+    if as_of is not None:
+        out = out[out["found_date"] <= as_of]
+        for c in ("rectified_date", "closed_date"):
+            out[c] = out[c].where(out[c] <= as_of)
+    return out.reset_index(drop=True)
+
+
+def _days(values: pd.Series) -> np.ndarray:
+    """Day numbers as float (NaN for a missing date)."""
+    ts = pd.to_datetime(values)
+    out = ts.to_numpy(dtype="datetime64[D]").astype(np.int64).astype(float)
+    out[ts.isna().to_numpy()] = np.nan
+    return out
+
+
+def _rect_ratio(hazards: pd.DataFrame) -> np.ndarray:
+    """ln((rectified − found) / (deadline − found)) per hazard, days floored at 1 (NaN if unknown)."""
+    found = _days(hazards["found_date"])
+    return np.log(
+        np.maximum(_days(hazards["rectified_date"]) - found, 1.0)
+        / np.maximum(_days(hazards["deadline"]) - found, 1.0)
+    )
+
+
+def rectification_features(hazards: pd.DataFrame, queries: pd.DataFrame) -> pd.DataFrame:
+    """Features of each query's unit from its 隐患台账, as known the day before the query.
+
+    What a hazard tells is read only once it happened before the query date ``q``: a hazard
+    counts from its ``found_date < q``; its rectification (``rectified_date``, ``deadline``)
+    only once it was closed (``closed_date < q``: the deadline may still move after a 复查不合格
+    until then); until then it is *open at q*. So a training row never sees a later 复查, 销号 or
+    deadline change, exactly like the as-of scoring query.
+
+    Parameters
+    ----------
+    hazards : DataFrame
+        ``site_id, found_date, deadline, rectified_date, closed_date``.
+    queries : DataFrame
+        ``site_id, date``; index is kept in the output.
+
+    Returns
+    -------
+    DataFrame
+        :data:`RECTIFICATION_COLUMNS`:
+
+        * ``rect_time_ratio`` — mean over the unit's hazards closed before ``q`` of
+          ln((rectified − found) / (deadline − found)): how much of the allowed time the unit
+          takes to rectify (NaN when none is closed). A unit that rectifies slowly is a poorly
+          run unit, and a poorly run unit has more hazards: this reads the unit's management
+          from every hazard it had, not only from whether visits found one.
+        * ``late_rect_share`` — share of those hazards rectified after their deadline.
+        * ``open_at_query`` — hazards found before ``q`` and not closed before ``q``.
+        * ``last_fix_bad`` — the unit's latest hazard visit before ``q``: 1 if one of its
+          hazards was still open at ``q`` or was rectified late, else 0 (NaN: no hazard yet).
+
+    Examples
+    --------
+    >>> hz = pd.DataFrame({"site_id": ["S1", "S1"],
+    ...     "found_date": pd.to_datetime(["2024-01-01", "2024-03-01"]),
+    ...     "deadline": pd.to_datetime(["2024-01-31", "2024-03-16"]),
+    ...     "rectified_date": pd.to_datetime(["2024-01-16", "2024-03-10"]),
+    ...     "closed_date": pd.to_datetime(["2024-01-20", "2024-03-20"])})
+    >>> q = pd.DataFrame({"site_id": ["S1", "S1", "S1"],
+    ...     "date": pd.to_datetime(["2024-01-20", "2024-03-15", "2024-04-01"])})
+    >>> f = rectification_features(hz, q)
+    >>> f["open_at_query"].tolist()
+    [1, 1, 0]
+    >>> f["rect_time_ratio"].round(3).tolist()  # ln(15/30); then mean of ln(15/30), ln(9/15)
+    [nan, -0.693, -0.602]
+    >>> f["late_rect_share"].tolist(), f["last_fix_bad"].tolist()  # none late; latest open
+    ([nan, 0.0, 0.0], [1.0, 1.0, 0.0])
+    """
+    q_site_ids = queries["site_id"].astype(str).to_numpy()
+    q_day = _days(queries["date"])
+    hz = hazards[hazards["site_id"].astype(str).isin(set(q_site_ids))]
+    codes = pd.Index(sorted(set(q_site_ids)))
+    h_site = codes.get_indexer(hz["site_id"].astype(str)).astype(np.int64)
+    found, closed = _days(hz["found_date"]), _days(hz["closed_date"])
+    big = np.int64(1 << 32)
+    offset = np.int64(1 << 20)  # day numbers may be negative (dates before 1970)
+
+    def key(site: np.ndarray, day: np.ndarray) -> np.ndarray:
+        """Sort key (site, day); ``day`` must be finite here (missing dates are masked out)."""
+        return site.astype(np.int64) * big + (day.astype(np.int64) + offset)
+
+    q_site = codes.get_indexer(q_site_ids).astype(np.int64)
+    q_key = key(q_site, q_day)
+    q_start = q_site * big
+
+    def before_query(day: np.ndarray, mask: np.ndarray, values: list[np.ndarray]) -> list:
+        """Per query, sums of ``values`` over the unit's events in ``mask`` with ``day < q``."""
+        k = key(h_site[mask], day[mask])
+        order = np.argsort(k, kind="stable")
+        k = k[order]
+        lo = np.searchsorted(k, q_start, side="left")
+        hi = np.searchsorted(k, q_key, side="left")  # strictly before the query day
+        sums = []
+        for v in values:
+            c = np.concatenate([[0.0], np.cumsum(v[mask][order])])
+            sums.append(c[hi] - c[lo])
+        return sums
+
+    found_ok = np.isfinite(found)
+    closed_ok = found_ok & np.isfinite(closed)
+    ratio = _rect_ratio(hz)
+    has_ratio = np.isfinite(ratio)
+    (n_found,) = before_query(found, found_ok, [np.ones(len(hz))])
+    late = has_ratio & (_days(hz["rectified_date"]) > _days(hz["deadline"]))
+    n_closed, n_ratio, ratio_sum, late_sum = before_query(
+        closed, closed_ok,
+        [np.ones(len(hz)), has_ratio.astype(float), np.where(has_ratio, ratio, 0.0),
+         late.astype(float)],
+    )
+    out = pd.DataFrame(index=queries.index)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["rect_time_ratio"] = np.where(n_ratio > 0, ratio_sum / n_ratio, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["late_rect_share"] = np.where(n_ratio > 0, late_sum / n_ratio, np.nan)
+    out["open_at_query"] = np.maximum(n_found - n_closed, 0).astype(int)
+    # The latest hazard visit before q: bad if one of its hazards was still open at q or was
+    # rectified after its deadline (a fix that did not hold lets the defect come back).
+    visit = (
+        pd.DataFrame(
+            {
+                "site": h_site[found_ok],
+                "day": found[found_ok],
+                "closed": np.where(np.isfinite(closed), closed, np.inf)[found_ok],
+                "late": late[found_ok].astype(float),
+            }
+        )
+        .groupby(["site", "day"], sort=True)
+        .agg(closed=("closed", "max"), late=("late", "max"))
+        .reset_index()
+    )
+    v_keys = key(visit["site"].to_numpy(np.int64), visit["day"].to_numpy(float))
+    v_idx = np.searchsorted(v_keys, q_key, side="left") - 1  # latest visit strictly before q
+    has_visit = v_idx >= np.searchsorted(v_keys, q_start, side="left")
+    if len(visit):
+        at = np.where(has_visit, v_idx, 0)
+        closed_by = visit["closed"].to_numpy()[at]
+        bad = (closed_by >= q_day) | (visit["late"].to_numpy()[at] > 0)
+        out["last_fix_bad"] = np.where(has_visit, bad.astype(float), np.nan)
+    else:
+        out["last_fix_bad"] = np.nan
+    return out[list(RECTIFICATION_COLUMNS)]
 
 
 def season_features(dates: pd.Series, season_path: str | None = None) -> pd.DataFrame:
@@ -307,8 +504,10 @@ def build_feature_table(
     context: pd.DataFrame | None = None,
     prior_rate: float | None = None,
     season_path: str | None = None,
+    hazards: pd.DataFrame | None = None,
+    prior_count: float | None = None,
 ) -> pd.DataFrame:
-    """Full feature table for queries: history + season + site attributes (+ context).
+    """Full feature table for queries: history (+ rectification) + season + site (+ context).
 
     Parameters
     ----------
@@ -320,8 +519,22 @@ def build_feature_table(
         ``site_id, date`` per row to score.
     context : DataFrame, optional
         Context features aligned with ``queries`` (see :func:`context_feature_frame`).
+    prior_rate, prior_count : float, optional
+        Priors of the smoothed hazard rate and hazards per visit (see
+        :func:`history_features`).
+    season_path : str, optional
+        Alternative season table.
+    hazards : DataFrame, optional
+        隐患台账: adds :data:`RECTIFICATION_COLUMNS` (:func:`rectification_features`; only what
+        was recorded before each query date is read). Without it those columns are absent, so
+        a model trained without a hazards table is scored without one.
     """
-    hist = history_features(inspections, queries, prior_rate=prior_rate)
+    hist = history_features(inspections, queries, prior_rate=prior_rate, prior_count=prior_count)
+    if hazards is not None:
+        missing = [c for c in HAZARD_FEATURE_INPUTS if c not in hazards]
+        if missing:
+            raise ValueError(f"隐患台账缺少列: {', '.join(missing)}")
+        hist = pd.concat([hist, rectification_features(hazards, queries)], axis=1)
     seas = season_features(queries["date"], season_path)
     seas = pd.concat([seas, season_match_features(sites, queries, seas, season_path)], axis=1)
     site_tab = site_feature_frame(sites)
@@ -335,9 +548,11 @@ def build_feature_table(
 
 
 def feature_groups(columns: list[str]) -> dict[str, list[str]]:
-    """Group feature columns for explanations: history, recency, site, season, context."""
+    """Group feature columns for explanations: history, rectification, recency, site, season,
+    context."""
     groups: dict[str, list[str]] = {
         "history": [],
+        "rectification": [],
         "recency": [],
         "site": [],
         "season": [],
@@ -346,6 +561,8 @@ def feature_groups(columns: list[str]) -> dict[str, list[str]]:
     for c in columns:
         if c in RECENCY_COLUMNS:
             groups["recency"].append(c)
+        elif c in RECTIFICATION_COLUMNS:
+            groups["rectification"].append(c)
         elif c in HISTORY_COLUMNS:
             groups["history"].append(c)
         elif c.startswith(SEASON_PREFIX):

@@ -20,8 +20,9 @@ import sklearn
 
 __all__ = ["FORMAT", "beside", "load", "save", "store_config"]
 
-#: Bump when the pickled structure of ``SiteModels`` changes.
-FORMAT = "site-models-1"
+#: Bump when the pickled structure of ``SiteModels`` or the features its models read change
+#: (2: rectification features from the 隐患台账).
+FORMAT = "site-models-2"
 
 _READ_ERRORS = (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError,
                 ValueError)

@@ -1,7 +1,8 @@
 """Plain-Chinese reasons with their contribution in priority points.
 
 Each reason corresponds to one additive part of the priority (see :mod:`risk.scoring`):
-model feature groups (history, recency, site attributes, season) measured against a typical
+model feature groups (history, rectification record, recency, site attributes, season) measured
+against a typical
 site, the sector's LEC prior, people count, exposure, seasonal factor, and the urgency points.
 The top parts that lift a site are listed, largest first, e.g.
 ``("近12个月发现隐患3处，其中1处逾期未整改", 7.4)``.
@@ -57,10 +58,13 @@ def build_reasons(
     """
     cfg = RiskConfig.from_overrides(config)
     n = len(parts)
-    mp = model_parts.reindex(columns=["history", "recency", "site", "season"], fill_value=0.0)
+    mp = model_parts.reindex(
+        columns=["history", "rectification", "recency", "site", "season"], fill_value=0.0
+    )
     sector_rel = parts["sector"] - parts["sector"].median()
     values = {
         "history": mp["history"].to_numpy(),
+        "rectification": mp["rectification"].to_numpy(),
         "recency": mp["recency"].to_numpy(),
         "site": mp["site"].to_numpy(),
         "sector": sector_rel.to_numpy(),
@@ -84,6 +88,10 @@ def build_reasons(
         "since_hazard": history["days_since_last_hazard"].to_numpy(),
         "streak": history["hazard_streak"].to_numpy(),
         "since": history["days_since_last"].to_numpy(),
+        "rect_ratio": _column(history, "rect_time_ratio", n),
+        "open_q": _column(history, "open_at_query", n),
+        "late_share": _column(history, "late_rect_share", n),
+        "last_bad": _column(history, "last_fix_bad", n),
         "sector": lec["lec_sector"].to_numpy(),
         "site_detail": (
             model_parts["site_detail"].to_numpy()
@@ -137,6 +145,35 @@ def build_reasons(
     return pd.Series(out, index=parts.index)
 
 
+def _column(frame: pd.DataFrame, name: str, n: int) -> np.ndarray:
+    """A numeric column of ``frame`` as floats, NaN when the column is absent."""
+    if name in frame:
+        return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
+    return np.full(n, np.nan)
+
+
+def _rectification_text(i: int, g: dict) -> str:
+    """The unit's rectification record in words (features of :mod:`risk.features`).
+
+    ``rect_time_ratio`` is a mean of ln(used / allowed days), so its exponential is the
+    (geometric) mean share of the allowed time the unit took.
+    """
+    bits = []
+    if g["last_bad"][i] == 1:
+        bits.append("最近一次发现的隐患逾期整改或尚未销号")
+    elif np.isfinite(g["open_q"][i]) and g["open_q"][i] > 0:
+        bits.append(f"{int(g['open_q'][i])}处隐患尚未销号")
+    late = g["late_share"][i]
+    if np.isfinite(late) and late > 0:
+        bits.append(f"以往隐患{late:.0%}逾期整改")
+    ratio = g["rect_ratio"][i]
+    if np.isfinite(ratio):
+        bits.append(f"整改平均用时为期限的{np.exp(ratio):.0%}")
+    if not bits:
+        return "隐患整改记录提示隐患概率偏高"
+    return "整改记录：" + "，".join(bits)
+
+
 def _text(key: str, i: int, g: dict, cfg: RiskConfig, has_ledger: bool) -> str:
     if key == "history":
         n12 = int(g["h12"][i]) if has_ledger else round(float(g["n12m"][i]))
@@ -156,6 +193,8 @@ def _text(key: str, i: int, g: dict, cfg: RiskConfig, has_ledger: bool) -> str:
         if int(g["n_12m_visits"][i]) > 0:
             return f"近12个月{int(g['n_12m_visits'][i])}次检查均未发现隐患"
         return "既往检查均未发现隐患"
+    if key == "rectification":
+        return _rectification_text(i, g)
     if key == "recency":
         since = g["since"][i]
         if not np.isfinite(since):

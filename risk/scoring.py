@@ -39,7 +39,7 @@ import pandas as pd
 from risk import calendar, model_cache
 from risk.config import LEVEL_COLOURS, RiskConfig
 from risk.exposure import exposure_table
-from risk.features import build_feature_table, feature_groups
+from risk.features import build_feature_table, feature_groups, feature_hazards
 from risk.inherent import inherent_lec
 from risk.level import level_basis, standing_level, year_round_features
 from risk.model import Candidate, LikelihoodModel, fit_likelihood
@@ -135,9 +135,14 @@ def fit_site_models(
     inspections: pd.DataFrame,
     as_of: dt.date | str,
     config: RiskConfig | dict | None = None,
+    hazards: pd.DataFrame | None = None,
 ) -> SiteModels:
     """Fit (or fetch from cache) the hazard and 重大 likelihood models on inspections ≤ ``as_of``
     (≤ the day before the month of ``as_of`` with ``refit="month"``, see :func:`fit_cutoff`).
+
+    With ``hazards`` (隐患台账) the models also learn from the units' rectification record
+    (:func:`risk.features.rectification_features`), as it stood on the cut-off day; score
+    with the same table (:func:`score_sites` does).
 
     Examples
     --------
@@ -149,12 +154,15 @@ def fit_site_models(
     sites = validate_sites(sites)
     insp = validate_inspections(inspections, sites)
     known = _fresh_inspections(insp[insp["date"] <= now], cfg)
+    hz_known = feature_hazards(hazards, now)
     # Only what the fit reads: a unit added since (no inspection before the cutoff) or a
     # write dated after it leaves the models as they are.
     key = _fingerprint(
         sites[sites["site_id"].astype(str).isin(set(known["site_id"].astype(str)))],
         known[["site_id", "date", "hazard_found", "major_found"]],
-        extra=f"{now.date()}|{cfg.families}|{cfg.random_state}|{cfg.season_path}|"
+        *([] if hz_known is None else [hz_known]),
+        extra=f"{now.date()}|hazards={hz_known is not None}|{cfg.families}|{cfg.random_state}|"
+        f"{cfg.season_path}|"
         f"{cfg.train_window_days}|{cfg.reinspection_types}",
     )
     with _CACHE_LOCK:
@@ -171,7 +179,9 @@ def fit_site_models(
         recent = known[known["date"] > now - pd.Timedelta(days=cfg.train_window_days)]
         if len(recent) >= MIN_WINDOW_ROWS:  # else a stale ledger: learn from all of it
             train = recent
-    X = build_feature_table(sites, known, train[["site_id", "date"]], season_path=cfg.season_path)
+    X = build_feature_table(
+        sites, known, train[["site_id", "date"]], season_path=cfg.season_path, hazards=hz_known
+    )
     y = train["hazard_found"].to_numpy(int)
     hazard = fit_likelihood(
         X, y, train["date"], families=cfg.families, random_state=cfg.random_state,
@@ -276,14 +286,15 @@ def score_sites(
     sites = validate_sites(sites).reset_index(drop=True)
     insp = validate_inspections(inspections, sites)
     known = insp[insp["date"] <= now]
-    models = fit_site_models(sites, insp, now, cfg)
+    models = fit_site_models(sites, insp, now, cfg, hazards=hazards)
 
     # 1. likelihood of finding a hazard if inspected the next day
     queries = pd.DataFrame(
         {"site_id": sites["site_id"].astype(str), "date": now + pd.Timedelta(days=1)}
     )
     Xq = build_feature_table(
-        sites, _fresh_inspections(known, cfg), queries, season_path=cfg.season_path
+        sites, _fresh_inspections(known, cfg), queries, season_path=cfg.season_path,
+        hazards=feature_hazards(hazards, now),
     )
     p_hazard = models.hazard.predict_proba(Xq).clip(1e-4, 1 - 1e-4)
     if models.major is not None:

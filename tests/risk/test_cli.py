@@ -198,3 +198,12 @@ def test_score_on_an_empty_store_says_so(tmp_path):
     proc = _cli("score", "--store", str(path), "--out", str(out), "--quiet")
     assert proc.returncode == 0, proc.stderr
     assert pd.read_csv(out, encoding="utf-8-sig").empty  # header only: an empty ranking
+
+
+def test_evaluate_reads_the_hazard_ledger(csvs, capsys):
+    """--hazards adds the rectification features; a table without their columns is refused."""
+    assert _evaluate(csvs, "--families", "logistic", "--hazards", str(csvs / "H.csv")) == 0
+    report = json.loads((csvs / "out.json").read_text(encoding="utf-8"))
+    assert 0.5 < report["auc"] <= 1
+    assert _evaluate(csvs, "--families", "logistic", "--hazards", str(csvs / "S.csv")) != 0
+    assert "隐患台账缺少必需的列" in capsys.readouterr().err

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from risk import score_sites
+from risk.config import RiskConfig
 from risk.features import build_feature_table
 from risk.level import level_basis, level_distribution, standing_level, year_round_features
 from risk.scoring import score_from_priority
@@ -50,7 +51,10 @@ def test_open_major_hazard_makes_the_unit_major_until_closed(ledger):
     row = opened.set_index("site_id").loc[calm["site_id"]]
     assert row["level"] == "重大" and row["major_open"] == 1
     assert row["level_basis"].startswith("未销号重大隐患1处")
-    assert row["D"] == calm["D"]  # the standing D itself did not move
+    # 重大 by the rule, not by D: the open hazard enters the standing D only through the
+    # learned likelihood (open hazards are part of the rectification record since the
+    # rectification features, benchmarks/RESULTS_risk.md), which may rise but stays below the cut
+    assert calm["D"] <= row["D"] < RiskConfig().level_cuts[0]
     closed = hz.copy()
     closed.loc[closed["hazard_id"] == "YH-TEST", ["status", "closed_date"]] = [
         "已销号", pd.Timestamp("2025-06-20")]

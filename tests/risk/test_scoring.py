@@ -251,3 +251,20 @@ def test_join_scores_keeps_site_data_and_geometry_and_sorts_by_rank() -> None:
     assert out["name"].tolist() == ["乙", "丙", "甲"]  # the registry's own name, not the score table's
     with pytest.raises(pd.errors.MergeError):
         join_scores(sites, pd.concat([scores, scores]))  # one score row per site, or a clear error
+
+
+def test_rectification_record_is_learned_and_explained_in_chinese(ledger):
+    """Units that rectify late (here: those with the higher planted hazard rate) score higher
+    through the rectification features, and the reason says so in Chinese."""
+    sites, insp = ledger["sites"], ledger["inspections"]
+    truth = ledger["truth"].set_index("site_id")["logit"]
+    hz = ledger["hazards"].copy()
+    slow = hz["site_id"].map(truth) > truth.median()
+    done = slow & hz["closed_date"].notna()
+    hz.loc[done, "rectified_date"] = hz.loc[done, "deadline"] + pd.Timedelta(days=10)
+    hz.loc[done, "closed_date"] = hz.loc[done, "deadline"] + pd.Timedelta(days=12)
+    out = score_sites(sites, insp, hz, AS_OF, assets=ledger["assets"])
+    texts = out["reasons_text"]
+    rect = texts[texts.str.contains("整改记录：")]
+    assert rect.str.contains(r"整改平均用时为期限的\d+%").any()
+    assert rect.str.contains(r"以往隐患\d+%逾期整改").any()  # the late units
