@@ -23,10 +23,15 @@ st.set_page_config(
 
 def _pages(account) -> list[st.Page]:
     """The pages this account opens, its role's landing page the default (where its day
-    starts); every page while nobody is signed in, so that the URL asked for survives the
-    sign-in form."""
-    allowed = [p for p in PAGES if account is None or account.opens(p[2])]
-    landing = account.spec.landing if account is not None else PAGES[0][2]
+    starts). While nobody is signed in: the sign-in form at ``/`` and every page under its
+    own URL, so that the URL asked for is valid and survives the form."""
+    if account is None:
+        return [st.Page(sign_in_page, title="登录", url_path="login", default=True)] + [
+            st.Page(path, title=title, url_path=url_path, icon=icon)
+            for path, title, url_path, icon in PAGES
+        ]
+    allowed = [p for p in PAGES if account.opens(p[2])]
+    landing = account.spec.landing
     if landing not in {p[2] for p in allowed}:
         landing = allowed[0][2]
     return [

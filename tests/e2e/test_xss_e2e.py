@@ -233,12 +233,16 @@ def test_malicious_site_name_is_shown_as_text(xss_app, watched_page):
 
 
 @pytest.mark.parametrize(
-    "path", ["/map", "/ranking", "/stats", "/screen", "/record", "/hazards", "/units"]
-)
-def test_every_page_shows_hostile_store_inert(xss_app, watched_page, path):
+    ("path", "username"),
+    [(p, "pingan") for p in ("/map", "/ranking", "/stats", "/screen", "/record", "/hazards",
+                              "/units", "/import", "/period", "/targets", "/facilities",
+                              "/account")]
+    + [("/admin", "admin")],
+)  # fmt: skip
+def test_every_page_shows_hostile_store_inert(xss_app, watched_page, path, username):
     url, _site_id = xss_app
     page = watched_page
-    open_app(page, url + path)
+    open_app(page, url + path, username)
     page.wait_for_timeout(1500)  # map/deck iframes draw after the script run
     _assert_nothing_ran(page)
     assert page.blocked_requests == [], page.blocked_requests
