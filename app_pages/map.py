@@ -20,7 +20,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app_pages._data import NO_SITES, current_as_of, load_tables, scored_sites, store_version
+from app_pages._data import (
+    NO_SITES,
+    current_account,
+    current_as_of,
+    load_tables,
+    scored_sites,
+    store_version,
+)
 from app_pages._filters import sidebar_filters
 from app_pages._site_card import md_text, render_site_card
 from layers import basemaps, folium_component
@@ -36,8 +43,14 @@ COMPONENT_KEY = "risk_map"
 
 
 @st.cache_resource(show_spinner=False, max_entries=12)
-def _filtered(store: tuple[str, float], as_of: dt.date, site_filter: SiteFilter) -> pd.DataFrame:
-    """The scored sites that pass the filters (shared object: callers must not mutate it)."""
+def _filtered(
+    store: tuple[str, float], as_of: dt.date, site_filter: SiteFilter, scope: tuple
+) -> pd.DataFrame:
+    """The scored sites that pass the filters (shared object: callers must not mutate it).
+
+    ``scope`` (``Account.scope_key``) is in the key: a cache shared by all sessions must not
+    hand one account's units to another (a 居委 sees only its own).
+    """
     return apply_filters(scored_sites(as_of), site_filter)
 
 
@@ -49,9 +62,11 @@ def _cached_map(
     basemap: str,
     cluster: bool,
     heat: bool,
+    scope: tuple,
 ) -> dict[str, Any]:
-    """Component arguments of the map for one combination of inputs (never mutated)."""
-    sites = _filtered(store, as_of, site_filter)
+    """Component arguments of the map for one combination of inputs and account scope
+    (never mutated)."""
+    sites = _filtered(store, as_of, site_filter, scope)
     assets = load_tables()["assets"]
     fmap = risk_map(sites, assets, basemap=basemap, cluster=cluster, heat=heat, height=MAP_HEIGHT)
     return folium_component.component_args(fmap, COMPONENT_KEY)
@@ -88,7 +103,8 @@ if scored.empty:
     st.info(NO_SITES)  # the map of the area still shows: go on with zero points
 site_filter = sidebar_filters(scored, key="map")
 basemap, cluster, heat = _view_options()
-shown = _filtered(store_version(), as_of, site_filter)
+scope = current_account().scope_key
+shown = _filtered(store_version(), as_of, site_filter, scope)
 
 items = legend_items(shown)
 counts = {i.label: i.count for i in items}
@@ -101,10 +117,10 @@ st.caption(f"{legend_markdown(items)} ｜ 评估日期 {as_of:%Y-%m-%d} ｜ 底�
 map_col, card_col = st.columns([3, 1.25], gap="small")
 with map_col:
     try:
-        map_args = _cached_map(store_version(), as_of, site_filter, basemap, cluster, heat)
+        map_args = _cached_map(store_version(), as_of, site_filter, basemap, cluster, heat, scope)
     except ValueError as err:  # e.g. 天地图 without a key: basemaps explains in Chinese
         st.error(str(err))
-        map_args = _cached_map(store_version(), as_of, site_filter, "offline", cluster, heat)
+        map_args = _cached_map(store_version(), as_of, site_filter, "offline", cluster, heat, scope)
     event = _show_map(map_args)
     st.caption("点击地图上的点位查看详情；右上角图层按钮（鼠标移上展开）可显示危险源、园区、市场、工地、各行业和消防站/充电设施。")
 

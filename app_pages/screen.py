@@ -14,6 +14,7 @@ import streamlit as st
 
 from app_pages._data import (
     NO_INSPECTIONS,
+    current_account,
     current_as_of,
     load_tables,
     require_sites,
@@ -101,8 +102,8 @@ def _committee_rows(scored: pd.DataFrame, top: int = 10) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _cells(store: tuple[str, float], as_of: dt.date) -> pd.DataFrame:
-    return risk_cells(scored_sites(as_of))
+def _cells(store: tuple[str, float], as_of: dt.date, scope: tuple) -> pd.DataFrame:
+    return risk_cells(scored_sites(as_of))  # scope (Account.scope_key): part of the cache key
 
 
 @st.fragment(run_every=REFRESH)
@@ -137,7 +138,7 @@ def board() -> None:
         st.info(NO_INSPECTIONS)
     map_col, side_col = st.columns([3.2, 1], gap="small")
     with map_col:
-        st.pydeck_chart(screen_deck(_cells(store_version(), as_of)), height=760, key="screen_deck")
+        st.pydeck_chart(screen_deck(_cells(store_version(), as_of, current_account().scope_key)), height=760, key="screen_deck")
     with side_col:
         legend = "".join(
             f'<span class="zr-dot" style="background:{c}"></span>{name} {int(counts.get(name, 0)):,}　'

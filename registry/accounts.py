@@ -220,6 +220,22 @@ class Account:
         """The account's :class:`Role`."""
         return ROLES[self.role]
 
+    @property
+    def scope_key(self) -> tuple[tuple[str, ...], bool]:
+        """What decides the data this account reads (its 居委 if held to them, and whether it
+        sees personal fields): part of the key of any cache of scoped data.
+
+        >>> Account("juwei", "居委", "居委", ("清三",)).scope_key
+        (('清三',), True)
+        >>> Account("pingan", "平安办", "平安办", ("清三",)).scope_key
+        ((), True)
+        >>> Account("fenxi", "分析", "分析").scope_key
+        ((), False)
+        """
+        spec = self.spec
+        zones = self.committees if spec.scoped and (self.committees or self.role == "居委") else ()
+        return (tuple(zones), spec.personal)
+
     def opens(self, url_path: str) -> bool:
         """Whether the account may open the page at ``url_path``."""
         return self.spec.pages == _ALL or url_path in self.spec.pages

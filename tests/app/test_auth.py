@@ -190,3 +190,20 @@ def test_the_administrator_creates_an_account_that_can_sign_in(writable_store):
     assert writable_store.sign_in("zhangsan", "zhangsan-pass-1").committees == (zone,)
     log = writable_store.audit_log()
     assert log.loc[log["action"].eq("add_account"), "user"].iloc[-1] == "admin"
+
+
+def test_the_maps_cache_never_hands_one_accounts_units_to_another(small_store):
+    """The map page caches its filtered table and map for all sessions: the account's scope is
+    part of the key (a 居委 after the office sees its own units, the office after a 居委 all)."""
+    sites = SQLiteStore(small_store).sites()
+    juwei = account("juwei", small_store)
+    own = int(sites["committee"].eq(juwei.committees[0]).sum())
+    shown = []
+    for who in (account("pingan", small_store), juwei, account("pingan", small_store)):
+        at = AppTest.from_file(str(ROOT / "app_pages" / "map.py"), default_timeout=TIMEOUT)
+        at.session_state["account"] = who
+        at.run()
+        assert not at.exception, [e.message for e in at.exception]
+        value = next(m.value for m in at.metric if m.label == "地图上单位")
+        shown.append(int(str(value).replace(",", "")))
+    assert shown == [len(sites), own, len(sites)]

@@ -14,6 +14,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_pages import PAGES
+from registry.accounts import Account
+
+ADMIN = Account("admin", "管理员", "管理员")
 
 TIMEOUT = 180
 KINDS = ("empty", "sites_only", "one_unit")
@@ -100,6 +103,7 @@ def page_texts(at: AppTest) -> str:
 def test_page_opens_on_edge_store(page, kind, edge_stores, monkeypatch):
     monkeypatch.setenv("ZHENRU_STORE", str(edge_stores[kind]))
     at = AppTest.from_file(f"../../{page}", default_timeout=TIMEOUT)
+    at.session_state["account"] = ADMIN  # opens every page, 账户与审计 included
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     assert not at.error, [e.value for e in at.error]
@@ -113,6 +117,7 @@ def test_the_whole_app_opens_every_page_on_an_empty_store(edge_stores, monkeypat
     """Through the router too: the sidebar 评估日期 defaults to today on an empty ledger."""
     monkeypatch.setenv("ZHENRU_STORE", str(edge_stores["empty"]))
     at = AppTest.from_file("../../app.py", default_timeout=TIMEOUT)
+    at.session_state["account"] = ADMIN
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     for page, *_ in PAGES:
