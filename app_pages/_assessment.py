@@ -12,7 +12,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from app_pages._export import to_xlsx_bytes
+from app_pages._export import audited, to_xlsx_bytes
 from ledger.targets import DEFAULT_QUANT_SHARE, GROUP_LABELS, assessment, assessment_html
 
 __all__ = ["render_assessment"]
@@ -69,7 +69,7 @@ def render_assessment(
                "按居委只计能按居委分解计划的目标（承诺书、四个一）。")  # fmt: skip
     d1, d2 = st.columns(2)
     d1.download_button(
-        "下载考核表（XLSX）", to_xlsx_bytes(shown, "考核"), f"考核_{year}_{GROUP_LABELS[by]}.xlsx",
+        "下载考核表（XLSX）", audited("考核表", lambda: to_xlsx_bytes(shown, "考核")), f"考核_{year}_{GROUP_LABELS[by]}.xlsx",
         key=f"{key}_xlsx", on_click="ignore",
     )  # fmt: skip
     d2.download_button(

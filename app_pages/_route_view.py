@@ -16,6 +16,7 @@ import folium
 import pandas as pd
 import streamlit as st
 
+from app_pages._export import audited
 from app_pages._links import record_picker
 from app_pages._site_card import md_text
 from layers.safe_text import html_text
@@ -240,7 +241,7 @@ def _downloads(plan, key: str, title: str) -> None:
     c1, c2, c3, c4 = st.columns(4)
     c1.download_button(
         "路线表（XLSX）",
-        data=lambda: export.to_xlsx(plan),
+        data=audited(f"{title} 路线表", lambda: export.to_xlsx(plan)),
         file_name=f"{title}_{stamp}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_dl_xlsx",
@@ -248,7 +249,7 @@ def _downloads(plan, key: str, title: str) -> None:
     )
     c2.download_button(
         "打印版任务单（HTML）",
-        data=lambda: export.to_printable_html(plan, plan.date),
+        data=audited(f"{title} 任务单", lambda: export.to_printable_html(plan, plan.date)),
         file_name=f"{title}_{stamp}.html",
         mime="text/html",
         key=f"{key}_dl_html",
@@ -256,7 +257,7 @@ def _downloads(plan, key: str, title: str) -> None:
     )
     c3.download_button(
         "GPX 轨迹",
-        data=lambda: export.to_gpx(plan),
+        data=audited(f"{title} GPX", lambda: export.to_gpx(plan)),
         file_name=f"{title}_{stamp}.gpx",
         mime="application/gpx+xml",
         key=f"{key}_dl_gpx",
@@ -264,7 +265,7 @@ def _downloads(plan, key: str, title: str) -> None:
     )
     c4.download_button(
         "导航链接（高德）",
-        data=lambda: _nav_links_text(plan),
+        data=audited(f"{title} 导航链接", lambda: _nav_links_text(plan)),
         file_name=f"{title}_导航链接_{stamp}.txt",
         mime="text/plain",
         key=f"{key}_dl_nav",

@@ -18,7 +18,7 @@ from app_pages._data import (
     require_sites,
     scored_sites,
 )
-from app_pages._export import to_xlsx_bytes
+from app_pages._export import audited, to_xlsx_bytes
 from facilities.charging import PORT_TARGET, ebike_demand, port_split
 from facilities.coverage import (
     ResponseStandard,
@@ -138,11 +138,11 @@ if uncovered.empty:
 else:
     st.dataframe(uncovered_view, hide_index=True, width="stretch", key="fac_uncovered_table")
 d1, d2 = st.columns(2)
-d1.download_button("下载各站覆盖（XLSX）", data=to_xlsx_bytes(station_view, sheet="各站覆盖"),
+d1.download_button("下载各站覆盖（XLSX）", data=audited("各站覆盖", lambda: to_xlsx_bytes(station_view, sheet="各站覆盖")),
                    file_name="微型消防站覆盖.xlsx", key="fac_dl_stations",
                    on_click="ignore")
 d2.download_button("下载未覆盖重大/较大单位（XLSX）",
-                   data=to_xlsx_bytes(uncovered_view, sheet="未覆盖单位"),
+                   data=audited("未覆盖单位", lambda: to_xlsx_bytes(uncovered_view, sheet="未覆盖单位")),
                    file_name="未覆盖重大较大单位.xlsx", key="fac_dl_uncovered", on_click="ignore")
 
 # ---- 2. 选址建议 --------------------------------------------------------------------------------
@@ -247,7 +247,7 @@ if result.proposals.empty:
     st.success("保留点位已覆盖所有可覆盖的需求，无需新增。")
 else:
     st.dataframe(proposal_view, hide_index=True, width="stretch", key="fac_proposals")
-st.download_button("下载选址建议（XLSX）", data=to_xlsx_bytes(proposal_view, sheet="选址建议"),
+st.download_button("下载选址建议（XLSX）", data=audited("选址建议", lambda: to_xlsx_bytes(proposal_view, sheet="选址建议")),
                    file_name=f"{kind}选址建议.xlsx", key="fac_dl_proposals", on_click="ignore")
 
 # ---- 3. 充电端口 -------------------------------------------------------------------------------
@@ -269,6 +269,6 @@ st.caption(
 )
 split_view = split.rename(columns=SPLIT_COLUMNS)
 st.dataframe(split_view, hide_index=True, width="stretch", key="fac_split")
-st.download_button("下载端口分配（XLSX）", data=to_xlsx_bytes(split_view, sheet="端口分配"),
+st.download_button("下载端口分配（XLSX）", data=audited("端口分配", lambda: to_xlsx_bytes(split_view, sheet="端口分配")),
                    file_name="充电端口分配.xlsx", key="fac_dl_split", on_click="ignore")
 st.caption("地图数据 © OpenStreetMap contributors（ODbL）。")

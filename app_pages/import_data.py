@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages._data import StoreUnavailable, get_store, store_version
+from app_pages._export import audited
 from app_pages._feedback import flash, operator_input, show_flash
 from app_pages._site_card import md_text
 from ledger.hazard_ledger import check_operator
@@ -177,7 +178,7 @@ with import_tab:
         with tabs[3]:
             _table(p.unchanged, "imp_unchanged", "没有与台账相同的行。")
         st.download_button(
-            "下载预览清单（XLSX）", data=preview_workbook(p), file_name="导入预览.xlsx", mime=_XLSX,
+            "下载预览清单（XLSX）", data=audited("导入预览", lambda: preview_workbook(p)), file_name="导入预览.xlsx", mime=_XLSX,
             key="imp_preview_xlsx", on_click="ignore",
         )  # fmt: skip
         if not p.rejected.empty:

@@ -17,6 +17,7 @@ from app_pages._data import (
     require_sites,
     scored_sites,
 )
+from app_pages._export import audited
 from app_pages._route_view import next_working_day, show_plan
 from app_pages._site_card import md_text
 from registry.sectors import DEPARTMENTS
@@ -169,7 +170,7 @@ sites_plain = pd.DataFrame(scored.drop(columns="geometry", errors="ignore"))
 d1, d2 = st.columns(2)
 d1.download_button(
     "各小组计划（XLSX）",
-    data=lambda: to_xlsx(plan, sites_plain),
+    data=audited("周期计划 XLSX", lambda: to_xlsx(plan, sites_plain)),
     file_name=f"周期计划_{plan.start:%Y%m%d}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="period_dl_xlsx",
@@ -177,7 +178,7 @@ d1.download_button(
 )
 d2.download_button(
     f"打印版周任务单（{week_start:%m-%d} 起一周，HTML）",
-    data=lambda: weekly_sheet_html(plan, sites_plain, week_start),
+    data=audited("周任务单", lambda: weekly_sheet_html(plan, sites_plain, week_start)),
     file_name=f"周任务单_{week_start:%Y%m%d}.html",
     mime="text/html",
     key="period_dl_week",

@@ -16,7 +16,7 @@ import streamlit as st
 
 from app_pages._assessment import render_assessment
 from app_pages._data import StoreUnavailable, current_as_of, get_store, load_tables
-from app_pages._export import to_xlsx_bytes
+from app_pages._export import audited, to_xlsx_bytes
 from app_pages._feedback import flash, operator_input, show_flash
 from ledger.hazard_ledger import check_operator
 from ledger.inspection_form import find_sites, site_label
@@ -222,7 +222,7 @@ with tab_all:
     table = progress_table(progress)
     st.dataframe(_red_gaps(table, progress["behind"]), hide_index=True, width="stretch")
     st.download_button(
-        "导出目标进度（XLSX）", to_xlsx_bytes(table, "年度目标"), f"年度目标_{year}.xlsx",
+        "导出目标进度（XLSX）", audited("年度目标进度", lambda: to_xlsx_bytes(table, "年度目标")), f"年度目标_{year}.xlsx",
         key="tg_xlsx", on_click="ignore",
     )  # fmt: skip
 
@@ -264,7 +264,7 @@ with tab_units:
     })  # fmt: skip
     st.dataframe(shown, hide_index=True, width="stretch")
     st.download_button(
-        "导出单位状态（XLSX）", to_xlsx_bytes(shown, "承诺书与四个一"), f"承诺书与四个一_{year}.xlsx",
+        "导出单位状态（XLSX）", audited("承诺书与四个一", lambda: to_xlsx_bytes(shown, "承诺书与四个一")), f"承诺书与四个一_{year}.xlsx",
         key="tg_units_xlsx", on_click="ignore",
     )  # fmt: skip
 
