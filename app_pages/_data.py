@@ -32,6 +32,7 @@ __all__ = [
     "default_as_of",
     "get_store",
     "load_tables",
+    "page_tables",
     "require_sites",
     "scored_sites",
     "store_path",
@@ -238,6 +239,18 @@ def require_sites(tables: dict[str, pd.DataFrame]) -> None:
     if tables["sites"].empty:
         st.info(NO_SITES)
         st.stop()
+
+
+def page_tables() -> dict[str, pd.DataFrame]:
+    """:func:`load_tables` for a page: on an unreadable store the Chinese error, on a store
+    without sites :data:`NO_SITES`, and the page stops there."""
+    try:
+        tables = load_tables()
+    except StoreUnavailable as err:
+        st.error(str(err))
+        st.stop()
+    require_sites(tables)
+    return tables
 
 
 def scored_sites(as_of: dt.date | None = None) -> pd.DataFrame:

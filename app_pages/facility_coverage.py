@@ -12,10 +12,8 @@ import pandas as pd
 import streamlit as st
 
 from app_pages._data import (
-    StoreUnavailable,
     current_as_of,
-    load_tables,
-    require_sites,
+    page_tables,
     scored_sites,
 )
 from app_pages._export import audited, to_xlsx_bytes
@@ -71,12 +69,7 @@ st.caption(
     "1.8万个充电端口按各居委需求的分配建议。路程按直线距离×绕行系数估算（项目没有街巷级路网）。"
 )
 as_of = current_as_of()
-try:
-    tables = load_tables()
-except StoreUnavailable as err:
-    st.error(str(err))
-    st.stop()
-require_sites(tables)
+tables = page_tables()
 assets = tables["assets"]
 scored = scored_sites(as_of)
 units = unit_weights(scored)

@@ -19,8 +19,7 @@ from app_pages._data import (
     current_account,
     current_as_of,
     get_store,
-    load_tables,
-    require_sites,
+    page_tables,
 )
 from app_pages._export import audited, exportable, to_xlsx_bytes
 from app_pages._feedback import flash, operator_input, show_flash
@@ -189,12 +188,7 @@ def _label(table: pd.DataFrame) -> dict[str, str]:
 # -- page --------------------------------------------------------------------------------------
 st.title("隐患台账")
 as_of = current_as_of()
-try:
-    tables = load_tables()
-except StoreUnavailable as err:
-    st.error(str(err))
-    st.stop()
-require_sites(tables)
+tables = page_tables()
 sites, hazards = tables["sites"], tables["hazards"]
 today = dt.date.today()
 

@@ -7,10 +7,8 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from app_pages._data import (
-    StoreUnavailable,
     current_as_of,
-    load_tables,
-    require_sites,
+    page_tables,
     scored_sites,
 )
 from app_pages._route_view import route_map, stops_table, timeline_frame
@@ -38,13 +36,8 @@ _LEVEL_HEX = {lvl.name: lvl.hex for lvl in RISK_LEVELS}
 
 st.title("节前检查")
 as_of = current_as_of()
-try:
-    tables = load_tables()
-    require_sites(tables)
-    scored = scored_sites(as_of)
-except StoreUnavailable as err:
-    st.error(str(err))
-    st.stop()
+tables = page_tables()
+scored = scored_sites(as_of)
 
 nodes = upcoming_key_nodes(as_of, horizon_days=150)
 if nodes.empty:

@@ -11,10 +11,8 @@ import pandas as pd
 import streamlit as st
 
 from app_pages._data import (
-    StoreUnavailable,
     current_as_of,
-    load_tables,
-    require_sites,
+    page_tables,
     scored_sites,
 )
 from app_pages._export import audited
@@ -39,13 +37,8 @@ st.title("周期计划")
 st.caption("按法定频次（重点单位每年 4 次、其他 2 次，按季度/半年进度）和隐患复查期限，"
            "把每家应检单位排到具体日期和小组；风险高的先查，相邻单位同日检查。")
 as_of = current_as_of()
-try:
-    tables = load_tables()
-    require_sites(tables)
-    scored = scored_sites(as_of)
-except StoreUnavailable as err:
-    st.error(str(err))
-    st.stop()
+tables = page_tables()
+scored = scored_sites(as_of)
 
 
 with st.container(border=True):

@@ -11,11 +11,9 @@ import streamlit as st
 from app_pages._assessment import render_assessment
 from app_pages._data import (
     NO_INSPECTIONS,
-    StoreUnavailable,
     current_as_of,
     get_store,
-    load_tables,
-    require_sites,
+    page_tables,
     scored_sites,
 )
 from app_pages._export import audited, to_xlsx_bytes
@@ -32,12 +30,7 @@ from risk.level import level_distribution
 
 st.title("统计考核")
 as_of = current_as_of()
-try:
-    tables = load_tables()
-except StoreUnavailable as err:
-    st.error(str(err))
-    st.stop()
-require_sites(tables)
+tables = page_tables()
 sites, inspections, hazards = tables["sites"], tables["inspections"], tables["hazards"]
 if inspections.empty:
     st.info(NO_INSPECTIONS)

@@ -62,6 +62,7 @@ __all__ = [
     "photos_of",
     "save_photo",
     "site_photos",
+    "store_once",
 ]
 
 #: Largest upload accepted (bytes).
@@ -180,15 +181,28 @@ def save_photo(data: bytes, folder: str | os.PathLike[str], max_bytes: int = MAX
     cleaned = clean_photo(data, max_bytes)
     digest = hashlib.sha256(cleaned).hexdigest()
     target = Path(folder) / f"{digest}.jpg"
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        try:
-            tmp.write_bytes(cleaned)
-            os.replace(tmp, target)
-        finally:
-            tmp.unlink(missing_ok=True)
+    store_once(target, cleaned)
     return SavedPhoto(digest, target)
+
+
+def store_once(target: Path, data: bytes) -> None:
+    """Write a content-addressed file once: to a temporary name, then renamed into place (a
+    crash never leaves a half-written file); an existing file is kept as it is.
+
+    >>> import tempfile
+    >>> f = Path(tempfile.mkdtemp()) / "sub" / "ab.jpg"
+    >>> store_once(f, b"x"); store_once(f, b"y"); f.read_bytes()
+    b'x'
+    """
+    if target.exists():
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def attachment_record(

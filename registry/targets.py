@@ -47,7 +47,7 @@ from typing import Any
 
 import pandas as pd
 
-from registry.attachments import MAX_BYTES, AttachmentError, clean_photo, photo_dir
+from registry.attachments import MAX_BYTES, AttachmentError, clean_photo, photo_dir, store_once
 from registry.committees import known_committees
 from registry.enums import ACTIVE_STATES
 from registry.schema import TARGET_COLUMNS, TARGET_EVENT_COLUMNS, Column, _coerce_column
@@ -460,14 +460,7 @@ def save_evidence(data: bytes, store_path: str | os.PathLike[str]) -> str:
             raise AttachmentError(f"{err}；佐证材料可为照片或 PDF") from err
     name = f"{hashlib.sha256(cleaned).hexdigest()}.{ext}"
     target = evidence_path(store_path, name)
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        try:
-            tmp.write_bytes(cleaned)
-            os.replace(tmp, target)
-        finally:
-            tmp.unlink(missing_ok=True)
+    store_once(target, cleaned)
     return name
 
 
