@@ -10,7 +10,7 @@ import streamlit as st
 
 from app_pages import PAGES
 from app_pages._auth import session_account, sign_in_page, sign_out
-from app_pages._data import StoreUnavailable, as_of_input, get_store, load_tables, store_path
+from app_pages._data import StoreUnavailable, as_of_input, is_demo_store, load_tables, store_path
 from app_pages._site_card import md_text
 
 st.set_page_config(
@@ -42,8 +42,7 @@ def _pages(account) -> list[st.Page]:
 
 try:
     account = session_account()
-    store = get_store()  # the sample (or a store with its demo accounts) is demo data
-    demo = store.meta().get("source") == "synthdata" or bool(store.accounts()["demo"].any())
+    demo = is_demo_store()
 except StoreUnavailable as err:
     st.error(f"台账数据库无法打开：{err}")
     st.info(f"当前数据库路径：{store_path()}")

@@ -31,6 +31,7 @@ __all__ = [
     "current_as_of",
     "default_as_of",
     "get_store",
+    "is_demo_store",
     "load_tables",
     "page_tables",
     "require_sites",
@@ -131,6 +132,18 @@ def _load_tables(path: str, mtime: float) -> dict[str, pd.DataFrame]:
         return {name: getattr(store, name)() for name in _TABLES}
     except (OSError, ValueError, SQLAlchemyError) as err:
         raise StoreUnavailable(f"读取台账数据库 {path} 失败：{err}") from err
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _is_demo(path: str, mtime: float) -> bool:
+    store = _open_store(path)
+    return store.meta().get("source") == "synthdata" or bool(store.accounts()["demo"].any())
+
+
+def is_demo_store() -> bool:
+    """Whether the store holds demo data (the sample, or a store with the demo accounts):
+    every page then says 演示数据. Read once per store version, not on every rerun."""
+    return _is_demo(*store_version())
 
 
 def current_account():

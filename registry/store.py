@@ -1701,6 +1701,8 @@ class SQLiteStore:
                            password_changed=dt.datetime.now().isoformat(timespec="seconds"))
         if kiosk_token is not None:
             changes["kiosk_digest"] = accounts.kiosk_digest(kiosk_token)
+        if not changes and not errors:
+            errors.append(f"账户 {username}: 没有要修改的内容")
         if errors:
             raise RegistryValidationError(errors)
         own_password = set(changes) <= {"password_hash", "failed", "locked_until",
@@ -1749,22 +1751,26 @@ class SQLiteStore:
         username = str(username or "").strip()[:64]
         now = now or dt.datetime.now()
         with self._engine.connect() as conn:
-            row = self._account_row(conn, username)
-        spec = accounts.ROLES.get(row["role"]) if row else None
-        locked = bool(row and row["locked_until"] and row["locked_until"] > now.isoformat())
-        ok = bool(row) and not locked and spec is not None and not spec.kiosk and (
-            accounts.verify_password(row["password_hash"], password or "")
+            seen = self._account_row(conn, username)
+        spec = accounts.ROLES.get(seen["role"]) if seen else None
+        # The slow hash is checked outside the lock; the counters are read and written inside
+        # it, so sign-ins at the same moment each count (none overwrites another's failure).
+        matches = seen is not None and spec is not None and not spec.kiosk and (
+            accounts.verify_password(seen["password_hash"], password or "")
         )  # fmt: skip
-        reason = None
-        if locked:
-            reason = f"账户已锁定（连续 {accounts.LOCK_AFTER} 次密码错误），请稍后再试或联系管理员"
-        elif not ok:
-            reason = "用户名或密码错误"
-        elif row["disabled"]:
-            reason = "账户已停用，请联系管理员"
 
-        def body(conn: sa.Connection) -> None:
+        def body(conn: sa.Connection) -> tuple[dict[str, Any] | None, str | None]:
             a = accounts.ACCOUNTS
+            row = self._account_row(conn, username)
+            locked = bool(row and row["locked_until"] and row["locked_until"] > now.isoformat())
+            ok = matches and row is not None and row["password_hash"] == seen["password_hash"]
+            reason = None
+            if locked:
+                reason = f"账户已锁定（连续 {accounts.LOCK_AFTER} 次密码错误），请稍后再试或联系管理员"
+            elif not ok:
+                reason = "用户名或密码错误"
+            elif row["disabled"]:
+                reason = "账户已停用，请联系管理员"
             if row is not None and not locked:
                 failed = 0 if ok else int(row["failed"]) + 1
                 conn.execute(a.update().where(a.c.username == username).values(
@@ -1774,10 +1780,11 @@ class SQLiteStore:
                              username or None, user=username or None,
                              after={"reason": reason} if reason else None)
             ])  # fmt: skip
+            return row, reason
 
-        self._transact(body)
-        if reason is not None:
-            raise accounts.SignInError(reason)
+        row, reason = self._transact(body)
+        if reason is not None or row is None:
+            raise accounts.SignInError(reason or "用户名或密码错误")
         return accounts.Account.from_row(row)
 
     def sign_in_kiosk(self, token: str) -> accounts.Account:

@@ -231,3 +231,18 @@ def test_a_notebook_reads_the_tables_as_its_account_may(store):
     assert len(persons) and set(persons) == {MASK}
     with pytest.raises(SignInError):
         store.tables_as("fenxi", "wrong-password")
+
+
+def test_failed_sign_ins_at_the_same_moment_all_count_toward_the_lock(store):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def attempt(_: int) -> None:
+        with pytest.raises(SignInError):
+            store.sign_in("jiancha", "wrong-password")
+
+    with ThreadPoolExecutor(LOCK_AFTER) as pool:
+        list(pool.map(attempt, range(LOCK_AFTER)))
+    with pytest.raises(SignInError, match="锁定"):
+        store.sign_in("jiancha", DEMO_PASSWORD)
+    with pytest.raises(RegistryValidationError, match="没有要修改的内容"):
+        store.update_account("jiancha", user="admin")
